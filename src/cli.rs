@@ -1,0 +1,435 @@
+//! The command line: the GUI by default, `export` and `stats` without a window.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::io::{self, ExportFormat, LoadError};
+use crate::model::{Attribution, Dataset, Filter, Incident, Kind, Method, Summary, Target, date};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "khorasan-atlas",
+    version,
+    about = "Explore Islamic State Khorasan (ISK) incidents: linked timeline, map and detail panel.",
+    long_about = "Without a subcommand, opens the viewer on the embedded dataset (or --data FILE).\n\
+                  The app makes no network request."
+)]
+pub struct Cli {
+    /// A dataset in the Khorasan Atlas RON schema, instead of the embedded one.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub data: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write the filtered incidents as CSV or GeoJSON (stdout unless -o).
+    Export {
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ExportFormat,
+        /// Output file; standard output when absent.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        filter: FilterArgs,
+    },
+    /// Print counts of the filtered incidents by year, country, kind, attribution and precision.
+    Stats {
+        #[arg(long, value_enum, default_value = "text")]
+        format: StatsFormat,
+        #[command(flatten)]
+        filter: FilterArgs,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StatsFormat {
+    Text,
+    Csv,
+}
+
+/// Filter flags with the same meaning as the filter panel.
+#[derive(Debug, Default, Args)]
+pub struct FilterArgs {
+    /// First day, inclusive (YYYY-MM-DD). Imprecise dates match if their span overlaps.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub from: Option<String>,
+    /// Last day, inclusive (YYYY-MM-DD).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub to: Option<String>,
+    /// ISO 3166-1 alpha-2 country code (repeatable), e.g. AF, PK, RU.
+    #[arg(long, value_name = "CC")]
+    pub country: Vec<String>,
+    /// Province or first-level division as written in the data (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub province: Vec<String>,
+    /// Incident kind (repeatable): attack, foiled-plot, arrest, counter-operation, leadership-loss, other.
+    #[arg(long, value_name = "K")]
+    pub kind: Vec<String>,
+    /// Attribution grade (repeatable): claimed-isk, claimed-is-central, attributed-officials, suspected.
+    #[arg(long, value_name = "A")]
+    pub attribution: Vec<String>,
+    /// Method (repeatable), e.g. suicide-bombing, armed-assault, plot.
+    #[arg(long, value_name = "M")]
+    pub method: Vec<String>,
+    /// Target category (repeatable), e.g. civilians, religious-minority, taliban.
+    #[arg(long, value_name = "T")]
+    pub target: Vec<String>,
+    /// Keep incidents whose highest reported death toll is at least N.
+    #[arg(long, value_name = "N")]
+    pub min_killed: Option<u32>,
+    /// Case-insensitive text in place, province, country, summary or notes.
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+}
+
+/// A command-line mistake: printed on stderr, exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error("cannot write output: {0}")]
+    Output(String),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Self::Usage(_) => 2,
+            Self::Load(_) | Self::Output(_) => 1,
+        }
+    }
+}
+
+impl FilterArgs {
+    /// Turn flags into a [`Filter`], checking every value against the vocabularies and the data.
+    pub fn to_filter(&self, dataset: &Dataset) -> Result<Filter, CliError> {
+        let day = |flag: &str, text: &Option<String>| -> Result<Option<NaiveDate>, CliError> {
+            text.as_deref()
+                .map(|text| {
+                    date::parse_day(text).map_err(|error| {
+                        CliError::Usage(format!("--{flag}: {error} (expected YYYY-MM-DD)"))
+                    })
+                })
+                .transpose()
+        };
+        let from = day("from", &self.from)?;
+        let to = day("to", &self.to)?;
+        if let (Some(from), Some(to)) = (from, to)
+            && from > to
+        {
+            return Err(CliError::Usage(format!("--from {from} is after --to {to}")));
+        }
+        let mut countries = BTreeSet::new();
+        for code in &self.country {
+            let upper = code.trim().to_ascii_uppercase();
+            if !is_iso_alpha2(&upper) {
+                return Err(CliError::Usage(format!(
+                    "--country: '{code}' is not an ISO 3166-1 alpha-2 country code (e.g. AF, PK, IR, RU)"
+                )));
+            }
+            countries.insert(upper);
+        }
+        let known_provinces: BTreeSet<&str> = dataset
+            .incidents
+            .iter()
+            .map(|incident| incident.location.admin1.as_str())
+            .collect();
+        let mut provinces = BTreeSet::new();
+        for name in &self.province {
+            let found = known_provinces
+                .iter()
+                .find(|known| known.eq_ignore_ascii_case(name.trim()))
+                .ok_or_else(|| {
+                    CliError::Usage(format!(
+                        "--province: no incident in the data is in '{name}'; known: {}",
+                        known_provinces
+                            .iter()
+                            .filter(|p| !p.is_empty())
+                            .copied()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                })?;
+            provinces.insert((*found).to_owned());
+        }
+        Ok(Filter {
+            from,
+            to,
+            countries,
+            provinces,
+            kinds: parse_all("kind", &self.kind, Kind::from_key, Kind::keys)?,
+            attributions: parse_all(
+                "attribution",
+                &self.attribution,
+                Attribution::from_key,
+                Attribution::keys,
+            )?,
+            methods: parse_all("method", &self.method, Method::from_key, Method::keys)?,
+            targets: parse_all("target", &self.target, Target::from_key, Target::keys)?,
+            min_killed: self.min_killed.unwrap_or(0),
+            text: self.search.clone().unwrap_or_default(),
+        })
+    }
+}
+
+fn parse_all<T: Ord>(
+    flag: &str,
+    values: &[String],
+    parse: impl Fn(&str) -> Option<T>,
+    keys: impl Fn() -> Vec<&'static str>,
+) -> Result<BTreeSet<T>, CliError> {
+    values
+        .iter()
+        .map(|value| {
+            parse(value).ok_or_else(|| {
+                CliError::Usage(format!(
+                    "--{flag}: unknown value '{value}'; expected one of: {}",
+                    keys().join(", ")
+                ))
+            })
+        })
+        .collect()
+}
+
+/// ISO 3166-1 alpha-2 codes officially assigned, plus XK (Kosovo, user-assigned but universal).
+const ISO_ALPHA2: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS XK YE YT ZA ZM ZW";
+
+pub fn is_iso_alpha2(code: &str) -> bool {
+    code.len() == 2 && ISO_ALPHA2.split(' ').any(|known| known == code)
+}
+
+/// Load the dataset named by `--data`, or the embedded one.
+pub fn load_dataset(data: Option<&std::path::Path>) -> Result<Dataset, LoadError> {
+    match data {
+        Some(path) => io::load_dataset_file(path),
+        None => io::embedded_dataset(),
+    }
+}
+
+/// Run a headless subcommand.
+pub fn run_command(data: Option<&std::path::Path>, command: &Command) -> Result<(), CliError> {
+    let dataset = load_dataset(data)?;
+    match command {
+        Command::Export {
+            format,
+            output,
+            filter,
+        } => {
+            let filter = filter.to_filter(&dataset)?;
+            let incidents: Vec<&Incident> = dataset
+                .incidents
+                .iter()
+                .filter(|incident| filter.matches(incident))
+                .collect();
+            let mut out: Box<dyn Write> = match output {
+                Some(path) => Box::new(std::io::BufWriter::new(
+                    std::fs::File::create(path).map_err(|error| {
+                        CliError::Output(format!("{}: {error}", path.display()))
+                    })?,
+                )),
+                None => Box::new(std::io::stdout().lock()),
+            };
+            let written = match format {
+                ExportFormat::Csv => io::write_csv(&mut out, &dataset, incidents.iter().copied())
+                    .map_err(|error| error.to_string()),
+                ExportFormat::Geojson => {
+                    io::write_geojson(&mut out, &dataset, incidents.iter().copied())
+                        .map_err(|error| error.to_string())
+                }
+            };
+            written
+                .and_then(|()| out.flush().map_err(|error| error.to_string()))
+                .map_err(CliError::Output)?;
+            if let Some(path) = output {
+                eprintln!("wrote {} incidents to {}", incidents.len(), path.display());
+            }
+            Ok(())
+        }
+        Command::Stats { format, filter } => {
+            let filter = filter.to_filter(&dataset)?;
+            let incidents: Vec<&Incident> = dataset
+                .incidents
+                .iter()
+                .filter(|incident| filter.matches(incident))
+                .collect();
+            let summary = Summary::compute(&dataset, incidents.iter().copied());
+            let text = match format {
+                StatsFormat::Text => stats_text(&summary, dataset.incidents.len()),
+                StatsFormat::Csv => stats_csv(&summary),
+            };
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())
+                .map_err(|error| CliError::Output(error.to_string()))
+        }
+    }
+}
+
+/// Rows of (group, key, count) shared by the text and CSV forms of `stats`.
+fn stats_rows(summary: &Summary) -> Vec<(&'static str, String, String)> {
+    let mut rows = vec![
+        ("total", "incidents".to_owned(), summary.count.to_string()),
+        (
+            "total",
+            "killed_min".to_owned(),
+            summary.killed.min.to_string(),
+        ),
+        (
+            "total",
+            "killed_max".to_owned(),
+            summary.killed.max.to_string(),
+        ),
+        (
+            "total",
+            "killed_unknown".to_owned(),
+            summary.killed.unknown.to_string(),
+        ),
+        (
+            "total",
+            "distinct_sources".to_owned(),
+            summary.distinct_sources.to_string(),
+        ),
+    ];
+    rows.extend(
+        summary
+            .by_year
+            .iter()
+            .map(|(year, n)| ("year", year.to_string(), n.to_string())),
+    );
+    rows.extend(
+        summary
+            .by_country
+            .iter()
+            .map(|((code, name), n)| ("country", format!("{code} {name}"), n.to_string())),
+    );
+    rows.extend(
+        summary
+            .by_kind
+            .iter()
+            .map(|(kind, n)| ("kind", kind.key().to_owned(), n.to_string())),
+    );
+    rows.extend(
+        summary
+            .by_attribution
+            .iter()
+            .map(|(a, n)| ("attribution", a.key().to_owned(), n.to_string())),
+    );
+    rows.extend(
+        summary
+            .by_date_precision
+            .iter()
+            .map(|(p, n)| ("date_precision", p.label().to_owned(), n.to_string())),
+    );
+    rows.extend(
+        summary
+            .by_location_precision
+            .iter()
+            .map(|(p, n)| ("location_precision", p.key().to_owned(), n.to_string())),
+    );
+    rows
+}
+
+fn stats_text(summary: &Summary, total: usize) -> String {
+    let mut text = format!(
+        "{} of {total} incidents; killed {}; {} distinct sources\n",
+        summary.count,
+        summary.killed.display(),
+        summary.distinct_sources
+    );
+    let mut group = "";
+    for (row_group, key, count) in stats_rows(summary) {
+        if row_group == "total" {
+            continue;
+        }
+        if row_group != group {
+            group = row_group;
+            text.push_str(&format!("\nby {}:\n", group.replace('_', " ")));
+        }
+        text.push_str(&format!("  {key:<28} {count:>5}\n"));
+    }
+    text
+}
+
+fn stats_csv(summary: &Summary) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut write = || -> csv::Result<()> {
+        writer.write_record(["group", "key", "count"])?;
+        for (group, key, count) in stats_rows(summary) {
+            writer.write_record([group, key.as_str(), count.as_str()])?;
+        }
+        Ok(())
+    };
+    write().expect("writing to memory cannot fail");
+    String::from_utf8(writer.into_inner().expect("in memory")).expect("utf-8 input")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_codes_are_checked() {
+        assert!(is_iso_alpha2("AF"));
+        assert!(is_iso_alpha2("XK"));
+        assert!(!is_iso_alpha2("ZZ"));
+        assert!(!is_iso_alpha2("AFG"));
+    }
+
+    #[test]
+    fn bad_flags_are_usage_errors() {
+        let dataset = Dataset::default();
+        let cases = [
+            FilterArgs {
+                from: Some("2022-01-01".into()),
+                to: Some("2021-01-01".into()),
+                ..FilterArgs::default()
+            },
+            FilterArgs {
+                from: Some("2022-13-01".into()),
+                ..FilterArgs::default()
+            },
+            FilterArgs {
+                country: vec!["QQ".into()],
+                ..FilterArgs::default()
+            },
+            FilterArgs {
+                kind: vec!["picnic".into()],
+                ..FilterArgs::default()
+            },
+            FilterArgs {
+                province: vec!["Atlantis".into()],
+                ..FilterArgs::default()
+            },
+        ];
+        for args in cases {
+            let error = args.to_filter(&dataset).unwrap_err();
+            assert_eq!(error.exit_code(), 2, "{error}");
+        }
+    }
+
+    #[test]
+    fn flags_build_the_same_filter_as_the_ui() {
+        let args = FilterArgs {
+            from: Some("2021-01-01".into()),
+            country: vec!["af".into()],
+            kind: vec!["foiled-plot".into()],
+            attribution: vec!["claimed-isk".into()],
+            min_killed: Some(10),
+            search: Some("Kabul".into()),
+            ..FilterArgs::default()
+        };
+        let filter = args.to_filter(&Dataset::default()).unwrap();
+        assert_eq!(filter.countries, BTreeSet::from(["AF".to_owned()]));
+        assert_eq!(filter.kinds, BTreeSet::from([Kind::FoiledPlot]));
+        assert_eq!(filter.min_killed, 10);
+        assert_eq!(filter.from, NaiveDate::from_ymd_opt(2021, 1, 1));
+    }
+}

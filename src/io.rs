@@ -1,0 +1,7 @@
+//! Loading and exporting data. Every error names the file, the line and the field.
+
+pub mod export;
+pub mod ron_dataset;
+
+pub use export::{ExportFormat, write_csv, write_geojson};
+pub use ron_dataset::{LoadError, embedded_dataset, load_dataset_file, parse_dataset};

@@ -1,0 +1,225 @@
+//! Exports of a set of incidents: CSV (one row per incident) and GeoJSON (one Point each).
+//! Both carry the same fields, in the same order, built by [`ExportRow`].
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::model::{Count, Dataset, Incident};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Geojson,
+}
+
+/// The export contract. Field order is the CSV header order and must not change.
+#[derive(Debug, Serialize)]
+pub struct ExportRow {
+    pub id: String,
+    /// `YYYY-MM-DD`, `YYYY-MM` or `YYYY` by precision.
+    pub date: String,
+    pub date_precision: &'static str,
+    pub country_code: String,
+    pub country: String,
+    pub admin1: String,
+    pub place: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub location_precision: &'static str,
+    pub kind: &'static str,
+    pub method: &'static str,
+    pub target: &'static str,
+    pub attribution: &'static str,
+    pub killed_min: Option<u32>,
+    pub killed_max: Option<u32>,
+    pub injured_min: Option<u32>,
+    pub injured_max: Option<u32>,
+    pub summary: String,
+    /// Each source as a citation, joined with ` | `.
+    pub sources: String,
+}
+
+pub const CSV_HEADER: &str = "id,date,date_precision,country_code,country,admin1,place,lat,lon,location_precision,kind,method,target,attribution,killed_min,killed_max,injured_min,injured_max,summary,sources";
+
+impl ExportRow {
+    pub fn new(dataset: &Dataset, incident: &Incident) -> Self {
+        let location = &incident.location;
+        let bounds = |count: Count| count.bounds().unzip();
+        let (killed_min, killed_max) = bounds(incident.killed);
+        let (injured_min, injured_max) = bounds(incident.injured);
+        Self {
+            id: incident.id.clone(),
+            date: incident.date.to_string(),
+            date_precision: incident.date.precision().label(),
+            country_code: location.country_code.clone(),
+            country: location.country.clone(),
+            admin1: location.admin1.clone(),
+            place: location.place.clone(),
+            lat: location.lat,
+            lon: location.lon,
+            location_precision: location.precision.key(),
+            kind: incident.kind.key(),
+            method: incident.method.key(),
+            target: incident.target.key(),
+            attribution: incident.attribution.key(),
+            killed_min,
+            killed_max,
+            injured_min,
+            injured_max,
+            summary: incident.summary.clone(),
+            sources: source_citations(dataset, incident).join(" | "),
+        }
+    }
+}
+
+/// "Publisher, “Title” (date) URL" for each source of an incident; unknown ids stay visible.
+pub fn source_citations(dataset: &Dataset, incident: &Incident) -> Vec<String> {
+    incident
+        .sources
+        .iter()
+        .map(|id| match dataset.source(id) {
+            Some(source) => match &source.url {
+                Some(url) => format!("{} {url}", source.citation()),
+                None => source.citation(),
+            },
+            None => format!("[unknown source {id}]"),
+        })
+        .collect()
+}
+
+pub fn write_csv<'a>(
+    out: impl Write,
+    dataset: &Dataset,
+    incidents: impl IntoIterator<Item = &'a Incident>,
+) -> Result<(), csv::Error> {
+    // The header is written by hand so an empty export still has it.
+    let mut writer = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(out);
+    writer.write_record(CSV_HEADER.split(','))?;
+    for incident in incidents {
+        writer.serialize(ExportRow::new(dataset, incident))?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+pub fn write_geojson<'a>(
+    mut out: impl Write,
+    dataset: &Dataset,
+    incidents: impl IntoIterator<Item = &'a Incident>,
+) -> std::io::Result<()> {
+    let features = incidents
+        .into_iter()
+        .map(|incident| {
+            let row = ExportRow::new(dataset, incident);
+            let properties = match serde_json::to_value(&row) {
+                Ok(serde_json::Value::Object(map)) => Some(map),
+                _ => None,
+            };
+            geojson::Feature {
+                geometry: Some(geojson::Geometry::new(geojson::Value::Point(vec![
+                    row.lon, row.lat,
+                ]))),
+                id: Some(geojson::feature::Id::String(row.id.clone())),
+                properties,
+                bbox: None,
+                foreign_members: None,
+            }
+        })
+        .collect();
+    let collection = geojson::FeatureCollection {
+        bbox: None,
+        features,
+        foreign_members: None,
+    };
+    serde_json::to_writer_pretty(&mut out, &collection)?;
+    writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Attribution, Kind, Location, LocationPrecision, Method, Source, Target};
+
+    fn dataset() -> Dataset {
+        Dataset {
+            sources: vec![Source {
+                id: "s1".into(),
+                title: "Kabul blast".into(),
+                publisher: "Reuters".into(),
+                date: Some("2021-08-27".parse().unwrap()),
+                url: Some("https://example.org/a".into()),
+                seed: None,
+            }],
+            incidents: vec![Incident {
+                id: "a".into(),
+                date: "2021-08".parse().unwrap(),
+                location: Location {
+                    place: "Kabul, \"airport\"".into(),
+                    admin1: "Kabul".into(),
+                    country: "Afghanistan".into(),
+                    country_code: "AF".into(),
+                    lat: 34.56,
+                    lon: 69.21,
+                    precision: LocationPrecision::Exact,
+                },
+                kind: Kind::Attack,
+                method: Method::SuicideBombing,
+                target: Target::ForeignMilitary,
+                attribution: Attribution::ClaimedByIsk,
+                killed: Count::Range(169, 183),
+                injured: Count::Unknown,
+                perpetrator: None,
+                summary: "Line one, with comma".into(),
+                sources: vec!["s1".into()],
+                discrepancies: vec![],
+            }],
+            ..Dataset::default()
+        }
+    }
+
+    #[test]
+    fn csv_has_the_contract_header_and_quoted_fields() {
+        let data = dataset();
+        let mut out = Vec::new();
+        write_csv(&mut out, &data, &data.incidents).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(lines.next(), Some(CSV_HEADER));
+        assert_eq!(
+            lines.next(),
+            Some(
+                "a,2021-08,month,AF,Afghanistan,Kabul,\"Kabul, \"\"airport\"\"\",34.56,69.21,exact,attack,suicide-bombing,foreign-military,claimed-isk,169,183,,,\"Line one, with comma\",\"Reuters, \u{201c}Kabul blast\u{201d} (2021-08-27) https://example.org/a\""
+            )
+        );
+    }
+
+    #[test]
+    fn empty_csv_still_has_header() {
+        let data = dataset();
+        let mut out = Vec::new();
+        write_csv(&mut out, &data, []).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), format!("{CSV_HEADER}\n"));
+    }
+
+    #[test]
+    fn geojson_is_a_feature_collection_of_points() {
+        let data = dataset();
+        let mut out = Vec::new();
+        write_geojson(&mut out, &data, &data.incidents).unwrap();
+        let parsed: geojson::GeoJson = String::from_utf8(out).unwrap().parse().unwrap();
+        let geojson::GeoJson::FeatureCollection(collection) = parsed else {
+            panic!("not a collection")
+        };
+        let feature = &collection.features[0];
+        assert_eq!(
+            feature.geometry.as_ref().unwrap().value,
+            geojson::Value::Point(vec![69.21, 34.56])
+        );
+        assert_eq!(feature.property("killed_max").unwrap(), 183);
+        assert!(feature.property("injured_min").unwrap().is_null());
+        assert_eq!(feature.property("date").unwrap(), "2021-08");
+    }
+}

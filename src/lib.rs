@@ -1,0 +1,12 @@
+//! Khorasan Atlas: explore Islamic State Khorasan incidents on a linked timeline, map and
+//! detail panel, all driven by one filter.
+#![forbid(unsafe_code)]
+
+pub mod app;
+pub mod basemap;
+pub mod cli;
+pub mod io;
+pub mod model;
+pub mod views;
+
+pub use app::AtlasApp;

@@ -1,0 +1,51 @@
+#![forbid(unsafe_code)]
+
+use clap::Parser as _;
+use khorasan_atlas::AtlasApp;
+use khorasan_atlas::cli::{self, Cli};
+
+fn main() {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    let cli = Cli::parse();
+
+    if let Some(command) = &cli.command {
+        if let Err(error) = cli::run_command(cli.data.as_deref(), command) {
+            eprintln!("khorasan-atlas: {error}");
+            std::process::exit(error.exit_code());
+        }
+        return;
+    }
+
+    // Load before opening a window, so a broken --data file is a message, not an empty app.
+    let dataset = match cli::load_dataset(cli.data.as_deref()) {
+        Ok(dataset) => dataset,
+        Err(error) => {
+            eprintln!("khorasan-atlas: {error}");
+            std::process::exit(1);
+        }
+    };
+    let dataset_name = cli.data.as_ref().map_or_else(
+        || "embedded dataset".to_owned(),
+        |path| path.display().to_string(),
+    );
+
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Khorasan Atlas")
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([900.0, 600.0]),
+        // glow: software OpenGL is several times faster than wgpu on CPU-only machines.
+        renderer: eframe::Renderer::Glow,
+        ..Default::default()
+    };
+    let result = eframe::run_native(
+        "Khorasan Atlas",
+        options,
+        Box::new(move |creation| Ok(Box::new(AtlasApp::new(creation, dataset, dataset_name)))),
+    );
+    if let Err(error) = result {
+        eprintln!("khorasan-atlas: cannot open a window: {error}");
+        eprintln!("(it needs a display: a desktop session, or Xvfb with Mesa for a virtual one)");
+        std::process::exit(1);
+    }
+}

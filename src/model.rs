@@ -1,0 +1,18 @@
+//! The pure model: incidents, dataset, filter, selection and aggregations. No egui here.
+
+pub mod aggregate;
+pub mod dataset;
+pub mod date;
+pub mod filter;
+pub mod incident;
+pub mod selection;
+
+pub use aggregate::{Category, MonthHistogram, StackBy, Summary};
+pub use dataset::{Dataset, Metadata, ReportedSeries, Source, ValidationIssue};
+pub use date::{DatePrecision, IncidentDate};
+pub use filter::{Facet, Filter};
+pub use incident::{
+    Attribution, Count, Discrepancy, Incident, IncidentId, Kind, Location, LocationPrecision,
+    Method, SourceId, Target,
+};
+pub use selection::Selection;

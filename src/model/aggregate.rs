@@ -1,0 +1,331 @@
+//! Aggregations the views draw and the command line prints, computed once per filter change.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::dataset::Dataset;
+use super::date::DatePrecision;
+use super::filter::{Facet, Filter};
+use super::incident::{Attribution, Incident, Kind};
+
+/// What the timeline histogram stacks by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StackBy {
+    #[default]
+    Kind,
+    Attribution,
+}
+
+/// A category of [`StackBy`]: one legend entry, one colour, shared by timeline and map.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Category {
+    Kind(Kind),
+    Attribution(Attribution),
+}
+
+impl Category {
+    pub fn of(stack_by: StackBy, incident: &Incident) -> Self {
+        match stack_by {
+            StackBy::Kind => Self::Kind(incident.kind),
+            StackBy::Attribution => Self::Attribution(incident.attribution),
+        }
+    }
+
+    pub fn all(stack_by: StackBy) -> Vec<Self> {
+        match stack_by {
+            StackBy::Kind => Kind::ALL.iter().copied().map(Self::Kind).collect(),
+            StackBy::Attribution => Attribution::ALL
+                .iter()
+                .copied()
+                .map(Self::Attribution)
+                .collect(),
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Kind(kind) => kind.label(),
+            Self::Attribution(attribution) => attribution.label(),
+        }
+    }
+
+    /// Position within its vocabulary, used to pick a palette colour.
+    pub fn ordinal(self) -> usize {
+        match self {
+            Self::Kind(kind) => Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0),
+            Self::Attribution(attribution) => Attribution::ALL
+                .iter()
+                .position(|a| *a == attribution)
+                .unwrap_or(0),
+        }
+    }
+}
+
+/// Months are numbered continuously: `year * 12 + (month - 1)`.
+pub type MonthIndex = i32;
+
+pub fn month_index(year: i32, month: u32) -> MonthIndex {
+    year * 12 + month as i32 - 1
+}
+
+pub fn month_of_index(index: MonthIndex) -> (i32, u32) {
+    (index.div_euclid(12), index.rem_euclid(12) as u32 + 1)
+}
+
+/// Incidents per month and category. Incidents known only to the year are not spread over
+/// months (that would invent precision); they are counted in `year_only` instead.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MonthHistogram {
+    pub stack_by: StackBy,
+    /// Per month, counts per category; months without incidents are absent.
+    pub bins: BTreeMap<MonthIndex, BTreeMap<Category, u32>>,
+    pub year_only: u32,
+}
+
+impl MonthHistogram {
+    pub fn compute<'a>(
+        stack_by: StackBy,
+        incidents: impl IntoIterator<Item = &'a Incident>,
+    ) -> Self {
+        let mut histogram = Self {
+            stack_by,
+            ..Self::default()
+        };
+        for incident in incidents {
+            let Some(month) = incident.date.month_value() else {
+                histogram.year_only += 1;
+                continue;
+            };
+            let index = month_index(incident.date.year_value(), month);
+            *histogram
+                .bins
+                .entry(index)
+                .or_default()
+                .entry(Category::of(stack_by, incident))
+                .or_default() += 1;
+        }
+        histogram
+    }
+
+    pub fn total_in(&self, month: MonthIndex) -> u32 {
+        self.bins.get(&month).map_or(0, |bin| bin.values().sum())
+    }
+
+    pub fn max_total(&self) -> u32 {
+        self.bins
+            .keys()
+            .map(|&m| self.total_in(m))
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+/// Sum of a count over incidents, as a range, with how many were unknown.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CountTotal {
+    pub min: u64,
+    pub max: u64,
+    pub unknown: usize,
+}
+
+impl CountTotal {
+    pub fn display(&self) -> String {
+        let range = if self.min == self.max {
+            self.min.to_string()
+        } else {
+            format!("{}-{}", self.min, self.max)
+        };
+        if self.unknown == 0 {
+            range
+        } else {
+            format!("{range} (+{} with unknown toll)", self.unknown)
+        }
+    }
+}
+
+/// A summary of a set of incidents: the detail panel's "nothing selected" view and `stats`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Summary {
+    pub count: usize,
+    pub killed: CountTotal,
+    pub injured: CountTotal,
+    /// Country name -> count, keyed by (code, name).
+    pub by_country: BTreeMap<(String, String), usize>,
+    pub by_kind: BTreeMap<Kind, usize>,
+    pub by_attribution: BTreeMap<Attribution, usize>,
+    pub by_year: BTreeMap<i32, usize>,
+    pub by_date_precision: BTreeMap<DatePrecision, usize>,
+    pub by_location_precision: BTreeMap<super::incident::LocationPrecision, usize>,
+    pub distinct_sources: usize,
+}
+
+impl Summary {
+    pub fn compute<'a>(
+        dataset: &Dataset,
+        incidents: impl IntoIterator<Item = &'a Incident> + Clone,
+    ) -> Self {
+        let mut summary = Self {
+            distinct_sources: dataset.distinct_sources(incidents.clone()),
+            ..Self::default()
+        };
+        for incident in incidents {
+            summary.count += 1;
+            add_count(&mut summary.killed, incident.killed);
+            add_count(&mut summary.injured, incident.injured);
+            let location = &incident.location;
+            *summary
+                .by_country
+                .entry((location.country_code.clone(), location.country.clone()))
+                .or_default() += 1;
+            *summary.by_kind.entry(incident.kind).or_default() += 1;
+            *summary
+                .by_attribution
+                .entry(incident.attribution)
+                .or_default() += 1;
+            *summary
+                .by_year
+                .entry(incident.date.year_value())
+                .or_default() += 1;
+            *summary
+                .by_date_precision
+                .entry(incident.date.precision())
+                .or_default() += 1;
+            *summary
+                .by_location_precision
+                .entry(location.precision)
+                .or_default() += 1;
+        }
+        summary
+    }
+}
+
+fn add_count(total: &mut CountTotal, count: super::incident::Count) {
+    match count.bounds() {
+        Some((min, max)) => {
+            total.min += u64::from(min);
+            total.max += u64::from(max);
+        }
+        None => total.unknown += 1,
+    }
+}
+
+/// Counts for each value of one facet, among incidents matching every *other* part of the
+/// filter: the number a user would see added by ticking that value.
+pub fn facet_counts<K: Ord>(
+    dataset: &Dataset,
+    filter: &Filter,
+    facet: Facet,
+    key: impl Fn(&Incident) -> K,
+) -> BTreeMap<K, usize> {
+    let mut counts = BTreeMap::new();
+    for incident in &dataset.incidents {
+        if filter.matches_except(incident, Some(facet)) {
+            *counts.entry(key(incident)).or_default() += 1;
+        }
+    }
+    counts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::incident::{Count, Location, LocationPrecision, Method, Target};
+
+    fn incident(date: &str, kind: Kind, killed: Count) -> Incident {
+        Incident {
+            id: format!("{date}-{kind:?}"),
+            date: date.parse().unwrap(),
+            location: Location {
+                place: "Jalalabad".into(),
+                admin1: "Nangarhar".into(),
+                country: "Afghanistan".into(),
+                country_code: "AF".into(),
+                lat: 34.43,
+                lon: 70.45,
+                precision: LocationPrecision::Town,
+            },
+            kind,
+            method: Method::Unknown,
+            target: Target::Unknown,
+            attribution: Attribution::ClaimedByIsk,
+            killed,
+            injured: Count::Unknown,
+            perpetrator: None,
+            summary: "x".into(),
+            sources: vec!["s1".into()],
+            discrepancies: vec![],
+        }
+    }
+
+    #[test]
+    fn month_index_round_trips() {
+        assert_eq!(month_of_index(month_index(2021, 8)), (2021, 8));
+        assert_eq!(month_of_index(month_index(2021, 12)), (2021, 12));
+        assert_eq!(month_index(2022, 1) - month_index(2021, 12), 1);
+    }
+
+    #[test]
+    fn histogram_counts_months_and_keeps_year_only_apart() {
+        let incidents = [
+            incident("2021-08-26", Kind::Attack, Count::Exact(5)),
+            incident("2021-08", Kind::Attack, Count::Unknown),
+            incident("2021-08-02", Kind::FoiledPlot, Count::Unknown),
+            incident("2021", Kind::Attack, Count::Unknown),
+        ];
+        let histogram = MonthHistogram::compute(StackBy::Kind, &incidents);
+        let august = month_index(2021, 8);
+        assert_eq!(histogram.total_in(august), 3);
+        assert_eq!(histogram.bins[&august][&Category::Kind(Kind::Attack)], 2);
+        assert_eq!(
+            histogram.bins[&august][&Category::Kind(Kind::FoiledPlot)],
+            1
+        );
+        assert_eq!(histogram.year_only, 1);
+        assert_eq!(histogram.max_total(), 3);
+    }
+
+    #[test]
+    fn summary_sums_ranges_and_counts_unknown_tolls() {
+        let dataset = Dataset::default();
+        let incidents = [
+            incident("2021-08-26", Kind::Attack, Count::Range(169, 183)),
+            incident("2022-01-01", Kind::Attack, Count::Exact(10)),
+            incident("2022-02-01", Kind::Arrest, Count::Unknown),
+        ];
+        let summary = Summary::compute(&dataset, &incidents);
+        assert_eq!(summary.count, 3);
+        assert_eq!(
+            summary.killed,
+            CountTotal {
+                min: 179,
+                max: 193,
+                unknown: 1
+            }
+        );
+        assert_eq!(summary.killed.display(), "179-193 (+1 with unknown toll)");
+        assert_eq!(summary.by_year[&2022], 2);
+        assert_eq!(summary.by_kind[&Kind::Arrest], 1);
+        assert_eq!(summary.distinct_sources, 1);
+    }
+
+    #[test]
+    fn facet_counts_ignore_their_own_selection() {
+        let dataset = Dataset {
+            incidents: vec![
+                incident("2021-08-26", Kind::Attack, Count::Unknown),
+                incident("2022-01-01", Kind::Arrest, Count::Unknown),
+            ],
+            ..Dataset::default()
+        };
+        let filter = Filter {
+            kinds: [Kind::Attack].into(),
+            ..Filter::default()
+        };
+        let counts = facet_counts(&dataset, &filter, Facet::Kind, |i| i.kind);
+        assert_eq!(counts[&Kind::Attack], 1);
+        assert_eq!(counts[&Kind::Arrest], 1);
+        let by_year = facet_counts(&dataset, &filter, Facet::Country, |i| i.date.year_value());
+        assert_eq!(by_year.get(&2022), None);
+    }
+}

@@ -1,0 +1,248 @@
+//! The dataset: metadata, sources, incidents and reported series, and its validation.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::date::IncidentDate;
+use super::incident::{Count, Incident, SourceId};
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Metadata {
+    pub title: String,
+    pub description: String,
+    pub version: String,
+    /// Date the dataset was last compiled (YYYY-MM-DD).
+    pub compiled: String,
+    /// What the dataset covers and, as importantly, what it does not.
+    pub coverage: String,
+    pub licence: String,
+}
+
+/// A document an incident rests on: an article, an official statement or a seed document.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Source {
+    pub id: SourceId,
+    pub title: String,
+    pub publisher: String,
+    /// Publication date at whatever precision is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<IncidentDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// File name of the seed document in `shared/seeds/` the project started from, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<String>,
+}
+
+impl Source {
+    /// "Publisher, 'Title' (2024-03-22)" for compact listings.
+    pub fn citation(&self) -> String {
+        let mut text = format!("{}, \u{201c}{}\u{201d}", self.publisher, self.title);
+        if let Some(date) = &self.date {
+            text.push_str(&format!(" ({date})"));
+        }
+        text
+    }
+}
+
+/// A published aggregate figure (e.g. "ISK-claimed attacks in Afghanistan per year").
+/// These are totals *reported by a source*, not counts of the incidents in this dataset.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReportedSeries {
+    pub id: String,
+    pub label: String,
+    #[serde(default)]
+    pub description: String,
+    /// What is counted, e.g. "attacks" or "operations".
+    pub unit: String,
+    pub source: SourceId,
+    /// Each period (a year or a month, by the date's precision) with its reported value.
+    pub points: Vec<ReportedPoint>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReportedPoint {
+    pub period: IncidentDate,
+    pub value: f64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Dataset {
+    #[serde(default)]
+    pub metadata: Metadata,
+    #[serde(default)]
+    pub sources: Vec<Source>,
+    #[serde(default)]
+    pub incidents: Vec<Incident>,
+    #[serde(default)]
+    pub reported_series: Vec<ReportedSeries>,
+}
+
+/// One thing wrong with a dataset, named precisely enough to fix it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidationIssue {
+    /// Incident, source or series id the issue belongs to.
+    pub record: String,
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl std::fmt::Display for ValidationIssue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: field `{}`: {}",
+            self.record, self.field, self.message
+        )
+    }
+}
+
+impl Dataset {
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.sources.iter().find(|source| source.id == id)
+    }
+
+    /// Everything wrong with the dataset, in order; empty when it is valid.
+    pub fn validate(&self) -> Vec<ValidationIssue> {
+        let mut issues = Vec::new();
+        let mut issue = |record: &str, field: &'static str, message: String| {
+            issues.push(ValidationIssue {
+                record: record.to_owned(),
+                field,
+                message,
+            });
+        };
+
+        let mut source_ids = HashSet::new();
+        for source in &self.sources {
+            if source.id.trim().is_empty() {
+                issue(&source.title, "id", "source id is empty".into());
+            }
+            if !source_ids.insert(source.id.as_str()) {
+                issue(&source.id, "id", "duplicate source id".into());
+            }
+            if source.title.trim().is_empty() {
+                issue(&source.id, "title", "source has no title".into());
+            }
+            if source.url.is_none() && source.seed.is_none() && source.publisher.trim().is_empty() {
+                issue(
+                    &source.id,
+                    "publisher",
+                    "a source needs a publisher, a URL or a seed document".into(),
+                );
+            }
+        }
+
+        let mut incident_ids = HashSet::new();
+        for incident in &self.incidents {
+            let id = incident.id.as_str();
+            if id.trim().is_empty() {
+                issue(&incident.summary, "id", "incident id is empty".into());
+            }
+            if !incident_ids.insert(id) {
+                issue(id, "id", "duplicate incident id".into());
+            }
+            let location = &incident.location;
+            if !location.lat.is_finite() || !(-90.0..=90.0).contains(&location.lat) {
+                issue(
+                    id,
+                    "lat",
+                    format!("latitude {} is outside -90..90", location.lat),
+                );
+            }
+            if !location.lon.is_finite() || !(-180.0..=180.0).contains(&location.lon) {
+                issue(
+                    id,
+                    "lon",
+                    format!("longitude {} is outside -180..180", location.lon),
+                );
+            }
+            let code = &location.country_code;
+            if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+                issue(
+                    id,
+                    "country_code",
+                    format!("'{code}' is not an ISO 3166-1 alpha-2 code"),
+                );
+            }
+            if location.place.trim().is_empty() {
+                issue(id, "place", "place is empty".into());
+            }
+            if location.country.trim().is_empty() {
+                issue(id, "country", "country is empty".into());
+            }
+            for (field, count) in [("killed", incident.killed), ("injured", incident.injured)] {
+                if let Count::Range(min, max) = count
+                    && min > max
+                {
+                    issue(id, field, format!("range {min}-{max} has min above max"));
+                }
+            }
+            if incident.summary.trim().is_empty() {
+                issue(id, "summary", "summary is empty".into());
+            }
+            if incident.sources.is_empty() {
+                issue(id, "sources", "incident has no source".into());
+            }
+            for source in &incident.sources {
+                if !source_ids.contains(source.as_str()) {
+                    issue(id, "sources", format!("unknown source id '{source}'"));
+                }
+            }
+            for discrepancy in &incident.discrepancies {
+                if discrepancy.sources.is_empty() {
+                    issue(
+                        id,
+                        "discrepancies",
+                        "a discrepancy note must name the sources that disagree".into(),
+                    );
+                }
+                for source in &discrepancy.sources {
+                    if !source_ids.contains(source.as_str()) {
+                        issue(id, "discrepancies", format!("unknown source id '{source}'"));
+                    }
+                }
+            }
+        }
+
+        for series in &self.reported_series {
+            if !source_ids.contains(series.source.as_str()) {
+                issue(
+                    &series.id,
+                    "source",
+                    format!("unknown source id '{}'", series.source),
+                );
+            }
+            for point in &series.points {
+                if !point.value.is_finite() || point.value < 0.0 {
+                    issue(
+                        &series.id,
+                        "points",
+                        format!("value {} for {} is not a count", point.value, point.period),
+                    );
+                }
+            }
+        }
+        issues
+    }
+
+    /// Distinct source ids cited by the given incidents.
+    pub fn distinct_sources<'a>(&self, incidents: impl IntoIterator<Item = &'a Incident>) -> usize {
+        incidents
+            .into_iter()
+            .flat_map(|incident| incident.sources.iter())
+            .collect::<HashSet<_>>()
+            .len()
+    }
+
+    /// Index of incident ids for lookups by the views.
+    pub fn index_by_id(&self) -> HashMap<&str, usize> {
+        self.incidents
+            .iter()
+            .enumerate()
+            .map(|(index, incident)| (incident.id.as_str(), index))
+            .collect()
+    }
+}

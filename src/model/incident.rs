@@ -1,0 +1,265 @@
+//! One incident and the vocabularies that describe it.
+
+use serde::{Deserialize, Serialize};
+
+use super::date::IncidentDate;
+
+/// Stable identifier of an incident, e.g. `"af-2021-08-26-kabul-airport"`.
+pub type IncidentId = String;
+/// Identifier of a source in [`super::Dataset::sources`].
+pub type SourceId = String;
+
+/// Declares a closed vocabulary with a display label and a stable key used on the command
+/// line and in exports. One macro keeps the label, key and `ALL` list from drifting apart.
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $key:literal, $label:literal;)+ }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $($variant,)+
+        }
+
+        impl $name {
+            pub const ALL: &'static [Self] = &[$(Self::$variant,)+];
+
+            /// Words for people: legends, filters, the detail panel.
+            pub fn label(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $label,)+
+                }
+            }
+
+            /// Stable machine key: command-line values and CSV/GeoJSON exports.
+            pub fn key(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $key,)+
+                }
+            }
+
+            /// Parse a key (or, leniently, a label), case-insensitively.
+            pub fn from_key(text: &str) -> Option<Self> {
+                let wanted = text.trim().to_ascii_lowercase().replace([' ', '_'], "-");
+                Self::ALL.iter().copied().find(|value| {
+                    value.key() == wanted
+                        || value.label().to_ascii_lowercase().replace(' ', "-") == wanted
+                })
+            }
+
+            pub fn keys() -> Vec<&'static str> {
+                Self::ALL.iter().map(|value| value.key()).collect()
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// What happened.
+    Kind {
+        Attack => "attack", "Attack";
+        FoiledPlot => "foiled-plot", "Foiled plot";
+        Arrest => "arrest", "Arrest";
+        CounterOperation => "counter-operation", "Counter-operation";
+        LeadershipLoss => "leadership-loss", "Leadership loss";
+        Other => "other", "Other / milestone";
+    }
+}
+
+vocabulary! {
+    /// How the link to ISK is established. These grades must never be merged: a claim, an
+    /// official attribution and a suspicion carry different weight.
+    Attribution {
+        ClaimedByIsk => "claimed-isk", "Claimed by ISK";
+        ClaimedByIsCentral => "claimed-is-central", "Claimed by IS central";
+        AttributedByOfficials => "attributed-officials", "Attributed to ISK by officials";
+        Suspected => "suspected", "Suspected ISK";
+    }
+}
+
+vocabulary! {
+    /// How it was done.
+    Method {
+        SuicideBombing => "suicide-bombing", "Suicide bombing";
+        ComplexAttack => "complex-attack", "Complex attack (gunmen and bombers)";
+        ArmedAssault => "armed-assault", "Armed assault / shooting";
+        Bombing => "bombing", "Bombing (IED, planted or vehicle)";
+        Rocket => "rocket", "Rocket or mortar fire";
+        Assassination => "assassination", "Targeted killing";
+        Kidnapping => "kidnapping", "Kidnapping";
+        Stabbing => "stabbing", "Stabbing";
+        Plot => "plot", "Plot (not carried out)";
+        Raid => "raid", "Raid / arrest operation";
+        Airstrike => "airstrike", "Airstrike / drone strike";
+        Other => "other", "Other";
+        Unknown => "unknown", "Unknown";
+    }
+}
+
+vocabulary! {
+    /// Who or what was targeted.
+    Target {
+        Civilians => "civilians", "Civilians (general)";
+        ReligiousMinority => "religious-minority", "Shia, Hazara, Sikh and other minorities";
+        ReligiousSite => "religious-site", "Mosques, shrines and worshippers";
+        Taliban => "taliban", "Taliban authorities and forces";
+        StateSecurity => "state-security", "Government and security forces";
+        ForeignMilitary => "foreign-military", "Foreign military";
+        Diplomatic => "diplomatic", "Diplomats and embassies";
+        Political => "political", "Politicians, parties and rallies";
+        Education => "education", "Schools and universities";
+        Media => "media", "Journalists and media";
+        AidHealth => "aid-health", "Aid workers and hospitals";
+        PublicVenue => "public-venue", "Public venue or event";
+        Infrastructure => "infrastructure", "Infrastructure";
+        Militants => "militants", "Militant groups (ISK itself or rivals)";
+        Unknown => "unknown", "Unknown";
+    }
+}
+
+vocabulary! {
+    /// How precisely the place is known. A province-precision incident must not be drawn
+    /// as a pinpoint.
+    LocationPrecision {
+        Exact => "exact", "Exact site";
+        Town => "town", "Town or city";
+        District => "district", "District";
+        Province => "province", "Province";
+        Country => "country", "Country";
+    }
+}
+
+impl LocationPrecision {
+    /// Rough radius of uncertainty in kilometres, used to draw an honest footprint.
+    pub fn uncertainty_km(self) -> f64 {
+        match self {
+            Self::Exact => 0.0,
+            Self::Town => 5.0,
+            Self::District => 20.0,
+            Self::Province => 70.0,
+            Self::Country => 250.0,
+        }
+    }
+}
+
+/// A number that may be unknown or only known as a range (sources disagree).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Count {
+    #[default]
+    Unknown,
+    Exact(u32),
+    /// Inclusive range `min..=max`, e.g. when sources give 169 and 170.
+    Range(u32, u32),
+}
+
+impl Count {
+    pub fn bounds(self) -> Option<(u32, u32)> {
+        match self {
+            Self::Unknown => None,
+            Self::Exact(n) => Some((n, n)),
+            Self::Range(min, max) => Some((min, max)),
+        }
+    }
+
+    pub fn min(self) -> Option<u32> {
+        self.bounds().map(|(min, _)| min)
+    }
+
+    pub fn max(self) -> Option<u32> {
+        self.bounds().map(|(_, max)| max)
+    }
+
+    pub fn is_known(self) -> bool {
+        self != Self::Unknown
+    }
+
+    /// "12", "169-170" or "unknown".
+    pub fn display(self) -> String {
+        match self {
+            Self::Unknown => "unknown".to_owned(),
+            Self::Exact(n) => n.to_string(),
+            Self::Range(min, max) => format!("{min}-{max}"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Location {
+    /// Most specific place name: a site, town or district ("Hamid Karzai International Airport, Kabul").
+    pub place: String,
+    /// First-level division (province, oblast, state); empty when unknown.
+    #[serde(default)]
+    pub admin1: String,
+    pub country: String,
+    /// ISO 3166-1 alpha-2, upper case.
+    pub country_code: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub precision: LocationPrecision,
+}
+
+/// A disagreement between sources, kept rather than smoothed over.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Discrepancy {
+    pub note: String,
+    /// The sources whose accounts differ; never empty in a valid dataset.
+    pub sources: Vec<SourceId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Incident {
+    pub id: IncidentId,
+    pub date: IncidentDate,
+    pub location: Location,
+    pub kind: Kind,
+    pub method: Method,
+    pub target: Target,
+    pub attribution: Attribution,
+    #[serde(default)]
+    pub killed: Count,
+    #[serde(default)]
+    pub injured: Count,
+    /// Perpetrator as named by the source data (imports name the group differently).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub perpetrator: Option<String>,
+    pub summary: String,
+    pub sources: Vec<SourceId>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub discrepancies: Vec<Discrepancy>,
+}
+
+impl Incident {
+    /// Short one-line title: "26 Aug 2021 · Kabul, Afghanistan · Attack".
+    pub fn title(&self) -> String {
+        format!(
+            "{} · {} · {}",
+            self.date,
+            self.location.place,
+            self.kind.label()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_and_labels_parse_back() {
+        for kind in Kind::ALL {
+            assert_eq!(Kind::from_key(kind.key()), Some(*kind));
+            assert_eq!(Kind::from_key(kind.label()), Some(*kind));
+        }
+        assert_eq!(Kind::from_key("FOILED_PLOT"), Some(Kind::FoiledPlot));
+        assert_eq!(Attribution::from_key("nonsense"), None);
+        for target in Target::ALL {
+            assert_eq!(Target::from_key(target.key()), Some(*target));
+        }
+    }
+
+    #[test]
+    fn counts_expose_bounds() {
+        assert_eq!(Count::Range(169, 170).bounds(), Some((169, 170)));
+        assert_eq!(Count::Exact(13).max(), Some(13));
+        assert_eq!(Count::Unknown.min(), None);
+        assert_eq!(Count::Range(137, 145).display(), "137-145");
+    }
+}

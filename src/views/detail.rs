@@ -1,0 +1,300 @@
+//! The detail panel: the selected incident's full record, or a summary of the filtered set
+//! with the incident table when nothing is selected.
+
+use crate::app::Command;
+use crate::model::{Category, Count, Incident, Source, StackBy};
+
+use super::ViewContext;
+use super::style::{self, MarkerShape};
+use super::table::{self, TableState};
+
+pub fn show(
+    ui: &mut egui::Ui,
+    view: &ViewContext<'_>,
+    table_state: &mut TableState,
+    commands: &mut Vec<Command>,
+) {
+    match view.selection.selected {
+        Some(index) if index < view.dataset.incidents.len() => {
+            record(ui, view, index, commands);
+        }
+        _ => {
+            summary(ui, view);
+            ui.separator();
+            table::show(ui, view, table_state, commands);
+        }
+    }
+}
+
+fn record(ui: &mut egui::Ui, view: &ViewContext<'_>, index: usize, commands: &mut Vec<Command>) {
+    let incident = view.incident(index);
+    ui.horizontal(|ui| {
+        if ui
+            .button("\u{23f4} All incidents")
+            .on_hover_text("Back to the summary and table (Esc)")
+            .clicked()
+        {
+            commands.push(Command::Select(None));
+        }
+        if ui
+            .button("Centre map")
+            .on_hover_text("Centre the map on this incident")
+            .clicked()
+        {
+            commands.push(Command::SelectAndCenter(index));
+        }
+    });
+    if !view.state.filter.matches(incident) {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            "This incident is outside the current filter.",
+        );
+    }
+    ui.add_space(4.0);
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            ui.heading(&incident.location.place);
+            ui.label(
+                egui::RichText::new(format!(
+                    "{} \u{b7} {}",
+                    incident.date.display_long(),
+                    incident.kind.label()
+                ))
+                .strong(),
+            );
+            ui.add_space(4.0);
+            fields(ui, view, incident);
+            ui.add_space(6.0);
+            ui.label(egui::RichText::new("Summary").strong());
+            ui.label(&incident.summary);
+
+            if !incident.discrepancies.is_empty() {
+                ui.add_space(6.0);
+                ui.label(
+                    egui::RichText::new("Sources disagree")
+                        .strong()
+                        .color(ui.visuals().warn_fg_color),
+                );
+                for discrepancy in &incident.discrepancies {
+                    ui.label(format!("\u{26a0} {}", discrepancy.note));
+                    let names: Vec<String> = discrepancy
+                        .sources
+                        .iter()
+                        .map(|id| {
+                            view.dataset
+                                .source(id)
+                                .map_or_else(|| id.clone(), |s| s.publisher.clone())
+                        })
+                        .collect();
+                    ui.label(
+                        egui::RichText::new(format!("Sources: {}", names.join("; ")))
+                            .small()
+                            .weak(),
+                    );
+                }
+            }
+
+            ui.add_space(6.0);
+            ui.label(egui::RichText::new(format!("Sources ({})", incident.sources.len())).strong());
+            for id in &incident.sources {
+                match view.dataset.source(id) {
+                    Some(source) => source_entry(ui, source),
+                    None => {
+                        ui.colored_label(
+                            ui.visuals().error_fg_color,
+                            format!("Unknown source {id}"),
+                        );
+                    }
+                }
+            }
+            ui.add_space(4.0);
+            ui.label(
+                egui::RichText::new(format!("Record id: {}", incident.id))
+                    .small()
+                    .weak(),
+            );
+        });
+}
+
+fn fields(ui: &mut egui::Ui, view: &ViewContext<'_>, incident: &Incident) {
+    let location = &incident.location;
+    egui::Grid::new("incident_fields")
+        .num_columns(2)
+        .spacing([10.0, 3.0])
+        .striped(true)
+        .show(ui, |ui| {
+            let row = |ui: &mut egui::Ui, name: &str, value: String| {
+                ui.label(egui::RichText::new(name).weak());
+                ui.add(egui::Label::new(value).wrap());
+                ui.end_row();
+            };
+            row(
+                ui,
+                "Date",
+                format!(
+                    "{} (known to the {})",
+                    incident.date,
+                    incident.date.precision().label()
+                ),
+            );
+            row(ui, "Place", location.place.clone());
+            row(
+                ui,
+                "Province",
+                if location.admin1.is_empty() {
+                    "unknown".into()
+                } else {
+                    location.admin1.clone()
+                },
+            );
+            row(
+                ui,
+                "Country",
+                format!("{} ({})", location.country, location.country_code),
+            );
+            row(
+                ui,
+                "Coordinates",
+                format!(
+                    "{:.4}, {:.4} \u{2014} precision: {}",
+                    location.lat,
+                    location.lon,
+                    location.precision.label().to_lowercase()
+                ),
+            );
+            ui.label(egui::RichText::new("Kind").weak());
+            ui.horizontal(|ui| {
+                let colour = colour_for(view, Category::Kind(incident.kind), ui);
+                style::legend_swatch(ui, MarkerShape::Circle, colour);
+                ui.label(incident.kind.label());
+            });
+            ui.end_row();
+            ui.label(egui::RichText::new("Attribution").weak());
+            ui.horizontal(|ui| {
+                let colour = colour_for(view, Category::Attribution(incident.attribution), ui);
+                style::legend_swatch(ui, MarkerShape::of(incident.attribution), colour);
+                ui.label(incident.attribution.label());
+            });
+            ui.end_row();
+            row(ui, "Method", incident.method.label().into());
+            row(ui, "Target", incident.target.label().into());
+            row(ui, "Killed", count_words(incident.killed));
+            row(ui, "Injured", count_words(incident.injured));
+            if let Some(perpetrator) = &incident.perpetrator {
+                row(ui, "Perpetrator", perpetrator.clone());
+            }
+        });
+}
+
+fn colour_for(view: &ViewContext<'_>, category: Category, ui: &egui::Ui) -> egui::Color32 {
+    let active = matches!(
+        (view.state.stack_by, category),
+        (StackBy::Kind, Category::Kind(_)) | (StackBy::Attribution, Category::Attribution(_))
+    );
+    if active {
+        style::category_colour(category)
+    } else {
+        ui.visuals().text_color()
+    }
+}
+
+fn count_words(count: Count) -> String {
+    match count {
+        Count::Unknown => "unknown".into(),
+        Count::Exact(n) => n.to_string(),
+        Count::Range(min, max) => format!("{min} to {max} (sources differ)"),
+    }
+}
+
+fn source_entry(ui: &mut egui::Ui, source: &Source) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label("\u{2022}");
+        match &source.url {
+            Some(url) => {
+                ui.hyperlink_to(&source.title, url).on_hover_text(url);
+            }
+            None => {
+                ui.label(egui::RichText::new(&source.title).italics());
+            }
+        }
+        let mut meta = source.publisher.clone();
+        if let Some(date) = &source.date {
+            meta.push_str(&format!(", {date}"));
+        }
+        ui.label(egui::RichText::new(meta).weak());
+        if let Some(seed) = &source.seed {
+            ui.label(
+                egui::RichText::new(format!("[seed document {seed}]"))
+                    .small()
+                    .weak(),
+            );
+        }
+    });
+}
+
+fn summary(ui: &mut egui::Ui, view: &ViewContext<'_>) {
+    let summary = &view.derived.summary;
+    ui.heading("Filtered incidents");
+    ui.label(
+        egui::RichText::new(format!(
+            "{} incidents \u{b7} killed {} \u{b7} {} sources",
+            summary.count,
+            summary.killed.display(),
+            summary.distinct_sources
+        ))
+        .strong(),
+    );
+    ui.label(
+        egui::RichText::new(
+            "Killed is a range because sources disagree on some tolls. Click a row, a map \
+             symbol or a timeline marker to read the full record.",
+        )
+        .small()
+        .weak(),
+    );
+    ui.add_space(4.0);
+    ui.columns(3, |columns| {
+        counts_list(
+            &mut columns[0],
+            "By country",
+            summary
+                .by_country
+                .iter()
+                .map(|((_, name), n)| (name.clone(), *n)),
+        );
+        counts_list(
+            &mut columns[1],
+            "By kind",
+            summary
+                .by_kind
+                .iter()
+                .map(|(k, n)| (k.label().to_owned(), *n)),
+        );
+        counts_list(
+            &mut columns[2],
+            "By year",
+            summary.by_year.iter().map(|(y, n)| (y.to_string(), *n)),
+        );
+    });
+}
+
+fn counts_list(ui: &mut egui::Ui, title: &str, rows: impl Iterator<Item = (String, usize)>) {
+    ui.label(egui::RichText::new(title).weak());
+    let mut rows: Vec<(String, usize)> = rows.collect();
+    if title != "By year" {
+        rows.sort_by_key(|row| std::cmp::Reverse(row.1));
+    }
+    const MAX_ROWS: usize = 12;
+    let hidden = rows.len().saturating_sub(MAX_ROWS);
+    for (name, count) in rows.into_iter().take(MAX_ROWS) {
+        ui.label(egui::RichText::new(format!("{name}: {count}")).small());
+    }
+    if hidden > 0 {
+        ui.label(
+            egui::RichText::new(format!("+{hidden} more"))
+                .small()
+                .weak(),
+        );
+    }
+}

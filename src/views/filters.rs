@@ -1,0 +1,259 @@
+//! The filter panel: every filter field, each value with its count, "N of M", reset.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+
+use crate::app::Command;
+use crate::model::{Attribution, Category, Filter, Kind, Method, StackBy, Target, date};
+
+use super::ViewContext;
+use super::style::{self, MarkerShape};
+
+/// Text being typed into the date fields, kept until it parses.
+#[derive(Debug, Default)]
+pub struct FiltersState {
+    from_text: String,
+    to_text: String,
+    /// The range the texts were last synchronised with; a brush on the timeline replaces them.
+    synced: Option<(Option<NaiveDate>, Option<NaiveDate>)>,
+}
+
+pub fn show(
+    ui: &mut egui::Ui,
+    view: &ViewContext<'_>,
+    state: &mut FiltersState,
+    commands: &mut Vec<Command>,
+) {
+    let current = &view.state.filter;
+    let mut filter = current.clone();
+
+    ui.horizontal(|ui| {
+        ui.heading("Filters");
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui
+                .add_enabled(!current.is_empty(), egui::Button::new("Reset all"))
+                .on_hover_text("Clear every filter and show all incidents")
+                .clicked()
+            {
+                commands.push(Command::ResetFilter);
+            }
+        });
+    });
+    ui.label(egui::RichText::new(view.shown_caption()).strong());
+    ui.separator();
+
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            let label = ui.label("Search");
+            ui.add(
+                egui::TextEdit::singleline(&mut filter.text)
+                    .hint_text("place, province, summary, notes")
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(label.id);
+
+            period(ui, current, state, commands);
+
+            ui.horizontal(|ui| {
+                let label = ui.label("Killed at least");
+                ui.add(egui::DragValue::new(&mut filter.min_killed).range(0..=1000))
+                    .labelled_by(label.id)
+                    .on_hover_text(
+                        "Keeps incidents whose highest reported toll reaches this number; \
+                         unknown tolls are hidden when it is above 0",
+                    );
+            });
+            ui.add_space(4.0);
+
+            let facets = &view.derived.facets;
+            section(ui, "Country", filter.countries.len(), |ui| {
+                for (code, name, count) in &facets.countries {
+                    toggle(
+                        ui,
+                        &mut filter.countries,
+                        code.clone(),
+                        &format!("{name} ({count})"),
+                    );
+                }
+            });
+            section(ui, "Province", filter.provinces.len(), |ui| {
+                egui::ScrollArea::vertical()
+                    .id_salt("provinces")
+                    .max_height(180.0)
+                    .show(ui, |ui| {
+                        for ((name, code), count) in &facets.provinces {
+                            toggle(
+                                ui,
+                                &mut filter.provinces,
+                                name.clone(),
+                                &format!("{name}, {code} ({count})"),
+                            );
+                        }
+                    });
+            });
+            section(ui, "Kind", filter.kinds.len(), |ui| {
+                for &kind in Kind::ALL {
+                    let count = facets.kinds.get(&kind).copied().unwrap_or(0);
+                    ui.horizontal(|ui| {
+                        let colour = if view.state.stack_by == StackBy::Kind {
+                            style::category_colour(Category::Kind(kind))
+                        } else {
+                            ui.visuals().weak_text_color()
+                        };
+                        style::legend_swatch(ui, MarkerShape::Circle, colour);
+                        toggle(
+                            ui,
+                            &mut filter.kinds,
+                            kind,
+                            &format!("{} ({count})", kind.label()),
+                        );
+                    });
+                }
+            });
+            section(ui, "Attribution", filter.attributions.len(), |ui| {
+                for &attribution in Attribution::ALL {
+                    let count = facets.attributions.get(&attribution).copied().unwrap_or(0);
+                    ui.horizontal(|ui| {
+                        let colour = if view.state.stack_by == StackBy::Attribution {
+                            style::category_colour(Category::Attribution(attribution))
+                        } else {
+                            ui.visuals().text_color()
+                        };
+                        style::legend_swatch(ui, MarkerShape::of(attribution), colour);
+                        toggle(
+                            ui,
+                            &mut filter.attributions,
+                            attribution,
+                            &format!("{} ({count})", attribution.label()),
+                        );
+                    });
+                }
+            });
+            section(ui, "Method", filter.methods.len(), |ui| {
+                for &method in Method::ALL {
+                    let count = facets.methods.get(&method).copied().unwrap_or(0);
+                    if count > 0 || filter.methods.contains(&method) {
+                        toggle(
+                            ui,
+                            &mut filter.methods,
+                            method,
+                            &format!("{} ({count})", method.label()),
+                        );
+                    }
+                }
+            });
+            section(ui, "Target", filter.targets.len(), |ui| {
+                for &target in Target::ALL {
+                    let count = facets.targets.get(&target).copied().unwrap_or(0);
+                    if count > 0 || filter.targets.contains(&target) {
+                        toggle(
+                            ui,
+                            &mut filter.targets,
+                            target,
+                            &format!("{} ({count})", target.label()),
+                        );
+                    }
+                }
+            });
+            ui.add_space(6.0);
+            ui.label(
+                egui::RichText::new(
+                    "Counts beside each value: incidents matching all the other filters. \
+                     An incident known only to a month or a year matches any period \
+                     overlapping it.",
+                )
+                .small()
+                .weak(),
+            );
+        });
+
+    if filter != *current {
+        commands.push(Command::SetFilter(filter));
+    }
+}
+
+/// The date range as two editable fields; a typo shows a message and changes nothing.
+fn period(
+    ui: &mut egui::Ui,
+    filter: &Filter,
+    state: &mut FiltersState,
+    commands: &mut Vec<Command>,
+) {
+    let range = (filter.from, filter.to);
+    if state.synced != Some(range) {
+        state.from_text = filter.from.map(|d| d.to_string()).unwrap_or_default();
+        state.to_text = filter.to.map(|d| d.to_string()).unwrap_or_default();
+        state.synced = Some(range);
+    }
+    let mut error = None;
+    let mut edited = false;
+    egui::Grid::new("period").num_columns(2).show(ui, |ui| {
+        for (name, text) in [("From", &mut state.from_text), ("To", &mut state.to_text)] {
+            let label = ui.label(name);
+            let response = ui
+                .add(
+                    egui::TextEdit::singleline(text)
+                        .hint_text("YYYY-MM-DD")
+                        .desired_width(110.0),
+                )
+                .labelled_by(label.id);
+            edited |= response.lost_focus() || (response.changed() && text.is_empty());
+            ui.end_row();
+        }
+    });
+    let parse = |text: &str| -> Result<Option<NaiveDate>, String> {
+        if text.trim().is_empty() {
+            Ok(None)
+        } else {
+            date::parse_day(text).map(Some).map_err(|e| e.to_string())
+        }
+    };
+    match (parse(&state.from_text), parse(&state.to_text)) {
+        (Ok(from), Ok(to)) => {
+            if let (Some(f), Some(t)) = (from, to)
+                && f > t
+            {
+                error = Some("\u{201c}From\u{201d} is after \u{201c}To\u{201d}".to_owned());
+            } else if edited && (from, to) != range {
+                commands.push(Command::SetTimeRange(from, to));
+            }
+        }
+        (Err(e), _) | (_, Err(e)) => error = Some(e),
+    }
+    if let Some(error) = error {
+        ui.colored_label(ui.visuals().error_fg_color, error);
+    }
+    if (filter.from.is_some() || filter.to.is_some())
+        && ui
+            .small_button("Clear period")
+            .on_hover_text("Show all dates (Esc on the timeline does the same)")
+            .clicked()
+    {
+        commands.push(Command::SetTimeRange(None, None));
+    }
+}
+
+fn section(ui: &mut egui::Ui, title: &str, active: usize, body: impl FnOnce(&mut egui::Ui)) {
+    let heading = if active > 0 {
+        format!("{title} \u{2022} {active} selected")
+    } else {
+        title.to_owned()
+    };
+    egui::CollapsingHeader::new(heading)
+        .id_salt(title)
+        .default_open(true)
+        .show(ui, body);
+}
+
+fn toggle<T: Ord>(ui: &mut egui::Ui, set: &mut BTreeSet<T>, value: T, label: &str) {
+    let mut checked = set.contains(&value);
+    if ui.checkbox(&mut checked, label).changed() {
+        if checked {
+            set.insert(value);
+        } else {
+            set.remove(&value);
+        }
+    }
+}

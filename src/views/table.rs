@@ -1,0 +1,160 @@
+//! The sortable table of filtered incidents. Clicking a row selects it and centres the map.
+
+use std::cmp::Ordering;
+
+use egui_extras::{Column, TableBuilder};
+
+use crate::app::Command;
+use crate::model::Incident;
+use crate::model::selection::Highlight;
+
+use super::ViewContext;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SortColumn {
+    #[default]
+    Date,
+    Place,
+    Country,
+    Kind,
+    Killed,
+}
+
+impl SortColumn {
+    const ALL: [(Self, &'static str); 5] = [
+        (Self::Date, "Date"),
+        (Self::Place, "Place"),
+        (Self::Country, "Country"),
+        (Self::Kind, "Kind"),
+        (Self::Killed, "Killed"),
+    ];
+
+    fn compare(self, a: &Incident, b: &Incident) -> Ordering {
+        match self {
+            Self::Date => a.date.sort_key().cmp(&b.date.sort_key()),
+            Self::Place => a.location.place.cmp(&b.location.place),
+            Self::Country => a.location.country.cmp(&b.location.country),
+            Self::Kind => a.kind.cmp(&b.kind),
+            Self::Killed => a.killed.max().cmp(&b.killed.max()),
+        }
+        .then_with(|| a.date.sort_key().cmp(&b.date.sort_key()))
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct TableState {
+    pub sort: SortColumn,
+    pub descending: bool,
+    /// Row order, cached for the derived data and sort it was computed for.
+    order: Vec<usize>,
+    order_for: Option<(u64, SortColumn, bool)>,
+}
+
+impl TableState {
+    fn refresh_order(&mut self, view: &ViewContext<'_>) {
+        let key = (view.derived.generation, self.sort, self.descending);
+        if self.order_for == Some(key) {
+            return;
+        }
+        let mut order = view.derived.filtered.clone();
+        let incidents = &view.dataset.incidents;
+        order.sort_by(|&a, &b| {
+            let ordering = self.sort.compare(&incidents[a], &incidents[b]);
+            if self.descending {
+                ordering.reverse()
+            } else {
+                ordering
+            }
+        });
+        self.order = order;
+        self.order_for = Some(key);
+    }
+}
+
+pub fn show(
+    ui: &mut egui::Ui,
+    view: &ViewContext<'_>,
+    state: &mut TableState,
+    commands: &mut Vec<Command>,
+) {
+    state.refresh_order(view);
+    let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+    let mut clicked_header = None;
+    // Selectable labels would swallow the click meant for the row.
+    ui.style_mut().interaction.selectable_labels = false;
+    TableBuilder::new(ui)
+        .id_salt("incident_table")
+        .striped(true)
+        .sense(egui::Sense::click())
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+        .column(Column::exact(76.0))
+        .column(Column::remainder().at_least(90.0).clip(true))
+        .column(Column::exact(80.0).clip(true))
+        .column(Column::exact(72.0).clip(true))
+        .column(Column::exact(48.0))
+        .auto_shrink([false, false])
+        .header(row_height + 2.0, |mut header| {
+            for (column, title) in SortColumn::ALL {
+                header.col(|ui| {
+                    let arrow = match (state.sort == column, state.descending) {
+                        (true, false) => " \u{23f6}",
+                        (true, true) => " \u{23f7}",
+                        _ => "",
+                    };
+                    if ui
+                        .add(
+                            egui::Button::new(
+                                egui::RichText::new(format!("{title}{arrow}")).strong(),
+                            )
+                            .frame(false),
+                        )
+                        .on_hover_text(format!("Sort by {}", title.to_lowercase()))
+                        .clicked()
+                    {
+                        clicked_header = Some(column);
+                    }
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(row_height, state.order.len(), |mut row| {
+                let index = state.order[row.index()];
+                let incident = view.incident(index);
+                match view.selection.highlight(index) {
+                    Highlight::Selected => row.set_selected(true),
+                    Highlight::Hovered => row.set_hovered(true),
+                    Highlight::None => {}
+                }
+                row.col(|ui| {
+                    ui.label(incident.date.to_string());
+                });
+                row.col(|ui| {
+                    ui.label(&incident.location.place);
+                });
+                row.col(|ui| {
+                    ui.label(&incident.location.country);
+                });
+                row.col(|ui| {
+                    ui.label(incident.kind.label());
+                });
+                row.col(|ui| {
+                    ui.label(incident.killed.display().replace("unknown", "?"));
+                });
+                let response = row.response();
+                if response.clicked() {
+                    commands.push(Command::SelectAndCenter(index));
+                }
+                if response.hovered() {
+                    commands.push(Command::Hover(index));
+                }
+            });
+        });
+    if let Some(column) = clicked_header {
+        if state.sort == column {
+            state.descending = !state.descending;
+        } else {
+            state.sort = column;
+            state.descending = matches!(column, SortColumn::Killed);
+        }
+    }
+}

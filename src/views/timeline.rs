@@ -1,0 +1,533 @@
+//! The timeline: incidents per month (stacked by kind or attribution) above a strip with
+//! every incident as a marker (height = deaths on a log scale). Dragging brushes a period
+//! that becomes the filter's date range; the x axes of both plots are linked.
+
+use chrono::{Datelike as _, NaiveDate};
+use egui::Color32;
+use egui_plot::{Bar, BarChart, GridInput, GridMark, Line, Plot, PlotPoint, Points, Span, VLine};
+
+use crate::app::Command;
+use crate::model::aggregate::{Category, month_of_index};
+use crate::model::date::{date_from_day_number, day_number, last_day_of_month};
+use crate::model::{DatePrecision, Incident};
+
+use super::ViewContext;
+use super::style::{self, MarkerShape};
+
+/// State that lives across frames: the brush being dragged.
+#[derive(Debug, Default)]
+pub struct TimelineState {
+    /// Day where the current drag started, while brushing.
+    brush_start: Option<f64>,
+}
+
+/// Where an incident sits on the marker strip, in plot coordinates.
+struct Mark {
+    index: usize,
+    first: f64,
+    last: f64,
+    y: f64,
+}
+
+/// Height of incidents with an unknown toll: a band below zero labelled "?".
+const UNKNOWN_Y: f64 = -0.35;
+
+fn killed_y(incident: &Incident) -> f64 {
+    incident
+        .killed
+        .max()
+        .map_or(UNKNOWN_Y, |killed| (1.0 + f64::from(killed)).log10())
+}
+
+impl TimelineState {
+    pub fn show(&mut self, ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<Command>) {
+        header(ui, view, commands);
+
+        let marks: Vec<Mark> = view
+            .filtered_incidents()
+            .map(|(index, incident)| {
+                let (first, last) = incident.date.span();
+                Mark {
+                    index,
+                    first: f64::from(first),
+                    last: f64::from(last) + 1.0,
+                    y: killed_y(incident),
+                }
+            })
+            .collect();
+
+        let (x_min, x_max) = data_extent(view);
+        let link = egui::Id::unique("timeline_x");
+        let available = ui.available_height();
+        let histogram_height = (available * 0.5).max(60.0);
+        let hint = "Drag to select a period \u{b7} scroll to pan \u{b7} Ctrl+scroll to zoom \u{b7} double-click to reset";
+
+        let histogram_response = Plot::new("histogram")
+            .height(histogram_height)
+            .link_axis(link, [true, false])
+            .link_cursor(link, [true, false])
+            .allow_drag(false)
+            .allow_boxed_zoom(false)
+            .allow_zoom([true, false])
+            .allow_scroll([true, false])
+            .default_x_bounds(x_min, x_max)
+            .include_y(0.0)
+            .auto_bounds([false, true])
+            .show_x(false)
+            .y_axis_label("per month")
+            .y_axis_min_width(36.0)
+            .x_grid_spacer(date_grid)
+            .x_axis_formatter(|mark, _| format_date_mark(mark))
+            .label_formatter(|hover| {
+                let (egui_plot::HoverPosition::NearDataPoint { position, .. }
+                | egui_plot::HoverPosition::Elsewhere { position }) = hover;
+                Some(format_day(position.x))
+            })
+            .show(ui, |plot_ui| {
+                for chart in stacked_bars(view) {
+                    plot_ui.bar_chart(chart);
+                }
+                self.brush(plot_ui, view, commands);
+            });
+
+        let mut hovered = None;
+        let marker_response = Plot::new("markers")
+            .height(ui.available_height().max(60.0))
+            .link_axis(link, [true, false])
+            .link_cursor(link, [true, false])
+            .allow_drag(false)
+            .allow_boxed_zoom(false)
+            .allow_zoom([true, false])
+            .allow_scroll([true, false])
+            .default_x_bounds(x_min, x_max)
+            .default_y_bounds(UNKNOWN_Y - 0.3, 3.0)
+            .auto_bounds([false, false])
+            .show_x(false)
+            .show_y(false)
+            .y_axis_label("killed (log)")
+            .y_axis_min_width(36.0)
+            .x_grid_spacer(date_grid)
+            .y_grid_spacer(killed_grid)
+            .y_axis_formatter(|mark, _| format_killed_mark(mark.value))
+            .x_axis_formatter(|mark, _| format_date_mark(mark))
+            .show(ui, |plot_ui| {
+                draw_marks(plot_ui, view, &marks);
+                self.brush(plot_ui, view, commands);
+                hovered = nearest_mark(plot_ui, &marks);
+            });
+        let response = marker_response.response;
+        let response = response.on_hover_text_at_pointer(hint);
+        let _ = histogram_response.response.on_hover_text_at_pointer(hint);
+
+        if let Some(index) = hovered {
+            commands.push(Command::Hover(index));
+            let incident = view.incident(index);
+            response
+                .clone()
+                .on_hover_ui_at_pointer(|ui| incident_tooltip(ui, view, incident));
+            if response.clicked() {
+                commands.push(Command::Select(Some(index)));
+            }
+        }
+    }
+
+    /// Brush a period by dragging: a live span while dragging, the filter range once released.
+    fn brush(
+        &mut self,
+        plot_ui: &mut egui_plot::PlotUi<'_>,
+        view: &ViewContext<'_>,
+        commands: &mut Vec<Command>,
+    ) {
+        let response = plot_ui.response().clone();
+        let pointer_x = plot_ui.pointer_coordinate().map(|p| p.x);
+        if response.drag_started_by(egui::PointerButton::Primary) {
+            self.brush_start = pointer_x;
+        }
+        if let (Some(start), Some(x)) = (self.brush_start, pointer_x) {
+            plot_ui.span(
+                Span::new("brush", start.min(x)..=start.max(x))
+                    .fill(Color32::from_rgba_unmultiplied(120, 160, 255, 50))
+                    .border_color(Color32::from_rgb(120, 160, 255)),
+            );
+            if response.drag_stopped() {
+                self.brush_start = None;
+                let (a, b) = (start.min(x), start.max(x));
+                if b - a >= 1.0 {
+                    commands.push(Command::SetTimeRange(
+                        date_from_day_number(a.floor() as i32),
+                        date_from_day_number(b.floor() as i32),
+                    ));
+                }
+            }
+        } else if !response.dragged() {
+            self.brush_start = None;
+        }
+        let filter = &view.state.filter;
+        if filter.from.is_some() || filter.to.is_some() {
+            let (from, to) = filter.day_range();
+            let (x_min, x_max) = data_extent(view);
+            let from = from.map_or(x_min, f64::from);
+            let to = to.map_or(x_max, |t| f64::from(t) + 1.0);
+            plot_ui.span(
+                Span::new("Selected period", from..=to)
+                    .fill(Color32::from_rgba_unmultiplied(255, 200, 60, 28))
+                    .border_color(Color32::from_rgb(230, 170, 40))
+                    .border_width(1.5),
+            );
+        }
+        if let Some(index) = view.selection.selected
+            && index < view.dataset.incidents.len()
+        {
+            let (first, last) = view.incident(index).date.span();
+            let middle = (f64::from(first) + f64::from(last) + 1.0) / 2.0;
+            plot_ui.vline(
+                VLine::new("Selected incident", middle)
+                    .color(plot_ui_text_colour(plot_ui))
+                    .style(egui_plot::LineStyle::dashed_loose())
+                    .width(1.0),
+            );
+        }
+    }
+}
+
+fn plot_ui_text_colour(plot_ui: &egui_plot::PlotUi<'_>) -> Color32 {
+    plot_ui.ctx().global_style().visuals.text_color()
+}
+
+fn header(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<Command>) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label(egui::RichText::new("Timeline").strong());
+        let filter = &view.state.filter;
+        if filter.from.is_some() || filter.to.is_some() {
+            let show = |d: Option<NaiveDate>| {
+                d.map_or_else(
+                    || "\u{2026}".to_owned(),
+                    |d| d.format("%-d %b %Y").to_string(),
+                )
+            };
+            ui.label(format!(
+                "Period: {} \u{2013} {}",
+                show(filter.from),
+                show(filter.to)
+            ));
+            if ui.small_button("Clear period").clicked() {
+                commands.push(Command::SetTimeRange(None, None));
+            }
+        } else {
+            ui.label(egui::RichText::new("Drag across the chart to select a period").weak());
+        }
+        ui.separator();
+        legend(ui, view);
+    });
+    let year_only = view.derived.histogram.year_only;
+    if year_only > 0 {
+        ui.label(
+            egui::RichText::new(format!(
+                "{year_only} incident(s) known only to the year are not in the monthly bars; \
+                 they are drawn as bars spanning the year below."
+            ))
+            .small()
+            .weak(),
+        );
+    }
+}
+
+/// Colour legend (the active category) and shape legend (attribution, always).
+pub fn legend(ui: &mut egui::Ui, view: &ViewContext<'_>) {
+    for category in Category::all(view.state.stack_by) {
+        let shape = match category {
+            Category::Attribution(a) => MarkerShape::of(a),
+            Category::Kind(_) => MarkerShape::Circle,
+        };
+        style::legend_swatch(ui, shape, style::category_colour(category));
+        ui.label(egui::RichText::new(category.label()).small());
+    }
+    if view.state.stack_by == crate::model::StackBy::Kind {
+        ui.separator();
+        ui.label(egui::RichText::new("Shape:").small().weak());
+        let colour = ui.visuals().text_color();
+        for &attribution in crate::model::Attribution::ALL {
+            style::legend_swatch(ui, MarkerShape::of(attribution), colour);
+            ui.label(egui::RichText::new(attribution.label()).small());
+        }
+    }
+}
+
+fn stacked_bars(view: &ViewContext<'_>) -> Vec<BarChart> {
+    let histogram = &view.derived.histogram;
+    let mut charts: Vec<BarChart> = Vec::new();
+    for category in Category::all(histogram.stack_by) {
+        let bars: Vec<Bar> = histogram
+            .bins
+            .iter()
+            .filter_map(|(&month, counts)| {
+                let count = *counts.get(&category)?;
+                let (year, month_number) = month_of_index(month);
+                let first = NaiveDate::from_ymd_opt(year, month_number, 1)?;
+                let last = last_day_of_month(year, month_number);
+                let start = f64::from(day_number(first));
+                let end = f64::from(day_number(last)) + 1.0;
+                Some(
+                    Bar::new((start + end) / 2.0, f64::from(count))
+                        .width((end - start) * 0.9)
+                        .name(format!("{} {}", first.format("%b %Y"), category.label())),
+                )
+            })
+            .collect();
+        if bars.is_empty() {
+            continue;
+        }
+        let colour = style::category_colour(category);
+        let label = category.label();
+        let chart = BarChart::new(label, bars)
+            .color(colour)
+            .element_formatter(Box::new(move |bar, _| {
+                format!("{}: {}", bar.name, bar.value)
+            }));
+        let below: Vec<&BarChart> = charts.iter().collect();
+        let chart = chart.stack_on(&below);
+        charts.push(chart);
+    }
+    charts
+}
+
+fn draw_marks(plot_ui: &mut egui_plot::PlotUi<'_>, view: &ViewContext<'_>, marks: &[Mark]) {
+    let stack_by = view.state.stack_by;
+    let dark = plot_ui.ctx().global_style().visuals.dark_mode;
+    // Spans first, so markers sit on top of them.
+    for mark in marks {
+        let incident = view.incident(mark.index);
+        if incident.date.precision() == DatePrecision::Day {
+            continue;
+        }
+        let colour = style::category_colour(Category::of(stack_by, incident));
+        plot_ui.line(
+            Line::new("", vec![[mark.first, mark.y], [mark.last, mark.y]])
+                .color(colour.gamma_multiply(0.8))
+                .width(3.0)
+                .allow_hover(false),
+        );
+    }
+    // One Points item per (colour, shape, size) keeps the item count small.
+    let mut groups: std::collections::BTreeMap<(Category, u8, u32), Vec<[f64; 2]>> =
+        Default::default();
+    for mark in marks {
+        let incident = view.incident(mark.index);
+        let category = Category::of(stack_by, incident);
+        let shape = MarkerShape::of(incident.attribution) as u8;
+        let radius = (style::marker_radius(incident.killed.max()) * 0.8 * 10.0) as u32;
+        groups
+            .entry((category, shape, radius))
+            .or_default()
+            .push([(mark.first + mark.last) / 2.0, mark.y]);
+    }
+    for ((category, shape, radius), points) in groups {
+        let shape = [
+            MarkerShape::Circle,
+            MarkerShape::Square,
+            MarkerShape::Diamond,
+            MarkerShape::Triangle,
+        ][usize::from(shape)];
+        plot_ui.points(
+            Points::new(category.label(), points)
+                .color(style::category_colour(category))
+                .shape(shape.plot_shape())
+                .radius(radius as f32 / 10.0)
+                .filled(true)
+                .allow_hover(false),
+        );
+    }
+    for (index, selected) in [
+        (view.selection.hovered, false),
+        (view.selection.selected, true),
+    ] {
+        let Some(mark) = index.and_then(|i| marks.iter().find(|m| m.index == i)) else {
+            continue;
+        };
+        let incident = view.incident(mark.index);
+        plot_ui.points(
+            Points::new("highlight", vec![[(mark.first + mark.last) / 2.0, mark.y]])
+                .color(style::highlight_stroke(dark, selected).color)
+                .shape(MarkerShape::of(incident.attribution).plot_shape())
+                .radius(style::marker_radius(incident.killed.max()) + 3.0)
+                .filled(false)
+                .allow_hover(false),
+        );
+    }
+}
+
+/// The incident whose marker (or date span) is nearest the pointer, within a few points.
+fn nearest_mark(plot_ui: &egui_plot::PlotUi<'_>, marks: &[Mark]) -> Option<usize> {
+    let pointer = plot_ui.response().hover_pos()?;
+    let transform = plot_ui.transform();
+    marks
+        .iter()
+        .filter_map(|mark| {
+            let left = transform.position_from_point(&PlotPoint::new(mark.first, mark.y));
+            let right = transform.position_from_point(&PlotPoint::new(mark.last, mark.y));
+            let x = pointer
+                .x
+                .clamp(left.x.min(right.x - 0.1), right.x.max(left.x + 0.1));
+            let distance = pointer.distance(egui::pos2(x, left.y));
+            (distance <= 8.0).then_some((distance, mark.index))
+        })
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, index)| index)
+}
+
+pub fn incident_tooltip(ui: &mut egui::Ui, view: &ViewContext<'_>, incident: &Incident) {
+    ui.label(egui::RichText::new(&incident.location.place).strong());
+    ui.label(format!(
+        "{} \u{b7} {}, {}",
+        incident.date.display_long(),
+        if incident.location.admin1.is_empty() {
+            "province unknown"
+        } else {
+            &incident.location.admin1
+        },
+        incident.location.country
+    ));
+    ui.label(format!(
+        "{} \u{b7} {}",
+        incident.kind.label(),
+        incident.attribution.label()
+    ));
+    ui.label(format!(
+        "Killed: {} \u{b7} injured: {}",
+        incident.killed.display(),
+        incident.injured.display()
+    ));
+    if !incident.discrepancies.is_empty() {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            "Sources disagree: see the detail panel",
+        );
+    }
+    let _ = view;
+    ui.label(
+        egui::RichText::new("Click to read the full record")
+            .small()
+            .weak(),
+    );
+}
+
+/// The x range to show: the dataset's whole span with a little margin.
+fn data_extent(view: &ViewContext<'_>) -> (f64, f64) {
+    let spans = view.dataset.incidents.iter().map(|i| i.date.span());
+    let first = spans.clone().map(|s| s.0).min();
+    let last = spans.map(|s| s.1).max();
+    match (first, last) {
+        (Some(first), Some(last)) => (f64::from(first) - 60.0, f64::from(last) + 60.0),
+        _ => (
+            f64::from(day_number(
+                NaiveDate::from_ymd_opt(2015, 1, 1).expect("valid"),
+            )),
+            f64::from(day_number(
+                NaiveDate::from_ymd_opt(2025, 1, 1).expect("valid"),
+            )),
+        ),
+    }
+}
+
+/// Grid lines on calendar boundaries: years, and months when zoomed in far enough.
+fn date_grid(input: GridInput) -> Vec<GridMark> {
+    let (min, max) = input.bounds;
+    let (Some(first), Some(last)) = (
+        date_from_day_number(min.floor() as i32),
+        date_from_day_number(max.ceil() as i32),
+    ) else {
+        return Vec::new();
+    };
+    let years = f64::from(last.year() - first.year() + 1);
+    let mut marks = Vec::new();
+    let month_step: u32 = if years <= 3.0 {
+        1
+    } else if years <= 8.0 {
+        3
+    } else {
+        12
+    };
+    let mut year = first.year();
+    let mut month = 1;
+    while let Some(date) = NaiveDate::from_ymd_opt(year, month, 1) {
+        if date > last {
+            break;
+        }
+        if date >= first {
+            let step = if month == 1 {
+                365.0
+            } else {
+                30.0 * f64::from(month_step)
+            };
+            marks.push(GridMark {
+                value: f64::from(day_number(date)),
+                step_size: step,
+            });
+        }
+        month += month_step;
+        if month > 12 {
+            month = 1;
+            year += 1;
+        }
+    }
+    marks
+}
+
+fn format_date_mark(mark: GridMark) -> String {
+    match date_from_day_number(mark.value.round() as i32) {
+        Some(date) if date.month() == 1 => date.format("%Y").to_string(),
+        Some(date) => date.format("%b").to_string(),
+        None => String::new(),
+    }
+}
+
+fn format_day(x: f64) -> String {
+    date_from_day_number(x.floor() as i32)
+        .map(|d| d.format("%-d %b %Y").to_string())
+        .unwrap_or_default()
+}
+
+fn killed_grid(_input: GridInput) -> Vec<GridMark> {
+    [0.0_f64, 1.0, 10.0, 100.0, 1000.0]
+        .into_iter()
+        .map(|killed| GridMark {
+            value: (1.0 + killed).log10(),
+            step_size: 1.0,
+        })
+        .chain(std::iter::once(GridMark {
+            value: UNKNOWN_Y,
+            step_size: 1.0,
+        }))
+        .collect()
+}
+
+fn format_killed_mark(value: f64) -> String {
+    if value < -0.1 {
+        "?".to_owned()
+    } else {
+        format!("{:.0}", 10f64.powf(value) - 1.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_grid_marks_years_over_a_decade() {
+        let min = f64::from(day_number(NaiveDate::from_ymd_opt(2015, 1, 1).unwrap()));
+        let max = f64::from(day_number(NaiveDate::from_ymd_opt(2024, 12, 31).unwrap()));
+        let marks = date_grid(GridInput {
+            bounds: (min, max),
+            base_step_size: 1.0,
+        });
+        assert_eq!(marks.len(), 10);
+        assert_eq!(format_date_mark(marks[0]), "2015");
+    }
+
+    #[test]
+    fn killed_axis_labels_undo_the_log() {
+        assert_eq!(format_killed_mark((1.0f64 + 100.0).log10()), "100");
+        assert_eq!(format_killed_mark(UNKNOWN_Y), "?");
+    }
+}

@@ -1,0 +1,84 @@
+//! The title bar: what is shown, how it is coloured, and the panel and theme switches.
+
+use crate::app::{Command, PersistedState};
+use crate::model::StackBy;
+
+use super::ViewContext;
+
+pub fn show(
+    ui: &mut egui::Ui,
+    view: &ViewContext<'_>,
+    notices: &mut Vec<String>,
+    commands: &mut Vec<Command>,
+) {
+    egui::Panel::top("top_bar").show(ui, |ui| {
+        ui.horizontal_wrapped(|ui| {
+            ui.heading(egui::RichText::new("Khorasan Atlas").strong());
+            ui.label(
+                egui::RichText::new(format!(
+                    "Islamic State Khorasan incidents \u{b7} {}",
+                    view.dataset_name
+                ))
+                .weak(),
+            );
+            ui.separator();
+            ui.label(egui::RichText::new(view.shown_caption()).strong());
+            ui.separator();
+            ui.label("Colour by:");
+            let mut stack_by = view.state.stack_by;
+            ui.selectable_value(&mut stack_by, StackBy::Kind, "kind")
+                .on_hover_text("Colour the timeline and map by kind of incident");
+            ui.selectable_value(&mut stack_by, StackBy::Attribution, "attribution")
+                .on_hover_text("Colour the timeline and map by attribution grade");
+            if stack_by != view.state.stack_by {
+                commands.push(Command::SetStackBy(stack_by));
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let dark = view.state.dark_mode;
+                if ui
+                    .button(if dark { "Light theme" } else { "Dark theme" })
+                    .on_hover_text("Switch between the dark and the light theme")
+                    .clicked()
+                {
+                    commands.push(Command::SetDarkMode(!dark));
+                }
+                panel_toggles(ui, view.state, commands);
+            });
+        });
+        ui.label(egui::RichText::new(view.filter_caption()).small());
+        notices.retain(|notice| {
+            let mut keep = true;
+            ui.horizontal(|ui| {
+                ui.colored_label(ui.visuals().warn_fg_color, notice);
+                keep = !ui.small_button("Dismiss").clicked();
+            });
+            keep
+        });
+    });
+}
+
+/// Picks one of the panel visibility flags out of the state.
+type LayoutFlag = fn(&mut PersistedState) -> &mut bool;
+
+fn panel_toggles(ui: &mut egui::Ui, state: &PersistedState, commands: &mut Vec<Command>) {
+    let toggles: [(&str, bool, LayoutFlag); 3] = [
+        ("Details", state.show_detail, |s| &mut s.show_detail),
+        ("Timeline", state.show_timeline, |s| &mut s.show_timeline),
+        ("Filters", state.show_filters, |s| &mut s.show_filters),
+    ];
+    for (label, shown, field) in toggles {
+        if ui
+            .selectable_label(shown, label)
+            .on_hover_text(format!("Show or hide the {} panel", label.to_lowercase()))
+            .clicked()
+        {
+            let mut layout = state.clone();
+            *field(&mut layout) = !shown;
+            commands.push(Command::SetLayout {
+                show_filters: layout.show_filters,
+                show_detail: layout.show_detail,
+                show_timeline: layout.show_timeline,
+            });
+        }
+    }
+}

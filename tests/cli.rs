@@ -1,0 +1,186 @@
+//! The command line as a user runs it: export contract and bad flags.
+
+use std::process::{Command, Output};
+
+const HEADER: &str = "id,date,date_precision,country_code,country,admin1,place,lat,lon,location_precision,kind,method,target,attribution,killed_min,killed_max,injured_min,injured_max,summary,sources";
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_khorasan-atlas"))
+        .args(args)
+        .output()
+        .expect("binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("utf-8 output")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).expect("utf-8 output")
+}
+
+fn csv_rows(text: &str) -> Vec<csv::StringRecord> {
+    csv::Reader::from_reader(text.as_bytes())
+        .records()
+        .map(|record| record.expect("valid CSV"))
+        .collect()
+}
+
+#[test]
+fn export_csv_has_the_exact_header_and_one_row_per_incident() {
+    let output = run(&["export", "--format", "csv"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert_eq!(text.lines().next(), Some(HEADER));
+    let rows = csv_rows(&text);
+    let dataset = khorasan_atlas::io::embedded_dataset().unwrap();
+    assert_eq!(rows.len(), dataset.incidents.len());
+    for row in &rows {
+        assert_eq!(row.len(), 20);
+        let precision = &row[2];
+        let date = &row[1];
+        let expected_len = match precision {
+            "day" => 10,
+            "month" => 7,
+            "year" => 4,
+            other => panic!("unknown precision {other}"),
+        };
+        assert_eq!(
+            date.len(),
+            expected_len,
+            "{date} is not at {precision} precision"
+        );
+        assert!(
+            !row[19].is_empty(),
+            "incident {} exported without sources",
+            &row[0]
+        );
+        for column in [14, 15, 16, 17] {
+            assert!(row[column].is_empty() || row[column].parse::<u32>().is_ok());
+        }
+    }
+}
+
+#[test]
+fn export_filters_have_the_ui_semantics() {
+    let output = run(&[
+        "export",
+        "--country",
+        "PK",
+        "--kind",
+        "attack",
+        "--from",
+        "2020-01-01",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let rows = csv_rows(&stdout(&output));
+    assert!(!rows.is_empty(), "expected Pakistani attacks since 2020");
+    for row in &rows {
+        assert_eq!(&row[3], "PK");
+        assert_eq!(&row[10], "attack");
+        assert!(&row[1][..4] >= "2020", "{}", &row[1]);
+    }
+    let dataset = khorasan_atlas::io::embedded_dataset().unwrap();
+    let filter = khorasan_atlas::model::Filter {
+        countries: ["PK".to_owned()].into(),
+        kinds: [khorasan_atlas::model::Kind::Attack].into(),
+        from: chrono::NaiveDate::from_ymd_opt(2020, 1, 1),
+        ..Default::default()
+    };
+    let expected = dataset
+        .incidents
+        .iter()
+        .filter(|i| filter.matches(i))
+        .count();
+    assert_eq!(rows.len(), expected);
+}
+
+#[test]
+fn export_geojson_to_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.geojson");
+    let output = run(&[
+        "export",
+        "--format",
+        "geojson",
+        "--min-killed",
+        "50",
+        "-o",
+        path.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let geojson: geojson::GeoJson = text.parse().unwrap();
+    let geojson::GeoJson::FeatureCollection(collection) = geojson else {
+        panic!("not a FeatureCollection")
+    };
+    assert!(!collection.features.is_empty());
+    for feature in &collection.features {
+        assert!(matches!(
+            feature.geometry.as_ref().unwrap().value,
+            geojson::Value::Point(_)
+        ));
+        let killed_max = feature.property("killed_max").unwrap().as_u64().unwrap();
+        assert!(killed_max >= 50);
+        for key in HEADER.split(',') {
+            assert!(feature.contains_property(key), "missing property {key}");
+        }
+    }
+}
+
+#[test]
+fn bad_flags_exit_with_code_2_and_a_message() {
+    let cases: [(&[&str], &str); 6] = [
+        (&["export", "--country", "XX"], "not an ISO 3166-1"),
+        (
+            &["export", "--from", "2022-01-01", "--to", "2021-01-01"],
+            "is after",
+        ),
+        (
+            &["export", "--from", "2022-02-30"],
+            "not a real calendar date",
+        ),
+        (&["export", "--from", "yesterday"], "YYYY-MM-DD"),
+        (&["export", "--kind", "picnic"], "foiled-plot"),
+        (&["export", "--format", "xml"], "invalid value"),
+    ];
+    for (args, message) in cases {
+        let output = run(args);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains(message),
+            "{args:?}: expected '{message}' in: {}",
+            stderr(&output)
+        );
+        assert!(output.stdout.is_empty(), "{args:?} wrote to stdout");
+    }
+}
+
+#[test]
+fn a_broken_data_file_is_reported_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("broken.ron");
+    std::fs::write(&path, "(\n  incidents: [\n    (id: 5),\n  ],\n)\n").unwrap();
+    let output = run(&["--data", path.to_str().unwrap(), "export"]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(message.contains("broken.ron:3:"), "{message}");
+}
+
+#[test]
+fn stats_reports_totals_and_csv() {
+    let output = run(&["stats"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("incidents; killed"), "{text}");
+    assert!(text.contains("by attribution:"), "{text}");
+    let output = run(&["stats", "--format", "csv", "--country", "AF"]);
+    let text = stdout(&output);
+    assert!(text.starts_with("group,key,count\n"), "{text}");
+    assert!(text.contains("country,AF Afghanistan,"), "{text}");
+}

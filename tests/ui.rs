@@ -1,0 +1,232 @@
+//! The real UI, driven headlessly with egui_kittest: filters, table, detail and the links
+//! between views.
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use khorasan_atlas::AtlasApp;
+use khorasan_atlas::app::PersistedState;
+use khorasan_atlas::io::embedded_dataset;
+use khorasan_atlas::model::Kind;
+
+fn harness(state: PersistedState) -> Harness<'static, AtlasApp> {
+    let app = AtlasApp::with_state(
+        embedded_dataset().unwrap(),
+        "embedded dataset".into(),
+        state,
+    );
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(|ui, app: &mut AtlasApp| app.show(ui), app);
+    harness.run_ok();
+    harness
+}
+
+fn shown_caption(app: &AtlasApp) -> String {
+    format!(
+        "{} of {} incidents shown",
+        app.derived.filtered.len(),
+        app.dataset.incidents.len()
+    )
+}
+
+#[test]
+fn starts_with_everything_shown() {
+    let harness = harness(PersistedState::default());
+    let total = harness.state().dataset.incidents.len();
+    assert!(total > 0);
+    let caption = format!("{total} of {total} incidents shown");
+    assert!(
+        !harness
+            .get_all_by_label(&caption)
+            .collect::<Vec<_>>()
+            .is_empty()
+    );
+    // The basemap credits are always on the map.
+    harness.get_by_label_contains("Natural Earth");
+}
+
+#[test]
+fn ticking_a_kind_filters_every_view() {
+    let mut harness = harness(PersistedState::default());
+    let total = harness.state().dataset.incidents.len();
+    let plots = harness
+        .state()
+        .dataset
+        .incidents
+        .iter()
+        .filter(|i| i.kind == Kind::FoiledPlot)
+        .count();
+    assert!(plots > 0, "the dataset should hold foiled plots");
+
+    let attack_labels_before = harness.query_all_by_label("Attack").count();
+    harness
+        .get_by_label(&format!("Foiled plot ({plots})"))
+        .click();
+    harness.run_ok();
+
+    let app = harness.state();
+    assert!(app.state.filter.kinds.contains(&Kind::FoiledPlot));
+    assert_eq!(app.derived.filtered.len(), plots);
+    assert_eq!(app.derived.summary.count, plots);
+    let histogram_total: u32 = app
+        .derived
+        .histogram
+        .bins
+        .values()
+        .flat_map(|bin| bin.values())
+        .sum::<u32>()
+        + app.derived.histogram.year_only;
+    assert_eq!(
+        histogram_total as usize, plots,
+        "timeline bars count the same set"
+    );
+    let caption = format!("{plots} of {total} incidents shown");
+    assert_eq!(shown_caption(app), caption);
+    assert!(harness.get_all_by_label(&caption).count() >= 1);
+
+    // The table lists only foiled plots now.
+    let first_plot = app
+        .derived
+        .filtered
+        .iter()
+        .map(|&i| &app.dataset.incidents[i])
+        .next()
+        .unwrap();
+    harness
+        .get_all_by_label(&first_plot.date.to_string())
+        .next()
+        .unwrap();
+    // "Attack" is left only in the two legends (timeline and map): no table row.
+    assert!(attack_labels_before > 2);
+    assert_eq!(
+        harness.query_all_by_label("Attack").count(),
+        2,
+        "no attack rows left"
+    );
+
+    harness.get_by_label("Reset all").click();
+    harness.run_ok();
+    assert_eq!(harness.state().derived.filtered.len(), total);
+}
+
+#[test]
+fn typing_a_search_narrows_the_set() {
+    let mut harness = harness(PersistedState::default());
+    harness.get_by_label("Search").click();
+    harness.run_ok();
+    harness.get_by_label("Search").type_text("Moscow");
+    harness.run_ok();
+    let app = harness.state();
+    assert_eq!(app.state.filter.text, "Moscow");
+    assert!(!app.derived.filtered.is_empty());
+    assert!(app.derived.filtered.len() < app.dataset.incidents.len());
+    for &index in &app.derived.filtered {
+        assert!(app.state.filter.matches(&app.dataset.incidents[index]));
+    }
+    let caption = shown_caption(app);
+    harness.get_all_by_label(&caption).next().unwrap();
+}
+
+#[test]
+fn clicking_a_table_row_opens_the_record_with_its_sources() {
+    let mut harness = harness(PersistedState::default());
+    // The newest incident is first after sorting the date column descending.
+    harness.get_by_label("Date \u{23f6}").click();
+    harness.run_ok();
+    let app = harness.state();
+    let newest = app
+        .derived
+        .filtered
+        .iter()
+        .copied()
+        .max_by_key(|&i| app.dataset.incidents[i].date.sort_key())
+        .unwrap();
+    let incident = app.dataset.incidents[newest].clone();
+    let source = app.dataset.source(&incident.sources[0]).unwrap().clone();
+
+    harness
+        .get_all_by_label(&incident.location.place)
+        .next()
+        .expect("row of the newest incident")
+        .click();
+    harness.run_ok();
+
+    let app = harness.state();
+    let selected = app.selection.selected.expect("a row click selects");
+    assert_eq!(app.dataset.incidents[selected].date, incident.date);
+    // The detail panel shows the place as its heading and every source.
+    harness.get_by_label("\u{23f4} All incidents");
+    assert!(harness.get_all_by_label(&incident.location.place).count() >= 1);
+    harness
+        .get_all_by_label(&source.title)
+        .next()
+        .expect("source title shown");
+    // The map was centred on it.
+    let (lat, lon, _) = app.map.center_and_zoom();
+    let selected_location = &app.dataset.incidents[selected].location;
+    assert!((lat - selected_location.lat).abs() < 1e-6);
+    assert!((lon - selected_location.lon).abs() < 1e-6);
+
+    // Esc goes back to the summary and the table.
+    harness.key_press(egui::Key::Escape);
+    harness.run_ok();
+    assert_eq!(harness.state().selection.selected, None);
+    harness.get_by_label("Filtered incidents");
+}
+
+#[test]
+fn a_saved_filter_and_selection_are_restored() {
+    let mut state = PersistedState::default();
+    state.filter.countries.insert("PK".into());
+    let dataset = embedded_dataset().unwrap();
+    let pakistani = dataset
+        .incidents
+        .iter()
+        .find(|i| i.location.country_code == "PK")
+        .unwrap();
+    state.selected_id = Some(pakistani.id.clone());
+    let harness = harness(state);
+    let app = harness.state();
+    assert!(
+        app.derived
+            .filtered
+            .iter()
+            .all(|&i| app.dataset.incidents[i].location.country_code == "PK")
+    );
+    assert_eq!(
+        app.selection
+            .selected
+            .map(|i| app.dataset.incidents[i].id.clone()),
+        Some(pakistani.id.clone())
+    );
+    harness.get_by_label("\u{23f4} All incidents");
+}
+
+#[test]
+fn colour_switch_restacks_the_timeline() {
+    let mut harness = harness(PersistedState::default());
+    harness.get_by_label("attribution").click();
+    harness.run_ok();
+    let app = harness.state();
+    assert_eq!(
+        app.state.stack_by,
+        khorasan_atlas::model::StackBy::Attribution
+    );
+    assert_eq!(
+        app.derived.histogram.stack_by,
+        khorasan_atlas::model::StackBy::Attribution
+    );
+}
+
+#[test]
+fn tiny_window_does_not_panic() {
+    let app = AtlasApp::with_state(
+        embedded_dataset().unwrap(),
+        "embedded dataset".into(),
+        PersistedState::default(),
+    );
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(320.0, 200.0))
+        .build_ui_state(|ui, app: &mut AtlasApp| app.show(ui), app);
+    harness.run_ok();
+}
