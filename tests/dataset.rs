@@ -1,0 +1,194 @@
+//! Integrity of the embedded dataset: every record valid and sourced, and the incidents of
+//! the seed documents all present.
+
+use std::collections::HashSet;
+
+use khorasan_atlas::io::embedded_dataset;
+use khorasan_atlas::model::{Count, Dataset, Incident};
+
+fn dataset() -> Dataset {
+    embedded_dataset().unwrap_or_else(|error| panic!("{error}"))
+}
+
+#[test]
+fn ids_are_unique_and_records_valid() {
+    let dataset = dataset();
+    assert!(dataset.validate().is_empty(), "{:?}", dataset.validate());
+    let mut ids = HashSet::new();
+    for incident in &dataset.incidents {
+        assert!(ids.insert(&incident.id), "duplicate id {}", incident.id);
+        let location = &incident.location;
+        assert!((-90.0..=90.0).contains(&location.lat), "{}", incident.id);
+        assert!((-180.0..=180.0).contains(&location.lon), "{}", incident.id);
+        assert!(
+            khorasan_atlas::cli::is_iso_alpha2(&location.country_code),
+            "{}: {}",
+            incident.id,
+            location.country_code
+        );
+        let year = incident.date.year_value();
+        assert!((2014..=2025).contains(&year), "{}: {year}", incident.id);
+        for count in [incident.killed, incident.injured] {
+            if let Count::Range(min, max) = count {
+                assert!(min <= max, "{}", incident.id);
+            }
+        }
+    }
+}
+
+#[test]
+fn every_incident_has_a_known_source_and_every_note_names_its_sources() {
+    let dataset = dataset();
+    for incident in &dataset.incidents {
+        assert!(
+            !incident.sources.is_empty(),
+            "{} has no source",
+            incident.id
+        );
+        for source in &incident.sources {
+            assert!(
+                dataset.source(source).is_some(),
+                "{}: {source}",
+                incident.id
+            );
+        }
+        for discrepancy in &incident.discrepancies {
+            assert!(
+                !discrepancy.sources.is_empty(),
+                "{}: a discrepancy note names no source",
+                incident.id
+            );
+            for source in &discrepancy.sources {
+                assert!(
+                    dataset.source(source).is_some(),
+                    "{}: {source}",
+                    incident.id
+                );
+            }
+        }
+    }
+    for source in &dataset.sources {
+        assert!(!source.title.trim().is_empty(), "{}", source.id);
+        if let Some(url) = &source.url {
+            assert!(
+                url.starts_with("https://") || url.starts_with("http://"),
+                "{url}"
+            );
+        }
+    }
+}
+
+#[test]
+fn disputed_tolls_are_ranges_with_a_note() {
+    let dataset = dataset();
+    for (id, min, max) in [
+        ("2024-03-22-krasnogorsk-crocus-city-hall", 137, 145),
+        ("2023-07-30-khar-bajaur-jui-f-rally", 54, 63),
+    ] {
+        let incident = find_id(&dataset, id);
+        assert_eq!(incident.killed, Count::Range(min, max), "{id}");
+        assert!(!incident.discrepancies.is_empty(), "{id} has no note");
+    }
+}
+
+fn find_id<'a>(dataset: &'a Dataset, id: &str) -> &'a Incident {
+    dataset
+        .incidents
+        .iter()
+        .find(|incident| incident.id == id)
+        .unwrap_or_else(|| panic!("missing {id}"))
+}
+
+/// Incidents dated in the seed documents (shared/seeds/): date as written in the dataset,
+/// country, a word of the place, and the seed file that must be cited.
+const SEED_EVENTS: &[(&str, &str, &str, &str)] = &[
+    ("2015-01-26", "AF", "Khorasan", "001"),
+    ("2017-06-07", "IR", "Tehran", "001"),
+    ("2018-07-29", "TJ", "Danghara", "001"),
+    ("2019-05-19", "TJ", "Vahdat", "001"),
+    ("2019-11-06", "TJ", "Ishqobod", "001"),
+    ("2020-04-15", "DE", "North Rhine-Westphalia", "001"),
+    ("2021-08-26", "AF", "Kabul", "000"),
+    ("2022-04-18", "UZ", "Termez", "003"),
+    ("2022-05-07", "TJ", "Panj", "003"),
+    ("2022-09-05", "AF", "Russian Embassy", "000"),
+    ("2022-10-26", "IR", "Shiraz", "001"),
+    ("2022-12-02", "AF", "Pakistani Embassy", "001"),
+    ("2022-12-12", "AF", "Longan Hotel", "001"),
+    ("2023-01-01", "AF", "Kabul military airport", "001"),
+    ("2023-01-11", "AF", "Foreign Affairs", "001"),
+    ("2023-03-09", "AF", "Mazar-i-Sharif", "001"),
+    ("2023-06-08", "AF", "Faizabad", "001"),
+    ("2023-07-30", "PK", "Bajaur", "004"),
+    ("2023-08-13", "IR", "Shiraz", "001"),
+    ("2023-10-13", "AF", "Pul-i-Khumri", "001"),
+    ("2023-12-24", "DE", "Wesel", "001"),
+    ("2023-12-25", "KG", "Jalal-Abad", "001"),
+    ("2024-01-03", "IR", "Kerman", "003"),
+    ("2024-01-28", "TR", "Istanbul", "001"),
+    ("2024-03-07", "RU", "Kaluga", "003"),
+    ("2024-03-19", "DE", "Gera", "001"),
+    ("2024-03-21", "AF", "Kandahar", "000"),
+    ("2024-03-22", "RU", "Crocus City Hall", "002"),
+    ("2024-05-17", "AF", "Bamyan", "001"),
+];
+
+#[test]
+fn every_seed_event_is_present_and_cites_its_seed() {
+    let dataset = dataset();
+    for &(date, country, place, seed) in SEED_EVENTS {
+        let found = dataset.incidents.iter().find(|incident| {
+            incident.date.to_string() == date
+                && incident.location.country_code == country
+                && incident
+                    .location
+                    .place
+                    .to_lowercase()
+                    .contains(&place.to_lowercase())
+        });
+        let incident = found.unwrap_or_else(|| panic!("seed event {date} {place} missing"));
+        let cites_seed = incident.sources.iter().any(|id| {
+            dataset
+                .source(id)
+                .and_then(|source| source.seed.as_deref())
+                .is_some_and(|file| file.starts_with(seed))
+        });
+        assert!(cites_seed, "{} does not cite seed {seed}", incident.id);
+    }
+}
+
+#[test]
+fn month_and_year_precision_are_kept() {
+    let dataset = dataset();
+    use khorasan_atlas::model::DatePrecision;
+    let month_only = dataset
+        .incidents
+        .iter()
+        .filter(|i| i.date.precision() == DatePrecision::Month)
+        .count();
+    assert!(
+        month_only > 0,
+        "seed items known only to the month must stay so"
+    );
+    assert_eq!(
+        find_id(&dataset, "2023-02-kabul-qari-fateh-killed")
+            .date
+            .precision(),
+        DatePrecision::Month
+    );
+}
+
+#[test]
+fn reported_series_cite_a_seed() {
+    let dataset = dataset();
+    assert!(!dataset.reported_series.is_empty());
+    for series in &dataset.reported_series {
+        let source = dataset.source(&series.source).expect("known source");
+        assert!(
+            source.seed.is_some() || source.url.is_some(),
+            "{}",
+            series.id
+        );
+        assert!(!series.points.is_empty(), "{}", series.id);
+    }
+}
