@@ -29,6 +29,7 @@ pub enum Command {
     FitMapToFiltered,
     FrameRegion,
     SetDarkMode(bool),
+    ShowReportedSeries(Option<String>),
     SetLayout {
         show_filters: bool,
         show_detail: bool,
@@ -50,6 +51,8 @@ pub struct PersistedState {
     pub show_detail: bool,
     pub show_timeline: bool,
     pub selected_id: Option<String>,
+    /// The reported series drawn under the histogram, by id; `None` hides the overlay.
+    pub reported_series: Option<String>,
 }
 
 impl Default for PersistedState {
@@ -64,6 +67,7 @@ impl Default for PersistedState {
             show_detail: true,
             show_timeline: true,
             selected_id: None,
+            reported_series: None,
         }
     }
 }
@@ -261,6 +265,7 @@ impl AtlasApp {
             }
             Command::FrameRegion => self.map.frame_region(),
             Command::SetDarkMode(dark) => self.state.dark_mode = dark,
+            Command::ShowReportedSeries(id) => self.state.reported_series = id,
             Command::SetLayout {
                 show_filters,
                 show_detail,
@@ -301,8 +306,8 @@ impl AtlasApp {
         if self.state.show_filters {
             egui::Panel::left("filters")
                 .resizable(true)
-                .default_size(250.0)
-                .min_size(200.0)
+                .default_size(230.0)
+                .min_size(190.0)
                 .show(ui, |ui| {
                     views::filters::show(ui, &view, &mut self.filters, &mut commands)
                 });
@@ -310,7 +315,7 @@ impl AtlasApp {
         if self.state.show_detail {
             egui::Panel::right("detail")
                 .resizable(true)
-                .default_size(380.0)
+                .default_size(370.0)
                 .min_size(280.0)
                 .show(ui, |ui| {
                     views::detail::show(ui, &view, &mut self.table, &mut commands)

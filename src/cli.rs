@@ -23,8 +23,26 @@ pub struct Cli {
     #[arg(long, value_name = "FILE", global = true)]
     pub data: Option<PathBuf>,
 
+    /// Initial window size in logical points, e.g. 1920x1080 (the viewer only).
+    #[arg(long, value_name = "WxH", value_parser = parse_size)]
+    pub window_size: Option<(f32, f32)>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+fn parse_size(text: &str) -> Result<(f32, f32), String> {
+    let (w, h) = text
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("'{text}' is not WIDTHxHEIGHT, e.g. 1280x800"))?;
+    let parse = |v: &str| {
+        v.trim()
+            .parse::<f32>()
+            .ok()
+            .filter(|v| (200.0..=10_000.0).contains(v))
+            .ok_or_else(|| format!("'{v}' is not a size between 200 and 10000"))
+    };
+    Ok((parse(w)?, parse(h)?))
 }
 
 #[derive(Debug, Subcommand)]

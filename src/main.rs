@@ -32,7 +32,7 @@ fn main() {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Khorasan Atlas")
-            .with_inner_size([1280.0, 800.0])
+            .with_inner_size(cli.window_size.map_or([1280.0, 800.0], |(w, h)| [w, h]))
             .with_min_inner_size([900.0, 600.0]),
         // glow: software OpenGL is several times faster than wgpu on CPU-only machines.
         renderer: eframe::Renderer::Glow,

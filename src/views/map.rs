@@ -15,6 +15,8 @@ use super::style::{self, MarkerShape};
 /// The Khorasan region: Afghanistan, Pakistan, eastern Iran and Central Asia. (lat, lon)
 pub const REGION_CENTER: (f64, f64) = (34.5, 66.5);
 pub const REGION_ZOOM: f64 = 4.6;
+/// Corners (lat, lon) that "Khorasan region" fits into the map, whatever its size.
+const REGION_CORNERS: [(f64, f64); 2] = [(24.0, 50.0), (43.0, 78.0)];
 /// Zoom from which province names are drawn.
 const PROVINCE_LABEL_ZOOM: f64 = 5.6;
 
@@ -23,6 +25,8 @@ pub struct MapView {
     memory: MapMemory,
     /// Size of the map on screen last frame, to fit a set of points into it.
     last_size: Vec2,
+    /// Frame the region once the map's size is known (first start, no saved view).
+    fit_region_when_shown: bool,
 }
 
 /// Web Mercator to screen, as an affine map for this frame (walkers uses the same projection).
@@ -112,6 +116,7 @@ impl MapView {
             basemap,
             memory,
             last_size: Vec2::new(800.0, 500.0),
+            fit_region_when_shown: center == REGION_CENTER && zoom == REGION_ZOOM,
         }
     }
 
@@ -129,9 +134,7 @@ impl MapView {
     }
 
     pub fn frame_region(&mut self) {
-        self.memory
-            .center_at(lat_lon(REGION_CENTER.0, REGION_CENTER.1));
-        let _ = self.memory.set_zoom(REGION_ZOOM);
+        self.fit(&REGION_CORNERS);
     }
 
     /// Centre and zoom so every point fits, with a margin.
@@ -200,13 +203,19 @@ impl MapView {
             let painter = ui.painter().with_clip_rect(rect);
             let transform = ScreenTransform::new(projector);
             painter.rect_filled(rect, 0.0, palette.sea);
-            draw_basemap(&painter, basemap, transform, rect, memory.zoom(), &palette);
+            draw_basemap(&painter, basemap, transform, rect, &palette);
             let hovered = draw_incidents(&painter, view, projector, transform, response, dark);
+            // Labels last, on a halo, so a city under a cluster of incidents stays named.
+            labels(&painter, basemap, transform, rect, memory.zoom(), &palette);
             (rect, hovered)
         });
         let (rect, hovered) = inner.inner;
         let response = inner.response;
         self.last_size = rect.size();
+        if std::mem::take(&mut self.fit_region_when_shown) {
+            self.frame_region();
+            ui.ctx().request_repaint();
+        }
 
         if let Some(index) = hovered {
             commands.push(Command::Hover(index));
@@ -230,7 +239,6 @@ fn draw_basemap(
     basemap: &Basemap,
     transform: ScreenTransform,
     rect: Rect,
-    zoom: f64,
     palette: &Palette,
 ) {
     let focus = |code: &str| matches!(code, "AF" | "PK");
@@ -256,7 +264,6 @@ fn draw_basemap(
             outline(painter, area, transform, border_stroke);
         }
     }
-    labels(painter, basemap, transform, rect, zoom, palette);
 }
 
 fn fill_mesh(area: &Area, transform: ScreenTransform, fill: Color32) -> Shape {
@@ -388,22 +395,30 @@ fn draw_incidents(
         .collect();
     symbols.sort_by(|a, b| b.2.total_cmp(&a.2));
 
-    // Imprecise places are drawn as a shaded area of their uncertainty, not a pinpoint.
+    // Imprecise places are drawn as a faint area of their uncertainty, not a pinpoint.
     for &(index, at, radius, uncertainty) in &symbols {
         let incident = view.incident(index);
-        if matches!(
-            incident.location.precision,
-            LocationPrecision::Province | LocationPrecision::Country | LocationPrecision::District
-        ) && uncertainty > radius + 2.0
+        let precision = incident.location.precision;
+        if uncertainty <= radius + 2.0
+            || matches!(
+                precision,
+                LocationPrecision::Exact | LocationPrecision::Town
+            )
         {
-            let colour = style::category_colour(Category::of(stack_by, incident));
-            painter.circle(
-                at,
-                uncertainty,
-                colour.gamma_multiply(0.12),
-                Stroke::new(1.0, colour.gamma_multiply(0.6)),
-            );
+            continue;
         }
+        let colour = style::category_colour(Category::of(stack_by, incident));
+        let fill = if precision == LocationPrecision::Country {
+            Color32::TRANSPARENT
+        } else {
+            colour.gamma_multiply(0.07)
+        };
+        painter.circle(
+            at,
+            uncertainty,
+            fill,
+            Stroke::new(1.0, colour.gamma_multiply(0.35)),
+        );
     }
     for &(index, at, radius, _) in &symbols {
         let incident = view.incident(index);
@@ -483,46 +498,56 @@ fn overlay_controls(ui: &mut egui::Ui, rect: Rect, map: &mut MapView, commands: 
 }
 
 fn overlay_legend(ui: &mut egui::Ui, rect: Rect, view: &ViewContext<'_>) {
-    let size = Vec2::new(230.0, 190.0);
-    let legend_rect = Rect::from_min_size(
-        egui::pos2(rect.min.x + 10.0, rect.max.y - size.y - 30.0),
-        size,
+    // Laid out first, then its background is painted underneath at the size it took.
+    let margin = 6.0;
+    let legend_rect = Rect::from_min_max(
+        rect.min + Vec2::new(10.0 + margin, 56.0 + margin),
+        egui::pos2((rect.min.x + 420.0).min(rect.max.x), rect.max.y - 30.0),
     );
-    ui.scope_builder(
-        egui::UiBuilder::new()
-            .max_rect(legend_rect)
-            .layout(egui::Layout::bottom_up(egui::Align::Min)),
-        |ui| {
-            overlay_frame(ui).show(ui, |ui| {
-                ui.vertical(|ui| {
-                    ui.spacing_mut().item_spacing.y = 1.0;
-                    let title = match view.state.stack_by {
-                        crate::model::StackBy::Kind => "Colour: kind",
-                        crate::model::StackBy::Attribution => "Colour: attribution",
-                    };
-                    ui.label(egui::RichText::new(title).small().strong());
-                    for category in Category::all(view.state.stack_by) {
-                        ui.horizontal(|ui| {
-                            style::legend_swatch(ui, MarkerShape::Circle, style::category_colour(category));
-                            ui.label(egui::RichText::new(category.label()).small());
-                        });
-                    }
-                    ui.label(egui::RichText::new("Shape: attribution").small().strong());
-                    let colour = ui.visuals().text_color();
-                    for &attribution in crate::model::Attribution::ALL {
-                        ui.horizontal(|ui| {
-                            style::legend_swatch(ui, MarkerShape::of(attribution), colour);
-                            ui.label(egui::RichText::new(attribution.label()).small());
-                        });
-                    }
-                    ui.label(
-                        egui::RichText::new("Size: killed \u{b7} shaded disc: place known only to district/province")
-                            .small()
-                            .weak(),
-                    );
-                });
+    let background = ui.painter().add(Shape::Noop);
+    let content = ui.scope_builder(egui::UiBuilder::new().max_rect(legend_rect), |ui| {
+        ui.spacing_mut().item_spacing = Vec2::new(4.0, 1.0);
+        ui.horizontal_top(|ui| {
+            ui.vertical(|ui| {
+                let title = match view.state.stack_by {
+                    crate::model::StackBy::Kind => "Colour: kind",
+                    crate::model::StackBy::Attribution => "Colour: attribution",
+                };
+                ui.label(egui::RichText::new(title).small().strong());
+                for category in Category::all(view.state.stack_by) {
+                    ui.horizontal(|ui| {
+                        style::legend_swatch(
+                            ui,
+                            MarkerShape::Circle,
+                            style::category_colour(category),
+                        );
+                        ui.label(egui::RichText::new(category.label()).small());
+                    });
+                }
             });
-        },
+            ui.add_space(8.0);
+            ui.vertical(|ui| {
+                ui.label(egui::RichText::new("Shape: attribution").small().strong());
+                let colour = ui.visuals().text_color();
+                for &attribution in crate::model::Attribution::ALL {
+                    ui.horizontal(|ui| {
+                        style::legend_swatch(ui, MarkerShape::of(attribution), colour);
+                        ui.label(egui::RichText::new(attribution.label()).small());
+                    });
+                }
+                ui.label(egui::RichText::new("Size: deaths").small().weak());
+                ui.label(
+                    egui::RichText::new("Faint disc: place known only roughly")
+                        .small()
+                        .weak(),
+                );
+            });
+        });
+    });
+    let used = content.response.rect.expand(margin);
+    ui.painter().set(
+        background,
+        Shape::rect_filled(used, 4.0, ui.visuals().panel_fill.gamma_multiply(0.9)),
     );
 }
 

@@ -24,7 +24,7 @@ impl SortColumn {
     const ALL: [(Self, &'static str); 5] = [
         (Self::Date, "Date"),
         (Self::Place, "Place"),
-        (Self::Country, "Country"),
+        (Self::Country, "CC"),
         (Self::Kind, "Kind"),
         (Self::Killed, "Killed"),
     ];
@@ -87,10 +87,10 @@ pub fn show(
         .striped(true)
         .sense(egui::Sense::click())
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-        .column(Column::exact(76.0))
+        .column(Column::exact(72.0))
         .column(Column::remainder().at_least(90.0).clip(true))
-        .column(Column::exact(80.0).clip(true))
-        .column(Column::exact(72.0).clip(true))
+        .column(Column::exact(28.0))
+        .column(Column::exact(84.0).clip(true))
         .column(Column::exact(48.0))
         .auto_shrink([false, false])
         .header(row_height + 2.0, |mut header| {
@@ -129,10 +129,12 @@ pub fn show(
                     ui.label(incident.date.to_string());
                 });
                 row.col(|ui| {
-                    ui.label(&incident.location.place);
+                    ui.label(&incident.location.place)
+                        .on_hover_text(&incident.location.place);
                 });
                 row.col(|ui| {
-                    ui.label(&incident.location.country);
+                    ui.label(&incident.location.country_code)
+                        .on_hover_text(&incident.location.country);
                 });
                 row.col(|ui| {
                     ui.label(incident.kind.label());

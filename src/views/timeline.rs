@@ -59,7 +59,7 @@ impl TimelineState {
         let (x_min, x_max) = data_extent(view);
         let link = egui::Id::unique("timeline_x");
         let available = ui.available_height();
-        let histogram_height = (available * 0.5).max(60.0);
+        let histogram_height = (available * 0.55).max(60.0);
         let hint = "Drag to select a period \u{b7} scroll to pan \u{b7} Ctrl+scroll to zoom \u{b7} double-click to reset";
 
         let histogram_response = Plot::new("histogram")
@@ -70,9 +70,9 @@ impl TimelineState {
             .allow_boxed_zoom(false)
             .allow_zoom([true, false])
             .allow_scroll([true, false])
-            .default_x_bounds(x_min, x_max)
+            .include_x(x_min)
+            .include_x(x_max)
             .include_y(0.0)
-            .auto_bounds([false, true])
             .show_x(false)
             .y_axis_label("per month")
             .y_axis_min_width(36.0)
@@ -90,6 +90,15 @@ impl TimelineState {
                 self.brush(plot_ui, view, commands);
             });
 
+        if let Some(series) = view
+            .state
+            .reported_series
+            .as_deref()
+            .and_then(|id| view.dataset.reported_series.iter().find(|s| s.id == id))
+        {
+            reported_plot(ui, view, series, link, (x_min, x_max));
+        }
+
         let mut hovered = None;
         let marker_response = Plot::new("markers")
             .height(ui.available_height().max(60.0))
@@ -99,9 +108,10 @@ impl TimelineState {
             .allow_boxed_zoom(false)
             .allow_zoom([true, false])
             .allow_scroll([true, false])
-            .default_x_bounds(x_min, x_max)
-            .default_y_bounds(UNKNOWN_Y - 0.3, 3.0)
-            .auto_bounds([false, false])
+            .include_x(x_min)
+            .include_x(x_max)
+            .include_y(UNKNOWN_Y - 0.3)
+            .include_y(2.8)
             .show_x(false)
             .show_y(false)
             .y_axis_label("killed (log)")
@@ -190,13 +200,117 @@ impl TimelineState {
     }
 }
 
+/// A checkbox and a chooser for the published totals drawn under the histogram.
+fn reported_switch(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<Command>) {
+    let all = &view.dataset.reported_series;
+    if all.is_empty() {
+        return;
+    }
+    let current = view.state.reported_series.clone();
+    let mut shown = current.is_some();
+    if ui
+        .checkbox(&mut shown, "Reported totals")
+        .on_hover_text(
+            "Totals published by a source (e.g. ISK-claimed attacks per year). \
+             They are not counts of the incidents in this dataset.",
+        )
+        .changed()
+    {
+        commands.push(Command::ShowReportedSeries(
+            shown.then(|| all[0].id.clone()),
+        ));
+    }
+    if let Some(id) = current {
+        let label = all
+            .iter()
+            .find(|s| s.id == id)
+            .map_or("choose a series", |s| s.label.as_str());
+        egui::ComboBox::from_id_salt("reported_series")
+            .selected_text(label)
+            .width(260.0)
+            .show_ui(ui, |ui| {
+                for series in all {
+                    if ui
+                        .selectable_label(series.id == id, &series.label)
+                        .clicked()
+                    {
+                        commands.push(Command::ShowReportedSeries(Some(series.id.clone())));
+                    }
+                }
+            });
+    }
+}
+
+/// The chosen reported series as bars spanning their periods, on their own scale, with a
+/// caption saying plainly that they are published totals, not this dataset's counts.
+fn reported_plot(
+    ui: &mut egui::Ui,
+    view: &ViewContext<'_>,
+    series: &crate::model::ReportedSeries,
+    link: egui::Id,
+    (x_min, x_max): (f64, f64),
+) {
+    let source = view
+        .dataset
+        .source(&series.source)
+        .map_or_else(|| series.source.clone(), |s| s.publisher.clone());
+    ui.label(
+        egui::RichText::new(format!(
+            "Reported totals, {} per period, from {source}: published figures, not counts of the incidents in this dataset",
+            series.unit
+        ))
+        .small()
+        .color(ui.visuals().warn_fg_color),
+    );
+    let colour = ui.visuals().text_color().gamma_multiply(0.6);
+    let bars: Vec<Bar> = series
+        .points
+        .iter()
+        .map(|point| {
+            let (first, last) = point.period.span();
+            let (start, end) = (f64::from(first), f64::from(last) + 1.0);
+            Bar::new((start + end) / 2.0, point.value)
+                .width((end - start) * 0.96)
+                .name(format!("{}: {} {}", point.period, point.value, series.unit))
+        })
+        .collect();
+    Plot::new("reported")
+        .height(70.0)
+        .link_axis(link, [true, false])
+        .link_cursor(link, [true, false])
+        .allow_drag(false)
+        .allow_boxed_zoom(false)
+        .allow_zoom([true, false])
+        .allow_scroll([true, false])
+        .include_x(x_min)
+        .include_x(x_max)
+        .include_y(0.0)
+        .y_axis_min_width(36.0)
+        .x_grid_spacer(date_grid)
+        .x_axis_formatter(|mark, _| format_date_mark(mark))
+        .show(ui, |plot_ui| {
+            plot_ui.bar_chart(
+                BarChart::new(series.label.clone(), bars)
+                    .color(colour)
+                    .element_formatter(Box::new(|bar, _| bar.name.clone())),
+            );
+        });
+}
+
 fn plot_ui_text_colour(plot_ui: &egui_plot::PlotUi<'_>) -> Color32 {
     plot_ui.ctx().global_style().visuals.text_color()
 }
 
 fn header(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<Command>) {
+    // Wrapped: an unwrapped row would widen the panel and push the plots under the side panel.
     ui.horizontal_wrapped(|ui| {
-        ui.label(egui::RichText::new("Timeline").strong());
+        let year_only = view.derived.histogram.year_only;
+        ui.label(egui::RichText::new("Timeline").strong())
+            .on_hover_text(format!(
+                "Top: incidents per month. Bottom: each incident, height = deaths (log scale), \
+             ? = unknown toll. Incidents known only to a month or a year span it. \
+             {year_only} incident(s) known only to the year are not in the monthly bars."
+            ));
         let filter = &view.state.filter;
         if filter.from.is_some() || filter.to.is_some() {
             let show = |d: Option<NaiveDate>| {
@@ -214,26 +328,18 @@ fn header(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<Command>
                 commands.push(Command::SetTimeRange(None, None));
             }
         } else {
-            ui.label(egui::RichText::new("Drag across the chart to select a period").weak());
+            ui.label(egui::RichText::new("Drag across the charts to select a period").weak());
         }
+        ui.separator();
+        reported_switch(ui, view, commands);
         ui.separator();
         legend(ui, view);
     });
-    let year_only = view.derived.histogram.year_only;
-    if year_only > 0 {
-        ui.label(
-            egui::RichText::new(format!(
-                "{year_only} incident(s) known only to the year are not in the monthly bars; \
-                 they are drawn as bars spanning the year below."
-            ))
-            .small()
-            .weak(),
-        );
-    }
 }
 
-/// Colour legend (the active category) and shape legend (attribution, always).
+/// Colour legend of the active category; shapes are explained in the map legend.
 pub fn legend(ui: &mut egui::Ui, view: &ViewContext<'_>) {
+    ui.spacing_mut().item_spacing.x = 3.0;
     for category in Category::all(view.state.stack_by) {
         let shape = match category {
             Category::Attribution(a) => MarkerShape::of(a),
@@ -241,15 +347,7 @@ pub fn legend(ui: &mut egui::Ui, view: &ViewContext<'_>) {
         };
         style::legend_swatch(ui, shape, style::category_colour(category));
         ui.label(egui::RichText::new(category.label()).small());
-    }
-    if view.state.stack_by == crate::model::StackBy::Kind {
-        ui.separator();
-        ui.label(egui::RichText::new("Shape:").small().weak());
-        let colour = ui.visuals().text_color();
-        for &attribution in crate::model::Attribution::ALL {
-            style::legend_swatch(ui, MarkerShape::of(attribution), colour);
-            ui.label(egui::RichText::new(attribution.label()).small());
-        }
+        ui.add_space(4.0);
     }
 }
 
@@ -257,11 +355,13 @@ fn stacked_bars(view: &ViewContext<'_>) -> Vec<BarChart> {
     let histogram = &view.derived.histogram;
     let mut charts: Vec<BarChart> = Vec::new();
     for category in Category::all(histogram.stack_by) {
+        // Every chart has one bar per month in the same order: egui_plot stacks bar i of a
+        // chart on bar i of the charts below it.
         let bars: Vec<Bar> = histogram
             .bins
             .iter()
             .filter_map(|(&month, counts)| {
-                let count = *counts.get(&category)?;
+                let count = counts.get(&category).copied().unwrap_or(0);
                 let (year, month_number) = month_of_index(month);
                 let first = NaiveDate::from_ymd_opt(year, month_number, 1)?;
                 let last = last_day_of_month(year, month_number);
@@ -270,11 +370,13 @@ fn stacked_bars(view: &ViewContext<'_>) -> Vec<BarChart> {
                 Some(
                     Bar::new((start + end) / 2.0, f64::from(count))
                         .width((end - start) * 0.9)
+                        .fill(style::category_colour(category))
+                        .stroke(egui::Stroke::NONE)
                         .name(format!("{} {}", first.format("%b %Y"), category.label())),
                 )
             })
             .collect();
-        if bars.is_empty() {
+        if bars.iter().all(|bar| bar.value == 0.0) {
             continue;
         }
         let colour = style::category_colour(category);

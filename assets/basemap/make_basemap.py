@@ -11,7 +11,7 @@ another version is installed.)
 
 Usage:
 
-    python3 scripts/make_basemap.py [--out assets/basemap]
+    python3 assets/basemap/make_basemap.py [--out assets/basemap]
 
 Inputs (all downloaded into a temporary directory and checked by SHA-256):
   * world-atlas@2.0.2 (npm)  countries-50m.json   Natural Earth 50m, public domain
@@ -51,7 +51,7 @@ from shapely.ops import polylabel, unary_union
 # Configuration
 # --------------------------------------------------------------------------- #
 
-BOX = (-10.0, 20.0, 80.0, 60.0)  # lon_min, lat_min, lon_max, lat_max
+BOX = (-12.0, 8.0, 100.0, 62.0)  # lon_min, lat_min, lon_max, lat_max: the region, Europe and the Gulf to Bangladesh
 CLIP = box(*BOX)
 
 COUNTRY_TOLERANCE = 0.02  # degrees, Douglas-Peucker on shared topology arcs
@@ -60,7 +60,7 @@ PROVINCE_TOLERANCE = 0.005
 PROVINCE_DECIMALS = 4
 LABEL_DECIMALS = 3
 
-CITY_MIN_POP_BOX = 100_000
+CITY_MIN_POP_BOX = 150_000
 CITY_MIN_POP_FOCUS = 15_000
 # GeoNames admin1 codes for Pakistan: 01 = former FATA (merged into KP in 2018),
 # 02 = Balochistan, 03 = Khyber Pakhtunkhwa.
@@ -623,7 +623,7 @@ def write_cities(path: Path, rows: list[list]) -> None:
 
 
 def main() -> None:
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parent.parent.parent  # the repository root
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=root / "assets" / "basemap")
     ap.add_argument("--no-verify-hash", action="store_true",
