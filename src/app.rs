@@ -80,6 +80,10 @@ pub struct Derived {
     /// Changes on every recomputation, so views can cache what they build from it.
     pub generation: u64,
     pub filtered: Vec<IncidentIndex>,
+    /// Incidents matching every part of the filter except the period: the timeline shows
+    /// them all (those outside the period dimmed), so brushing keeps its context.
+    pub timeline: Vec<IncidentIndex>,
+    /// Per-month counts of `timeline`.
     pub histogram: MonthHistogram,
     pub summary: Summary,
     pub facets: FacetCounts,
@@ -106,6 +110,13 @@ impl Derived {
             .map(|(index, _)| index)
             .collect();
         let incidents = || filtered.iter().map(|&index| &dataset.incidents[index]);
+        let timeline: Vec<IncidentIndex> = dataset
+            .incidents
+            .iter()
+            .enumerate()
+            .filter(|(_, incident)| filter.matches_except(incident, Some(Facet::Date)))
+            .map(|(index, _)| index)
+            .collect();
         let mut countries: Vec<(String, String, usize)> =
             facet_counts(dataset, filter, Facet::Country, |incident| {
                 (
@@ -130,7 +141,11 @@ impl Derived {
             .collect();
         provinces.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         Self {
-            histogram: MonthHistogram::compute(stack_by, incidents()),
+            histogram: MonthHistogram::compute(
+                stack_by,
+                timeline.iter().map(|&index| &dataset.incidents[index]),
+            ),
+            timeline,
             summary: Summary::compute(dataset, incidents()),
             facets: FacetCounts {
                 countries,
@@ -339,6 +354,10 @@ impl AtlasApp {
             commands.push(Command::Select(None));
         }
 
+        if !commands.is_empty() {
+            // Show the result at once rather than on the next input event.
+            ctx.request_repaint();
+        }
         for command in commands {
             self.apply(command);
         }

@@ -230,3 +230,68 @@ fn tiny_window_does_not_panic() {
         .build_ui_state(|ui, app: &mut AtlasApp| app.show(ui), app);
     harness.run_ok();
 }
+
+#[test]
+fn brushing_the_timeline_sets_the_period_and_clear_removes_it() {
+    let mut harness = harness(PersistedState::default());
+    let total = harness.state().dataset.incidents.len();
+    // The timeline header (the top bar has a "Timeline" toggle too: take the lower one).
+    let header = harness
+        .get_all_by_label("Timeline")
+        .map(|node| node.rect())
+        .max_by(|a, b| a.min.y.total_cmp(&b.min.y))
+        .unwrap();
+    let start = egui::pos2(header.min.x + 200.0, header.max.y + 60.0);
+    let end = start + egui::vec2(150.0, 0.0);
+    harness.drag_at(start);
+    harness.run_ok();
+    for step in 1..=5 {
+        harness.hover_at(start + (end - start) * (step as f32 / 5.0));
+        harness.run_ok();
+    }
+    harness.drop_at(end);
+    harness.run_ok();
+
+    let app = harness.state();
+    let (from, to) = (app.state.filter.from, app.state.filter.to);
+    assert!(from.is_some() && to.is_some(), "brush did not set a period");
+    assert!(from < to);
+    let shown = app.derived.filtered.len();
+    assert!(shown < total, "a 150-point brush should narrow the set");
+    for &index in &app.derived.filtered {
+        assert!(app.state.filter.matches(&app.dataset.incidents[index]));
+    }
+    // The timeline keeps the incidents outside the period as context.
+    assert_eq!(app.derived.timeline.len(), total);
+    harness
+        .get_all_by_label(&shown_caption(app))
+        .next()
+        .unwrap();
+
+    harness
+        .get_all_by_label("Clear period")
+        .next()
+        .unwrap()
+        .click();
+    harness.run_ok();
+    assert_eq!(harness.state().state.filter.from, None);
+    assert_eq!(harness.state().derived.filtered.len(), total);
+}
+
+#[test]
+fn hovering_a_table_row_hovers_the_incident_everywhere() {
+    let mut harness = harness(PersistedState::default());
+    let app = harness.state();
+    let first = app
+        .derived
+        .filtered
+        .iter()
+        .copied()
+        .min_by_key(|&i| app.dataset.incidents[i].date.sort_key())
+        .unwrap();
+    let date = app.dataset.incidents[first].date.to_string();
+    harness.get_all_by_label(&date).next().unwrap().hover();
+    harness.run_ok();
+    // Hover is shared state: the map and timeline draw their highlight from it.
+    assert_eq!(harness.state().selection.hovered, Some(first));
+}

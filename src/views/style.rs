@@ -33,7 +33,7 @@ pub fn category_colour(category: Category) -> Color32 {
 
 /// Marker shape always encodes the attribution grade, whatever the colour encodes, so the
 /// grades stay distinguishable in every view.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum MarkerShape {
     Circle,
     Square,

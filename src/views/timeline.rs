@@ -24,6 +24,8 @@ pub struct TimelineState {
 /// Where an incident sits on the marker strip, in plot coordinates.
 struct Mark {
     index: usize,
+    /// Inside the filter's period (drawn in full colour) or only context (dimmed).
+    in_period: bool,
     first: f64,
     last: f64,
     y: f64,
@@ -43,12 +45,17 @@ impl TimelineState {
     pub fn show(&mut self, ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<Command>) {
         header(ui, view, commands);
 
+        let filter = &view.state.filter;
         let marks: Vec<Mark> = view
-            .filtered_incidents()
-            .map(|(index, incident)| {
+            .derived
+            .timeline
+            .iter()
+            .map(|&index| {
+                let incident = view.incident(index);
                 let (first, last) = incident.date.span();
                 Mark {
                     index,
+                    in_period: filter.matches(incident),
                     first: f64::from(first),
                     last: f64::from(last) + 1.0,
                     y: killed_y(incident),
@@ -77,7 +84,7 @@ impl TimelineState {
             .y_axis_label("per month")
             .y_axis_min_width(36.0)
             .x_grid_spacer(date_grid)
-            .x_axis_formatter(|mark, _| format_date_mark(mark))
+            .custom_x_axes(date_axis())
             .label_formatter(|hover| {
                 let (egui_plot::HoverPosition::NearDataPoint { position, .. }
                 | egui_plot::HoverPosition::Elsewhere { position }) = hover;
@@ -119,7 +126,7 @@ impl TimelineState {
             .x_grid_spacer(date_grid)
             .y_grid_spacer(killed_grid)
             .y_axis_formatter(|mark, _| format_killed_mark(mark.value))
-            .x_axis_formatter(|mark, _| format_date_mark(mark))
+            .custom_x_axes(date_axis())
             .show(ui, |plot_ui| {
                 draw_marks(plot_ui, view, &marks);
                 self.brush(plot_ui, view, commands);
@@ -287,7 +294,7 @@ fn reported_plot(
         .include_y(0.0)
         .y_axis_min_width(36.0)
         .x_grid_spacer(date_grid)
-        .x_axis_formatter(|mark, _| format_date_mark(mark))
+        .custom_x_axes(date_axis())
         .show(ui, |plot_ui| {
             plot_ui.bar_chart(
                 BarChart::new(series.label.clone(), bars)
@@ -328,7 +335,7 @@ fn header(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<Command>
                 commands.push(Command::SetTimeRange(None, None));
             }
         } else {
-            ui.label(egui::RichText::new("Drag across the charts to select a period").weak());
+            ui.label(egui::RichText::new("Drag to select a period").weak());
         }
         ui.separator();
         reported_switch(ui, view, commands);
@@ -353,6 +360,10 @@ pub fn legend(ui: &mut egui::Ui, view: &ViewContext<'_>) {
 
 fn stacked_bars(view: &ViewContext<'_>) -> Vec<BarChart> {
     let histogram = &view.derived.histogram;
+    let (from, to) = view.state.filter.day_range();
+    let in_period = |start: f64, end: f64| {
+        from.is_none_or(|from| end > f64::from(from)) && to.is_none_or(|to| start <= f64::from(to))
+    };
     let mut charts: Vec<BarChart> = Vec::new();
     for category in Category::all(histogram.stack_by) {
         // Every chart has one bar per month in the same order: egui_plot stacks bar i of a
@@ -367,10 +378,15 @@ fn stacked_bars(view: &ViewContext<'_>) -> Vec<BarChart> {
                 let last = last_day_of_month(year, month_number);
                 let start = f64::from(day_number(first));
                 let end = f64::from(day_number(last)) + 1.0;
+                let colour = style::category_colour(category);
                 Some(
                     Bar::new((start + end) / 2.0, f64::from(count))
                         .width((end - start) * 0.9)
-                        .fill(style::category_colour(category))
+                        .fill(if in_period(start, end) {
+                            colour
+                        } else {
+                            colour.gamma_multiply(0.3)
+                        })
                         .stroke(egui::Stroke::NONE)
                         .name(format!("{} {}", first.format("%b %Y"), category.label())),
                 )
@@ -396,13 +412,22 @@ fn stacked_bars(view: &ViewContext<'_>) -> Vec<BarChart> {
 fn draw_marks(plot_ui: &mut egui_plot::PlotUi<'_>, view: &ViewContext<'_>, marks: &[Mark]) {
     let stack_by = view.state.stack_by;
     let dark = plot_ui.ctx().global_style().visuals.dark_mode;
+    // Marks outside the filter's period are context: drawn, but faint.
+    let colour_of = |in_period: bool, category: Category| {
+        let colour = style::category_colour(category);
+        if in_period {
+            colour
+        } else {
+            colour.gamma_multiply(0.3)
+        }
+    };
     // Spans first, so markers sit on top of them.
     for mark in marks {
         let incident = view.incident(mark.index);
         if incident.date.precision() == DatePrecision::Day {
             continue;
         }
-        let colour = style::category_colour(Category::of(stack_by, incident));
+        let colour = colour_of(mark.in_period, Category::of(stack_by, incident));
         plot_ui.line(
             Line::new("", vec![[mark.first, mark.y], [mark.last, mark.y]])
                 .color(colour.gamma_multiply(0.8))
@@ -410,31 +435,28 @@ fn draw_marks(plot_ui: &mut egui_plot::PlotUi<'_>, view: &ViewContext<'_>, marks
                 .allow_hover(false),
         );
     }
-    // One Points item per (colour, shape, size) keeps the item count small.
-    let mut groups: std::collections::BTreeMap<(Category, u8, u32), Vec<[f64; 2]>> =
-        Default::default();
+    // One Points item per colour, shape and size keeps the number of plot items small.
+    type Group = (Category, MarkerShape, u32, bool);
+    let mut groups: std::collections::BTreeMap<Group, Vec<[f64; 2]>> = Default::default();
     for mark in marks {
         let incident = view.incident(mark.index);
-        let category = Category::of(stack_by, incident);
-        let shape = MarkerShape::of(incident.attribution) as u8;
-        let radius = (style::marker_radius(incident.killed.max()) * 0.8 * 10.0) as u32;
+        let radius_tenths = (style::marker_radius(incident.killed.max()) * 8.0) as u32;
         groups
-            .entry((category, shape, radius))
+            .entry((
+                Category::of(stack_by, incident),
+                MarkerShape::of(incident.attribution),
+                radius_tenths,
+                mark.in_period,
+            ))
             .or_default()
             .push([(mark.first + mark.last) / 2.0, mark.y]);
     }
-    for ((category, shape, radius), points) in groups {
-        let shape = [
-            MarkerShape::Circle,
-            MarkerShape::Square,
-            MarkerShape::Diamond,
-            MarkerShape::Triangle,
-        ][usize::from(shape)];
+    for ((category, shape, radius_tenths, in_period), points) in groups {
         plot_ui.points(
             Points::new(category.label(), points)
-                .color(style::category_colour(category))
+                .color(colour_of(in_period, category))
                 .shape(shape.plot_shape())
-                .radius(radius as f32 / 10.0)
+                .radius(radius_tenths as f32 / 10.0)
                 .filled(true)
                 .allow_hover(false),
         );
@@ -573,6 +595,15 @@ fn date_grid(input: GridInput) -> Vec<GridMark> {
         }
     }
     marks
+}
+
+/// A date axis whose year labels still show when years are only ~30 points apart.
+fn date_axis() -> Vec<egui_plot::AxisHints<'static>> {
+    vec![
+        egui_plot::AxisHints::new_x()
+            .label_spacing(30.0..=45.0)
+            .formatter(|mark, _| format_date_mark(mark)),
+    ]
 }
 
 fn format_date_mark(mark: GridMark) -> String {
