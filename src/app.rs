@@ -22,6 +22,8 @@ pub enum Command {
     /// Select and centre the map on it (table rows).
     SelectAndCenter(IncidentIndex),
     Hover(IncidentIndex),
+    /// Hover several incidents at once (a map cluster).
+    HoverGroup(Vec<IncidentIndex>),
     SetFilter(Filter),
     SetTimeRange(Option<NaiveDate>, Option<NaiveDate>),
     ResetFilter,
@@ -30,6 +32,7 @@ pub enum Command {
     FrameRegion,
     SetDarkMode(bool),
     ShowReportedSeries(Option<String>),
+    SetMapLayers(views::map::MapLayers),
     SetLayout {
         show_filters: bool,
         show_detail: bool,
@@ -53,6 +56,7 @@ pub struct PersistedState {
     pub selected_id: Option<String>,
     /// The reported series drawn under the histogram, by id; `None` hides the overlay.
     pub reported_series: Option<String>,
+    pub map_layers: views::map::MapLayers,
 }
 
 impl Default for PersistedState {
@@ -68,6 +72,7 @@ impl Default for PersistedState {
             show_timeline: true,
             selected_id: None,
             reported_series: None,
+            map_layers: views::map::MapLayers::default(),
         }
     }
 }
@@ -166,6 +171,8 @@ pub struct AtlasApp {
     pub dataset_name: String,
     pub state: PersistedState,
     pub selection: Selection,
+    /// Incidents hovered together (a map cluster), sorted; cleared every frame like hover.
+    pub hovered_group: Vec<IncidentIndex>,
     pub derived: Derived,
     /// The inputs `derived` was computed from; recomputed only when they change.
     derived_from: Option<(Filter, StackBy)>,
@@ -229,6 +236,7 @@ impl AtlasApp {
                 selected,
                 hovered: None,
             },
+            hovered_group: Vec::new(),
             derived: Derived::default(),
             derived_from: None,
             map,
@@ -262,6 +270,7 @@ impl AtlasApp {
                 }
             }
             Command::Hover(index) => self.selection.hovered = Some(index),
+            Command::HoverGroup(indices) => self.hovered_group = indices,
             Command::SetFilter(filter) => self.state.filter = filter,
             Command::SetTimeRange(from, to) => self.state.filter.set_range(from, to),
             Command::ResetFilter => self.state.filter = Filter::default(),
@@ -281,6 +290,7 @@ impl AtlasApp {
             Command::FrameRegion => self.map.frame_region(),
             Command::SetDarkMode(dark) => self.state.dark_mode = dark,
             Command::ShowReportedSeries(id) => self.state.reported_series = id,
+            Command::SetMapLayers(layers) => self.state.map_layers = layers,
             Command::SetLayout {
                 show_filters,
                 show_detail,
@@ -304,6 +314,7 @@ impl AtlasApp {
         });
         // Hover is transient: whichever view the pointer is over sets it again this frame.
         let previous_hover = self.selection.hovered.take();
+        let previous_group = std::mem::take(&mut self.hovered_group);
         let mut commands = Vec::new();
 
         let view = views::ViewContext {
@@ -315,6 +326,7 @@ impl AtlasApp {
                 selected: self.selection.selected,
                 hovered: previous_hover,
             },
+            hovered_group: &previous_group,
         };
 
         views::top_bar::show(ui, &view, &mut self.notices, &mut commands);
@@ -352,6 +364,7 @@ impl AtlasApp {
         // Keyboard: Esc clears the selection.
         if ctx.input(|input| input.key_pressed(egui::Key::Escape)) {
             commands.push(Command::Select(None));
+            self.map.measure = None;
         }
 
         if !commands.is_empty() {

@@ -10,6 +10,7 @@ pub mod timeline;
 pub mod top_bar;
 
 use crate::app::{Derived, PersistedState};
+use crate::model::selection::Highlight;
 use crate::model::{Dataset, Incident, Selection};
 
 /// What every view may read during a frame.
@@ -20,9 +21,21 @@ pub struct ViewContext<'a> {
     pub derived: &'a Derived,
     /// Hover is last frame's, so every view highlights the same incident this frame.
     pub selection: Selection,
+    /// Incidents hovered as a group last frame (a map cluster), sorted.
+    pub hovered_group: &'a [usize],
 }
 
 impl ViewContext<'_> {
+    /// How strongly to highlight an incident: selection, then hover of it or of its group.
+    pub fn highlight(&self, index: usize) -> Highlight {
+        let group = if self.hovered_group.binary_search(&index).is_ok() {
+            Highlight::Hovered
+        } else {
+            Highlight::None
+        };
+        self.selection.highlight(index).max(group)
+    }
+
     pub fn incident(&self, index: usize) -> &Incident {
         &self.dataset.incidents[index]
     }

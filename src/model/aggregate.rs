@@ -210,6 +210,40 @@ fn add_count(total: &mut CountTotal, count: super::incident::Count) {
     }
 }
 
+/// Count and deaths of a group of incidents (a province, a cluster).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GroupTotal {
+    pub count: usize,
+    pub killed: CountTotal,
+}
+
+impl GroupTotal {
+    pub fn add(&mut self, incident: &Incident) {
+        self.count += 1;
+        add_count(&mut self.killed, incident.killed);
+    }
+}
+
+/// Incidents and deaths per first-level division, keyed by (country code, province name) as
+/// written in the data. Incidents with no province are left out: they are known only to the
+/// country, and colouring a province with them would invent precision.
+pub fn province_totals<'a>(
+    incidents: impl IntoIterator<Item = &'a Incident>,
+) -> BTreeMap<(String, String), GroupTotal> {
+    let mut totals: BTreeMap<(String, String), GroupTotal> = BTreeMap::new();
+    for incident in incidents {
+        let location = &incident.location;
+        if location.admin1.is_empty() {
+            continue;
+        }
+        totals
+            .entry((location.country_code.clone(), location.admin1.clone()))
+            .or_default()
+            .add(incident);
+    }
+    totals
+}
+
 /// Counts for each value of one facet, among incidents matching every *other* part of the
 /// filter: the number a user would see added by ticking that value.
 pub fn facet_counts<K: Ord>(
@@ -307,6 +341,29 @@ mod tests {
         assert_eq!(summary.by_year[&2022], 2);
         assert_eq!(summary.by_kind[&Kind::Arrest], 1);
         assert_eq!(summary.distinct_sources, 1);
+    }
+
+    #[test]
+    fn province_totals_count_and_sum_per_province_and_skip_unknown_provinces() {
+        let mut unknown_province = incident("2022-01-01", Kind::Attack, Count::Exact(3));
+        unknown_province.location.admin1.clear();
+        let incidents = [
+            incident("2021-08-26", Kind::Attack, Count::Range(10, 12)),
+            incident("2022-01-01", Kind::Attack, Count::Unknown),
+            unknown_province,
+        ];
+        let totals = province_totals(&incidents);
+        assert_eq!(totals.len(), 1);
+        let nangarhar = totals[&("AF".to_owned(), "Nangarhar".to_owned())];
+        assert_eq!(nangarhar.count, 2);
+        assert_eq!(
+            nangarhar.killed,
+            CountTotal {
+                min: 10,
+                max: 12,
+                unknown: 1
+            }
+        );
     }
 
     #[test]

@@ -120,7 +120,7 @@ pub fn show(
             body.rows(row_height, state.order.len(), |mut row| {
                 let index = state.order[row.index()];
                 let incident = view.incident(index);
-                match view.selection.highlight(index) {
+                match view.highlight(index) {
                     Highlight::Selected => row.set_selected(true),
                     Highlight::Hovered => row.set_hovered(true),
                     Highlight::None => {}

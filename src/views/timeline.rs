@@ -461,13 +461,13 @@ fn draw_marks(plot_ui: &mut egui_plot::PlotUi<'_>, view: &ViewContext<'_>, marks
                 .allow_hover(false),
         );
     }
-    for (index, selected) in [
-        (view.selection.hovered, false),
-        (view.selection.selected, true),
-    ] {
-        let Some(mark) = index.and_then(|i| marks.iter().find(|m| m.index == i)) else {
+    // Highlights: hovered (in any view, or in a hovered map cluster) and selected.
+    for mark in marks {
+        let highlight = view.highlight(mark.index);
+        if highlight == crate::model::selection::Highlight::None {
             continue;
-        };
+        }
+        let selected = highlight == crate::model::selection::Highlight::Selected;
         let incident = view.incident(mark.index);
         plot_ui.points(
             Points::new("highlight", vec![[(mark.first + mark.last) / 2.0, mark.y]])

@@ -1,0 +1,261 @@
+//! The offline basemap (fills, borders, labels) and the province choropleth drawn on it.
+
+use std::collections::BTreeMap;
+
+use egui::{Color32, Mesh, Pos2, Rect, Shape, Stroke, Vec2, epaint::Vertex};
+
+use crate::basemap::{Area, Basemap};
+use crate::model::aggregate::GroupTotal;
+
+use super::{ChoroplethMeasure, ScreenTransform};
+
+/// Zoom from which province names are drawn.
+const PROVINCE_LABEL_ZOOM: f64 = 5.6;
+
+/// Basemap colours for the current theme.
+pub struct Palette {
+    pub sea: Color32,
+    land: Color32,
+    focus_land: Color32,
+    border: Color32,
+    province: Color32,
+    label: Color32,
+    label_halo: Color32,
+    city: Color32,
+}
+
+impl Palette {
+    pub fn new(dark: bool) -> Self {
+        if dark {
+            Self {
+                sea: Color32::from_rgb(0x1b, 0x26, 0x33),
+                land: Color32::from_rgb(0x2c, 0x30, 0x36),
+                focus_land: Color32::from_rgb(0x3a, 0x3f, 0x46),
+                border: Color32::from_rgb(0x8a, 0x90, 0x99),
+                province: Color32::from_rgb(0x5c, 0x63, 0x6d),
+                label: Color32::from_rgb(0xdd, 0xe1, 0xe6),
+                label_halo: Color32::from_black_alpha(170),
+                city: Color32::from_rgb(0xc8, 0xcc, 0xd2),
+            }
+        } else {
+            Self {
+                sea: Color32::from_rgb(0xd4, 0xe3, 0xee),
+                land: Color32::from_rgb(0xee, 0xec, 0xe6),
+                focus_land: Color32::from_rgb(0xfb, 0xfa, 0xf6),
+                border: Color32::from_rgb(0x6d, 0x6a, 0x64),
+                province: Color32::from_rgb(0xa9, 0xa5, 0x9c),
+                label: Color32::from_rgb(0x25, 0x25, 0x25),
+                label_halo: Color32::from_white_alpha(190),
+                city: Color32::from_rgb(0x40, 0x40, 0x40),
+            }
+        }
+    }
+}
+
+/// Land fills (Afghanistan and Pakistan lighter), then province and country borders.
+pub fn draw_land(
+    painter: &egui::Painter,
+    basemap: &Basemap,
+    transform: ScreenTransform,
+    rect: Rect,
+    palette: &Palette,
+) {
+    let focus = |code: &str| matches!(code, "AF" | "PK");
+    for area in &basemap.countries {
+        if transform.visible(area, rect) {
+            let fill = if focus(&area.country_code) {
+                palette.focus_land
+            } else {
+                palette.land
+            };
+            painter.add(fill_mesh(area, transform, fill));
+        }
+    }
+}
+
+pub fn draw_borders(
+    painter: &egui::Painter,
+    basemap: &Basemap,
+    transform: ScreenTransform,
+    rect: Rect,
+    palette: &Palette,
+) {
+    let province_stroke = Stroke::new(0.6, palette.province);
+    for area in &basemap.provinces {
+        if transform.visible(area, rect) {
+            outline(painter, area, transform, province_stroke);
+        }
+    }
+    let border_stroke = Stroke::new(1.1, palette.border);
+    for area in &basemap.countries {
+        if transform.visible(area, rect) {
+            outline(painter, area, transform, border_stroke);
+        }
+    }
+}
+
+pub fn fill_mesh(area: &Area, transform: ScreenTransform, fill: Color32) -> Shape {
+    Shape::mesh(Mesh {
+        vertices: area
+            .vertices
+            .iter()
+            .map(|&p| Vertex {
+                pos: transform.apply(p),
+                uv: egui::epaint::WHITE_UV,
+                color: fill,
+            })
+            .collect(),
+        indices: area.triangles.clone(),
+        ..Mesh::default()
+    })
+}
+
+pub fn outline(painter: &egui::Painter, area: &Area, transform: ScreenTransform, stroke: Stroke) {
+    for ring in &area.rings {
+        let points: Vec<Pos2> = ring.iter().map(|&p| transform.apply(p)).collect();
+        painter.add(Shape::closed_line(points, stroke));
+    }
+}
+
+/// Class breaks of the choropleth, as the lowest value of each class.
+pub fn class_breaks(measure: ChoroplethMeasure) -> &'static [u64] {
+    match measure {
+        ChoroplethMeasure::Incidents => &[1, 2, 5, 10, 20],
+        ChoroplethMeasure::Killed => &[1, 10, 50, 100, 250],
+    }
+}
+
+/// Sequential palette (ColorBrewer YlOrRd), one colour per class.
+const CLASS_COLOURS: [Color32; 5] = [
+    Color32::from_rgb(0xff, 0xff, 0xb2),
+    Color32::from_rgb(0xfe, 0xcc, 0x5c),
+    Color32::from_rgb(0xfd, 0x8d, 0x3c),
+    Color32::from_rgb(0xf0, 0x3b, 0x20),
+    Color32::from_rgb(0xbd, 0x00, 0x26),
+];
+
+pub fn class_colour(measure: ChoroplethMeasure, value: u64) -> Option<Color32> {
+    let class = class_breaks(measure)
+        .iter()
+        .rposition(|&lowest| value >= lowest)?;
+    Some(CLASS_COLOURS[class])
+}
+
+/// The value a province is coloured by: incidents, or the upper death figure.
+pub fn measure_value(measure: ChoroplethMeasure, total: &GroupTotal) -> u64 {
+    match measure {
+        ChoroplethMeasure::Incidents => total.count as u64,
+        ChoroplethMeasure::Killed => total.killed.max,
+    }
+}
+
+/// Fill every Afghan and Pakistani province by its class.
+pub fn draw_choropleth(
+    painter: &egui::Painter,
+    basemap: &Basemap,
+    totals: &BTreeMap<(String, String), GroupTotal>,
+    measure: ChoroplethMeasure,
+    transform: ScreenTransform,
+    rect: Rect,
+) {
+    for area in &basemap.provinces {
+        if !transform.visible(area, rect) {
+            continue;
+        }
+        let value = totals
+            .get(&(area.country_code.clone(), area.name.clone()))
+            .map_or(0, |total| measure_value(measure, total));
+        if let Some(colour) = class_colour(measure, value) {
+            painter.add(fill_mesh(area, transform, colour.gamma_multiply(0.8)));
+        }
+    }
+}
+
+/// Province names at mid zoom, then city names by population, never overlapping.
+pub fn labels(
+    painter: &egui::Painter,
+    basemap: &Basemap,
+    transform: ScreenTransform,
+    rect: Rect,
+    zoom: f64,
+    palette: &Palette,
+) {
+    let mut placed: Vec<Rect> = Vec::new();
+    let mut place =
+        |text: &str, at: Pos2, font: egui::FontId, colour: Color32, anchor: egui::Align2| {
+            let galley = painter.layout_no_wrap(text.to_owned(), font, colour);
+            let label_rect = anchor.anchor_size(at, galley.size()).expand(2.0);
+            if !rect.contains_rect(label_rect) || placed.iter().any(|r| r.intersects(label_rect)) {
+                return false;
+            }
+            placed.push(label_rect);
+            painter.rect_filled(label_rect, 2.0, palette.label_halo.gamma_multiply(0.55));
+            painter.galley(label_rect.min + Vec2::splat(2.0), galley, colour);
+            true
+        };
+    let min_population = if zoom < 4.0 {
+        3_000_000
+    } else if zoom < 5.0 {
+        1_000_000
+    } else if zoom < 6.0 {
+        300_000
+    } else if zoom < 7.0 {
+        100_000
+    } else {
+        0
+    };
+    let mut city_labels = 0;
+    for city in &basemap.cities {
+        if city_labels >= 40 {
+            break;
+        }
+        if city.population < min_population && !(city.capital && zoom >= 4.0) {
+            continue;
+        }
+        let at = transform.apply(city.at);
+        if !rect.contains(at) {
+            continue;
+        }
+        let size = if city.capital { 13.0 } else { 12.0 };
+        if place(
+            &city.name,
+            at + Vec2::new(5.0, 0.0),
+            egui::FontId::proportional(size),
+            palette.label,
+            egui::Align2::LEFT_CENTER,
+        ) {
+            painter.circle_filled(at, if city.capital { 3.0 } else { 2.2 }, palette.city);
+            city_labels += 1;
+        }
+    }
+    if zoom >= PROVINCE_LABEL_ZOOM {
+        for area in &basemap.provinces {
+            let at = transform.apply(area.label_at);
+            place(
+                &area.name.to_uppercase(),
+                at,
+                egui::FontId::proportional(10.5),
+                palette.label.gamma_multiply(0.75),
+                egui::Align2::CENTER_CENTER,
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_follow_the_breaks() {
+        let measure = ChoroplethMeasure::Incidents;
+        assert_eq!(class_colour(measure, 0), None);
+        assert_eq!(class_colour(measure, 1), Some(CLASS_COLOURS[0]));
+        assert_eq!(class_colour(measure, 4), Some(CLASS_COLOURS[1]));
+        assert_eq!(class_colour(measure, 59), Some(CLASS_COLOURS[4]));
+        assert_eq!(
+            class_colour(ChoroplethMeasure::Killed, 100),
+            Some(CLASS_COLOURS[3])
+        );
+    }
+}

@@ -1,0 +1,466 @@
+//! The map (walkers): an offline basemap drawn from embedded data, then the layers driven by
+//! the filter and selection: province choropleth, heatmap, incident symbols and clusters.
+//! No tiles are fetched: `Map::new` gets no tile source at all.
+
+mod basemap_layer;
+mod heatmap;
+mod incidents_layer;
+mod overlays;
+mod tools;
+
+pub use incidents_layer::CLUSTER_MAX_ZOOM;
+pub use tools::{Measure, haversine_km};
+
+use egui::{Pos2, Rect, Vec2};
+use serde::{Deserialize, Serialize};
+use walkers::{Map, MapMemory, Projector, lat_lon};
+
+use crate::app::Command;
+use crate::basemap::{Area, Basemap, Mercator};
+use crate::model::aggregate::province_totals;
+
+use super::ViewContext;
+use basemap_layer::Palette;
+use incidents_layer::LayerHit;
+
+/// The Khorasan region: Afghanistan, Pakistan, eastern Iran and Central Asia. (lat, lon)
+pub const REGION_CENTER: (f64, f64) = (34.5, 66.5);
+pub const REGION_ZOOM: f64 = 4.6;
+/// Corners (lat, lon) that "Khorasan region" fits into the map, whatever its size.
+const REGION_CORNERS: [(f64, f64); 2] = [(24.0, 50.0), (43.0, 78.0)];
+/// Points the arrow keys move the map by.
+const KEY_PAN: f32 = 120.0;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HeatmapWeight {
+    #[default]
+    Incidents,
+    Killed,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChoroplethMeasure {
+    #[default]
+    Incidents,
+    Killed,
+}
+
+/// Which map layers are shown; remembered between runs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MapLayers {
+    pub symbols: bool,
+    pub clusters: bool,
+    pub heatmap: bool,
+    pub heatmap_weight: HeatmapWeight,
+    pub choropleth: bool,
+    pub choropleth_measure: ChoroplethMeasure,
+    pub labels: bool,
+}
+
+impl Default for MapLayers {
+    fn default() -> Self {
+        Self {
+            symbols: true,
+            clusters: true,
+            heatmap: false,
+            heatmap_weight: HeatmapWeight::Incidents,
+            choropleth: false,
+            choropleth_measure: ChoroplethMeasure::Incidents,
+            labels: true,
+        }
+    }
+}
+
+pub struct MapView {
+    basemap: Basemap,
+    memory: MapMemory,
+    /// Size of the map on screen last frame, to fit a set of points into it.
+    last_size: Vec2,
+    /// Frame the region once the map's size is known (first start, no saved view).
+    fit_region_when_shown: bool,
+    heatmap: heatmap::Heatmap,
+    /// The distance tool, while it is switched on.
+    pub measure: Option<Measure>,
+}
+
+/// Web Mercator to screen, as an affine map for this frame (walkers uses the same projection).
+#[derive(Clone, Copy, Debug)]
+pub struct ScreenTransform {
+    origin: Pos2,
+    scale: f64,
+}
+
+impl ScreenTransform {
+    fn new(projector: &Projector<'_>) -> Self {
+        let center = projector.project(lat_lon(0.0, 0.0)).to_pos2();
+        let east = projector.project(lat_lon(0.0, 90.0)).to_pos2();
+        Self {
+            origin: center,
+            scale: f64::from(east.x - center.x) / 0.25,
+        }
+    }
+
+    fn apply(self, p: Mercator) -> Pos2 {
+        Pos2::new(
+            self.origin.x + ((p.x - 0.5) * self.scale) as f32,
+            self.origin.y + ((p.y - 0.5) * self.scale) as f32,
+        )
+    }
+
+    fn invert(self, p: Pos2) -> Mercator {
+        Mercator {
+            x: f64::from(p.x - self.origin.x) / self.scale + 0.5,
+            y: f64::from(p.y - self.origin.y) / self.scale + 0.5,
+        }
+    }
+
+    fn visible(self, area: &Area, rect: Rect) -> bool {
+        let min = self.apply(area.bbox.min);
+        let max = self.apply(area.bbox.max);
+        Rect::from_two_pos(min, max).intersects(rect)
+    }
+}
+
+/// What the pointer is over, found while drawing and acted on after.
+enum MapHit {
+    Layer(LayerHit),
+    Province { name: String, country_code: String },
+}
+
+struct FrameOutput {
+    rect: Rect,
+    hit: Option<MapHit>,
+    pointer: Option<(f64, f64)>,
+    transform: ScreenTransform,
+}
+
+impl MapView {
+    pub fn new(basemap: Basemap, center: (f64, f64), zoom: f64) -> Self {
+        let mut memory = MapMemory::default();
+        memory.center_at(lat_lon(center.0, center.1));
+        let _ = memory.set_zoom(zoom);
+        Self {
+            basemap,
+            memory,
+            last_size: Vec2::new(800.0, 500.0),
+            fit_region_when_shown: center == REGION_CENTER && zoom == REGION_ZOOM,
+            heatmap: heatmap::Heatmap::default(),
+            measure: None,
+        }
+    }
+
+    pub fn basemap(&self) -> &Basemap {
+        &self.basemap
+    }
+
+    /// (lat, lon, zoom) of the current view.
+    pub fn center_and_zoom(&self) -> (f64, f64, f64) {
+        let center = self
+            .memory
+            .detached()
+            .unwrap_or_else(|| lat_lon(REGION_CENTER.0, REGION_CENTER.1));
+        (center.y(), center.x(), self.memory.zoom())
+    }
+
+    pub fn center_on(&mut self, lat: f64, lon: f64) {
+        self.memory.center_at(lat_lon(lat, lon));
+    }
+
+    pub fn set_zoom(&mut self, zoom: f64) {
+        let _ = self.memory.set_zoom(zoom.clamp(2.0, 16.0));
+    }
+
+    pub fn frame_region(&mut self) {
+        self.fit(&REGION_CORNERS);
+    }
+
+    /// Centre and zoom so every point fits, with a margin.
+    pub fn fit(&mut self, points: &[(f64, f64)]) {
+        let mercators: Vec<Mercator> = points
+            .iter()
+            .map(|&(lat, lon)| Mercator::from_lon_lat(lon, lat))
+            .collect();
+        let Some(first) = mercators.first() else {
+            return;
+        };
+        let (mut min, mut max) = (*first, *first);
+        for p in &mercators {
+            min.x = min.x.min(p.x);
+            min.y = min.y.min(p.y);
+            max.x = max.x.max(p.x);
+            max.y = max.y.max(p.y);
+        }
+        let center = Mercator {
+            x: (min.x + max.x) / 2.0,
+            y: (min.y + max.y) / 2.0,
+        };
+        let (lon, lat) = center.to_lon_lat();
+        self.memory.center_at(lat_lon(lat, lon));
+        let width = (max.x - min.x).max(1e-4) * 256.0;
+        let height = (max.y - min.y).max(1e-4) * 256.0;
+        let usable = (self.last_size - Vec2::splat(80.0)).max(Vec2::splat(100.0));
+        let zoom = (f64::from(usable.x) / width)
+            .min(f64::from(usable.y) / height)
+            .log2();
+        self.set_zoom(zoom.clamp(2.0, 11.0));
+    }
+
+    /// Move the view by a number of screen points (keyboard panning).
+    fn pan_by(&mut self, delta: Vec2) {
+        let (lat, lon, zoom) = self.center_and_zoom();
+        let world_points = 256.0 * 2f64.powf(zoom);
+        let mut center = Mercator::from_lon_lat(lon, lat);
+        center.x += f64::from(delta.x) / world_points;
+        center.y += f64::from(delta.y) / world_points;
+        let (lon, lat) = center.to_lon_lat();
+        self.center_on(lat, lon);
+    }
+
+    fn keyboard(&mut self, ui: &egui::Ui) {
+        if ui.ctx().egui_wants_keyboard_input() {
+            return;
+        }
+        let (zoom_in, zoom_out, pan) = ui.input(|input| {
+            let mut pan = Vec2::ZERO;
+            for (key, direction) in [
+                (egui::Key::ArrowLeft, Vec2::new(-1.0, 0.0)),
+                (egui::Key::ArrowRight, Vec2::new(1.0, 0.0)),
+                (egui::Key::ArrowUp, Vec2::new(0.0, -1.0)),
+                (egui::Key::ArrowDown, Vec2::new(0.0, 1.0)),
+            ] {
+                if input.key_pressed(key) {
+                    pan += direction * KEY_PAN;
+                }
+            }
+            (
+                input.key_pressed(egui::Key::Plus) || input.key_pressed(egui::Key::Equals),
+                input.key_pressed(egui::Key::Minus),
+                pan,
+            )
+        });
+        if zoom_in {
+            let _ = self.memory.zoom_in();
+        }
+        if zoom_out {
+            let _ = self.memory.zoom_out();
+        }
+        if pan != Vec2::ZERO {
+            self.pan_by(pan);
+        }
+    }
+
+    pub fn show(&mut self, ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<Command>) {
+        self.keyboard(ui);
+        let dark = ui.visuals().dark_mode;
+        let palette = Palette::new(dark);
+        let layers = view.state.map_layers.clone();
+        let my_position = lat_lon(REGION_CENTER.0, REGION_CENTER.1);
+        let basemap = &self.basemap;
+        let heatmap = &mut self.heatmap;
+        let measure = self.measure.as_ref();
+        let ctx = ui.ctx().clone();
+
+        let map = Map::new(None, &mut self.memory, my_position)
+            .zoom_with_ctrl(false)
+            .double_click_to_zoom(true);
+        let inner = map.show(ui, |ui, response, projector, memory| {
+            let rect = response.rect;
+            let painter = ui.painter().with_clip_rect(rect);
+            let transform = ScreenTransform::new(projector);
+            let zoom = memory.zoom();
+            painter.rect_filled(rect, 0.0, palette.sea);
+            basemap_layer::draw_land(&painter, basemap, transform, rect, &palette);
+            let totals = layers
+                .choropleth
+                .then(|| province_totals(view.filtered_incidents().map(|(_, incident)| incident)));
+            if let Some(totals) = &totals {
+                basemap_layer::draw_choropleth(
+                    &painter,
+                    basemap,
+                    totals,
+                    layers.choropleth_measure,
+                    transform,
+                    rect,
+                );
+            }
+            basemap_layer::draw_borders(&painter, basemap, transform, rect, &palette);
+            if layers.heatmap {
+                let key = heatmap::HeatmapKey {
+                    generation: view.derived.generation,
+                    weight: layers.heatmap_weight,
+                    rect,
+                    anchor: transform.apply(Mercator { x: 0.5, y: 0.5 }),
+                    zoom_bits: zoom.to_bits(),
+                };
+                heatmap.show(&ctx, &painter, key, || {
+                    view.filtered_incidents()
+                        .map(|(_, incident)| {
+                            let location = &incident.location;
+                            (
+                                transform.apply(Mercator::from_lon_lat(location.lon, location.lat)),
+                                heatmap::weight_of(layers.heatmap_weight, incident),
+                            )
+                        })
+                        .collect()
+                });
+            }
+            let batch = layers.symbols.then(|| {
+                let cluster = layers.clusters && zoom < CLUSTER_MAX_ZOOM;
+                incidents_layer::gather(view, projector, transform, rect, cluster)
+            });
+            if let Some(batch) = &batch {
+                incidents_layer::draw(&painter, view, batch, dark);
+            }
+            if layers.labels {
+                // Labels on a halo above the symbols, so a city under a cluster stays named.
+                basemap_layer::labels(&painter, basemap, transform, rect, zoom, &palette);
+            }
+            if let Some(batch) = &batch {
+                incidents_layer::draw_clusters(&painter, view, batch, dark);
+            }
+            let pointer = response.hover_pos();
+            if let Some(measure) = measure {
+                measure.draw(
+                    &painter,
+                    transform,
+                    pointer,
+                    egui::Color32::from_rgb(255, 210, 0),
+                );
+            }
+            let km_per_point =
+                1.0 / f64::from(
+                    projector.scale_pixel_per_meter(projector.unproject(rect.center().to_vec2())),
+                ) / 1000.0;
+            let pointer_lat_lon = pointer.map(|p| {
+                let (lon, lat) = transform.invert(p).to_lon_lat();
+                (lat, lon)
+            });
+            tools::scale_bar(
+                &painter,
+                rect,
+                km_per_point,
+                pointer_lat_lon,
+                measure.and_then(Measure::distance_km),
+                ui.visuals().text_color(),
+                ui.visuals().panel_fill.gamma_multiply(0.85),
+            );
+            let hit = pointer.and_then(|pointer| {
+                if measure.is_some() {
+                    return None;
+                }
+                if let Some(hit) = batch
+                    .as_ref()
+                    .and_then(|b| incidents_layer::hit(b, pointer))
+                {
+                    return Some(MapHit::Layer(hit));
+                }
+                let totals = totals.as_ref()?;
+                let area = basemap.province_at(transform.invert(pointer))?;
+                totals
+                    .contains_key(&(area.country_code.clone(), area.name.clone()))
+                    .then(|| MapHit::Province {
+                        name: area.name.clone(),
+                        country_code: area.country_code.clone(),
+                    })
+            });
+            FrameOutput {
+                rect,
+                hit,
+                pointer: pointer_lat_lon,
+                transform,
+            }
+        });
+        let output = inner.inner;
+        let response = inner.response;
+        let rect = output.rect;
+        self.last_size = rect.size();
+        if std::mem::take(&mut self.fit_region_when_shown) {
+            self.frame_region();
+            ui.ctx().request_repaint();
+        }
+        // A click is a press and release without a drag (dragging pans the map).
+        let clicked = response.clicked() && !response.dragged();
+
+        if let (Some(measure), Some((lat, lon))) = (&mut self.measure, output.pointer)
+            && clicked
+        {
+            measure.click(lat, lon);
+        }
+        match output.hit {
+            Some(MapHit::Layer(LayerHit::Incident(index))) => {
+                commands.push(Command::Hover(index));
+                let incident = view.incident(index);
+                let response = response.clone().on_hover_ui_at_pointer(|ui| {
+                    super::timeline::incident_tooltip(ui, view, incident)
+                });
+                if clicked {
+                    commands.push(Command::Select(Some(index)));
+                }
+                let _ = response;
+            }
+            Some(MapHit::Layer(LayerHit::Cluster(cluster))) => {
+                let _ = response.clone().on_hover_ui_at_pointer(|ui| {
+                    ui.label(egui::RichText::new("Cluster").strong());
+                    ui.label(incidents_layer::describe_total(&cluster.total));
+                    ui.label(
+                        egui::RichText::new("Click to zoom in and split it")
+                            .small()
+                            .weak(),
+                    );
+                });
+                if clicked {
+                    let (lon, lat) = output.transform.invert(cluster.at).to_lon_lat();
+                    self.center_on(lat, lon);
+                    let zoom = self.memory.zoom();
+                    self.set_zoom(zoom + 2.0);
+                }
+                commands.push(Command::HoverGroup(cluster.members));
+            }
+            Some(MapHit::Province { name, country_code }) => {
+                let total = province_totals(view.filtered_incidents().map(|(_, i)| i))
+                    .get(&(country_code.clone(), name.clone()))
+                    .copied()
+                    .unwrap_or_default();
+                let already = view.state.filter.provinces.contains(&name);
+                let _ = response.clone().on_hover_ui_at_pointer(|ui| {
+                    ui.label(egui::RichText::new(format!("{name}, {country_code}")).strong());
+                    ui.label(incidents_layer::describe_total(&total));
+                    ui.label(
+                        egui::RichText::new(if already {
+                            "Click to remove this province from the filter"
+                        } else {
+                            "Click to filter to this province"
+                        })
+                        .small()
+                        .weak(),
+                    );
+                });
+                if clicked {
+                    let mut filter = view.state.filter.clone();
+                    if !filter.provinces.remove(&name) {
+                        filter.provinces = [name].into();
+                    }
+                    commands.push(Command::SetFilter(filter));
+                }
+            }
+            None => {}
+        }
+
+        let actions = overlays::controls(ui, rect, &layers, self.measure.is_some(), commands);
+        if actions.zoom_in {
+            let _ = self.memory.zoom_in();
+        }
+        if actions.zoom_out {
+            let _ = self.memory.zoom_out();
+        }
+        if actions.toggle_measure {
+            self.measure = match self.measure {
+                Some(_) => None,
+                None => Some(Measure::default()),
+            };
+        }
+        overlays::legend(ui, rect, view);
+        overlays::credits(ui, rect);
+    }
+}

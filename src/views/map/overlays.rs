@@ -1,0 +1,259 @@
+//! Widgets drawn over the map: view and layer controls, the legend, and the credits.
+
+use egui::{Rect, Shape, Vec2};
+
+use crate::app::Command;
+use crate::basemap::CREDITS;
+use crate::model::{Attribution, Category, StackBy};
+use crate::views::ViewContext;
+use crate::views::style::{self, MarkerShape};
+
+use super::basemap_layer::{class_breaks, class_colour};
+use super::{ChoroplethMeasure, HeatmapWeight, MapLayers};
+
+fn overlay_frame(ui: &egui::Ui) -> egui::Frame {
+    egui::Frame::popup(ui.style())
+        .inner_margin(6.0)
+        .fill(ui.visuals().panel_fill.gamma_multiply(0.92))
+}
+
+/// What the control row asked for that only the map itself can do.
+#[derive(Default)]
+pub struct ControlActions {
+    pub zoom_in: bool,
+    pub zoom_out: bool,
+    pub toggle_measure: bool,
+}
+
+pub fn controls(
+    ui: &mut egui::Ui,
+    rect: Rect,
+    layers: &MapLayers,
+    measuring: bool,
+    commands: &mut Vec<Command>,
+) -> ControlActions {
+    let mut actions = ControlActions::default();
+    let area_rect = Rect::from_min_size(rect.min + Vec2::splat(10.0), Vec2::new(600.0, 40.0));
+    ui.scope_builder(egui::UiBuilder::new().max_rect(area_rect), |ui| {
+        overlay_frame(ui).show(ui, |ui| {
+            ui.horizontal(|ui| {
+                if ui
+                    .button("Khorasan region")
+                    .on_hover_text("Frame Afghanistan, Pakistan, eastern Iran and Central Asia")
+                    .clicked()
+                {
+                    commands.push(Command::FrameRegion);
+                }
+                if ui
+                    .button("Fit to filtered incidents")
+                    .on_hover_text("Zoom to show every incident that passes the filter")
+                    .clicked()
+                {
+                    commands.push(Command::FitMapToFiltered);
+                }
+                actions.zoom_in = ui.button("+").on_hover_text("Zoom in (+)").clicked();
+                actions.zoom_out = ui
+                    .button("\u{2212}")
+                    .on_hover_text("Zoom out (\u{2212})")
+                    .clicked();
+                ui.menu_button("Layers", |ui| layer_menu(ui, layers, commands))
+                    .response
+                    .on_hover_text("Symbols, clusters, heatmap, province choropleth, labels");
+                actions.toggle_measure = ui
+                    .selectable_label(measuring, "Measure")
+                    .on_hover_text(
+                        "Click two points on the map to measure the distance between them",
+                    )
+                    .clicked();
+            });
+        });
+    });
+    actions
+}
+
+fn layer_menu(ui: &mut egui::Ui, layers: &MapLayers, commands: &mut Vec<Command>) {
+    let mut edited = layers.clone();
+    ui.checkbox(&mut edited.symbols, "Incident symbols");
+    ui.add_enabled_ui(edited.symbols, |ui| {
+        ui.indent("clusters", |ui| {
+            ui.checkbox(&mut edited.clusters, "Merge crowded symbols into clusters");
+        });
+    });
+    ui.checkbox(&mut edited.heatmap, "Heatmap");
+    ui.add_enabled_ui(edited.heatmap, |ui| {
+        ui.indent("heatmap_weight", |ui| {
+            ui.horizontal(|ui| {
+                ui.label("Weight:");
+                ui.radio_value(
+                    &mut edited.heatmap_weight,
+                    HeatmapWeight::Incidents,
+                    "incidents",
+                );
+                ui.radio_value(&mut edited.heatmap_weight, HeatmapWeight::Killed, "deaths");
+            });
+        });
+    });
+    ui.checkbox(
+        &mut edited.choropleth,
+        "Province choropleth (Afghanistan, Pakistan)",
+    );
+    ui.add_enabled_ui(edited.choropleth, |ui| {
+        ui.indent("choropleth_measure", |ui| {
+            ui.horizontal(|ui| {
+                ui.label("Colour by:");
+                ui.radio_value(
+                    &mut edited.choropleth_measure,
+                    ChoroplethMeasure::Incidents,
+                    "incidents",
+                );
+                ui.radio_value(
+                    &mut edited.choropleth_measure,
+                    ChoroplethMeasure::Killed,
+                    "deaths",
+                );
+            });
+        });
+    });
+    ui.checkbox(&mut edited.labels, "City and province labels");
+    if edited != *layers {
+        commands.push(Command::SetMapLayers(edited));
+    }
+}
+
+/// The legend, top left under the controls: laid out first, its background painted under it.
+pub fn legend(ui: &mut egui::Ui, rect: Rect, view: &ViewContext<'_>) {
+    let layers = &view.state.map_layers;
+    let margin = 6.0;
+    let legend_rect = Rect::from_min_max(
+        rect.min + Vec2::new(10.0 + margin, 56.0 + margin),
+        egui::pos2((rect.min.x + 440.0).min(rect.max.x), rect.max.y - 30.0),
+    );
+    let background = ui.painter().add(Shape::Noop);
+    let content = ui.scope_builder(egui::UiBuilder::new().max_rect(legend_rect), |ui| {
+        ui.spacing_mut().item_spacing = Vec2::new(4.0, 1.0);
+        ui.horizontal_top(|ui| {
+            if layers.symbols {
+                symbol_legend(ui, view);
+            }
+            if layers.choropleth {
+                ui.add_space(8.0);
+                choropleth_legend(ui, layers.choropleth_measure);
+            }
+        });
+        if layers.heatmap {
+            let what = match layers.heatmap_weight {
+                HeatmapWeight::Incidents => "incidents",
+                HeatmapWeight::Killed => "deaths (upper figure)",
+            };
+            ui.label(
+                egui::RichText::new(format!("Heatmap: density of {what}, relative"))
+                    .small()
+                    .strong(),
+            );
+        }
+    });
+    let used = content.response.rect;
+    if used.width() > 1.0 {
+        ui.painter().set(
+            background,
+            Shape::rect_filled(
+                used.expand(margin),
+                4.0,
+                ui.visuals().panel_fill.gamma_multiply(0.9),
+            ),
+        );
+    }
+}
+
+fn symbol_legend(ui: &mut egui::Ui, view: &ViewContext<'_>) {
+    ui.vertical(|ui| {
+        let title = match view.state.stack_by {
+            StackBy::Kind => "Colour: kind",
+            StackBy::Attribution => "Colour: attribution",
+        };
+        ui.label(egui::RichText::new(title).small().strong());
+        for category in Category::all(view.state.stack_by) {
+            ui.horizontal(|ui| {
+                style::legend_swatch(ui, MarkerShape::Circle, style::category_colour(category));
+                ui.label(egui::RichText::new(category.label()).small());
+            });
+        }
+    });
+    ui.add_space(8.0);
+    ui.vertical(|ui| {
+        ui.label(egui::RichText::new("Shape: attribution").small().strong());
+        let colour = ui.visuals().text_color();
+        for &attribution in Attribution::ALL {
+            ui.horizontal(|ui| {
+                style::legend_swatch(ui, MarkerShape::of(attribution), colour);
+                ui.label(egui::RichText::new(attribution.label()).small());
+            });
+        }
+        ui.label(
+            egui::RichText::new("Size: deaths \u{b7} numbered disc: cluster")
+                .small()
+                .weak(),
+        );
+        ui.label(
+            egui::RichText::new("Faint disc: place known only roughly")
+                .small()
+                .weak(),
+        );
+    });
+}
+
+fn choropleth_legend(ui: &mut egui::Ui, measure: ChoroplethMeasure) {
+    ui.vertical(|ui| {
+        let title = match measure {
+            ChoroplethMeasure::Incidents => "Incidents per province",
+            ChoroplethMeasure::Killed => "Deaths per province (upper)",
+        };
+        ui.label(egui::RichText::new(title).small().strong());
+        let breaks = class_breaks(measure);
+        for (i, &lowest) in breaks.iter().enumerate() {
+            let label = match breaks.get(i + 1) {
+                Some(&next) if next - 1 == lowest => lowest.to_string(),
+                Some(&next) => format!("{lowest}\u{2013}{}", next - 1),
+                None => format!("{lowest} or more"),
+            };
+            ui.horizontal(|ui| {
+                let (swatch, _) =
+                    ui.allocate_exact_size(Vec2::new(14.0, 10.0), egui::Sense::hover());
+                if let Some(colour) = class_colour(measure, lowest) {
+                    ui.painter().rect_filled(swatch, 1.0, colour);
+                }
+                ui.label(egui::RichText::new(label).small());
+            });
+        }
+        ui.label(
+            egui::RichText::new("Incidents known only to the country are not counted")
+                .small()
+                .weak(),
+        );
+    });
+}
+
+/// Credits, bottom right: a real label so it is in the accessibility tree and testable.
+pub fn credits(ui: &mut egui::Ui, rect: Rect) {
+    // Leaves the bottom left to the scale bar and the pointer's coordinates.
+    let width = (rect.width() - 230.0).clamp(120.0, 640.0);
+    let credits_rect = Rect::from_min_max(
+        egui::pos2(rect.max.x - width - 4.0, rect.max.y - 60.0),
+        rect.max - Vec2::new(4.0, 4.0),
+    );
+    let text = CREDITS;
+    ui.scope_builder(
+        egui::UiBuilder::new()
+            .max_rect(credits_rect)
+            .layout(egui::Layout::bottom_up(egui::Align::Max)),
+        |ui| {
+            egui::Frame::new()
+                .fill(ui.visuals().panel_fill.gamma_multiply(0.85))
+                .inner_margin(3.0)
+                .corner_radius(2.0)
+                .show(ui, |ui| {
+                    ui.add(egui::Label::new(egui::RichText::new(text).size(10.5)).wrap());
+                });
+        },
+    );
+}
