@@ -33,6 +33,8 @@ pub enum Command {
     SetDarkMode(bool),
     ShowReportedSeries(Option<String>),
     SetMapLayers(views::map::MapLayers),
+    SetBasemap(views::map::BasemapRequest),
+    SetBasemapSettings(crate::tiles::BasemapSettings),
     SetLayout {
         show_filters: bool,
         show_detail: bool,
@@ -57,6 +59,7 @@ pub struct PersistedState {
     /// The reported series drawn under the histogram, by id; `None` hides the overlay.
     pub reported_series: Option<String>,
     pub map_layers: views::map::MapLayers,
+    pub basemap: crate::tiles::BasemapSettings,
 }
 
 impl Default for PersistedState {
@@ -73,6 +76,7 @@ impl Default for PersistedState {
             selected_id: None,
             reported_series: None,
             map_layers: views::map::MapLayers::default(),
+            basemap: crate::tiles::BasemapSettings::default(),
         }
     }
 }
@@ -227,7 +231,11 @@ impl AtlasApp {
             .selected_id
             .as_deref()
             .and_then(|id| dataset.incidents.iter().position(|i| i.id == id));
-        let map = MapView::new(basemap, state.map_center, state.map_zoom);
+        let mut map = MapView::new(basemap, state.map_center, state.map_zoom);
+        // A basemap file opened last time is reopened; online tiles never switch on by themselves.
+        if let Some(path) = &state.basemap.file {
+            map.request_basemap(views::map::BasemapRequest::File(path.clone()));
+        }
         let mut app = Self {
             dataset: Arc::new(dataset),
             dataset_name,
@@ -291,6 +299,17 @@ impl AtlasApp {
             Command::SetDarkMode(dark) => self.state.dark_mode = dark,
             Command::ShowReportedSeries(id) => self.state.reported_series = id,
             Command::SetMapLayers(layers) => self.state.map_layers = layers,
+            Command::SetBasemap(request) => {
+                match &request {
+                    views::map::BasemapRequest::File(path) => {
+                        self.state.basemap.file = Some(path.clone());
+                    }
+                    views::map::BasemapRequest::Offline => self.state.basemap.file = None,
+                    views::map::BasemapRequest::Online => {}
+                }
+                self.map.request_basemap(request);
+            }
+            Command::SetBasemapSettings(settings) => self.state.basemap = settings,
             Command::SetLayout {
                 show_filters,
                 show_detail,
@@ -373,6 +392,23 @@ impl AtlasApp {
         }
         for command in commands {
             self.apply(command);
+        }
+        if !self.map.notices.is_empty() {
+            self.notices.append(&mut self.map.notices);
+            ctx.request_repaint();
+        }
+        // Files dropped on the window: a PMTiles or MBTiles file becomes the basemap.
+        let dropped: Vec<std::path::PathBuf> = ctx.input(|input| {
+            input
+                .raw
+                .dropped_files
+                .iter()
+                .map(|file| file.path().to_path_buf())
+                .filter(|path| !path.as_os_str().is_empty())
+                .collect()
+        });
+        for path in dropped {
+            self.apply(Command::SetBasemap(views::map::BasemapRequest::File(path)));
         }
         let (lat, lon, zoom) = self.map.center_and_zoom();
         self.state.map_center = (lat, lon);

@@ -23,6 +23,10 @@ pub struct Cli {
     #[arg(long, value_name = "FILE", global = true)]
     pub data: Option<PathBuf>,
 
+    /// A PMTiles or MBTiles file (raster tiles) to draw over the offline basemap.
+    #[arg(long, value_name = "FILE")]
+    pub basemap: Option<PathBuf>,
+
     /// Initial window size in logical points, e.g. 1920x1080 (the viewer only).
     #[arg(long, value_name = "WxH", value_parser = parse_size)]
     pub window_size: Option<(f32, f32)>,

@@ -7,6 +7,7 @@ pub mod basemap;
 pub mod cli;
 pub mod io;
 pub mod model;
+pub mod tiles;
 pub mod views;
 
 pub use app::AtlasApp;

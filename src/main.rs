@@ -41,7 +41,15 @@ fn main() {
     let result = eframe::run_native(
         "Khorasan Atlas",
         options,
-        Box::new(move |creation| Ok(Box::new(AtlasApp::new(creation, dataset, dataset_name)))),
+        Box::new(move |creation| {
+            let mut app = AtlasApp::new(creation, dataset, dataset_name);
+            if let Some(path) = cli.basemap {
+                app.apply(khorasan_atlas::app::Command::SetBasemap(
+                    khorasan_atlas::views::map::BasemapRequest::File(path),
+                ));
+            }
+            Ok(Box::new(app))
+        }),
     );
     if let Err(error) = result {
         eprintln!("khorasan-atlas: cannot open a window: {error}");

@@ -18,6 +18,7 @@ use walkers::{Map, MapMemory, Projector, lat_lon};
 use crate::app::Command;
 use crate::basemap::{Area, Basemap, Mercator};
 use crate::model::aggregate::province_totals;
+use crate::tiles::{BasemapSettings, TileBasemap};
 
 use super::ViewContext;
 use basemap_layer::Palette;
@@ -82,6 +83,25 @@ pub struct MapView {
     heatmap: heatmap::Heatmap,
     /// The distance tool, while it is switched on.
     pub measure: Option<Measure>,
+    /// Tiles drawn over the offline basemap: online (opt-in) or a local file.
+    tiles: Option<TileBasemap>,
+    /// The reachability check of the online tile server, until it answers.
+    probe: Option<std::sync::mpsc::Receiver<Result<(), String>>>,
+    /// A basemap change asked for, done at the start of the next frame (it needs the context).
+    pending: Option<BasemapRequest>,
+    /// Messages for the user about the basemap, collected by the app.
+    pub notices: Vec<String>,
+}
+
+/// Which basemap to show.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BasemapRequest {
+    /// Only the embedded offline basemap: no tiles, no network.
+    Offline,
+    /// Online tiles from the settings' URL template (the only path to the network).
+    Online,
+    /// A local PMTiles or MBTiles file.
+    File(std::path::PathBuf),
 }
 
 /// Web Mercator to screen, as an affine map for this frame (walkers uses the same projection).
@@ -106,6 +126,17 @@ impl ScreenTransform {
             self.origin.x + ((p.x - 0.5) * self.scale) as f32,
             self.origin.y + ((p.y - 0.5) * self.scale) as f32,
         )
+    }
+
+    /// The transform for a map of `rect` centred on `center` at `zoom` (256-point tiles).
+    fn centred(rect: Rect, center: Mercator, zoom: f64) -> Self {
+        let scale = 256.0 * 2f64.powf(zoom);
+        let origin = rect.center()
+            + Vec2::new(
+                ((0.5 - center.x) * scale) as f32,
+                ((0.5 - center.y) * scale) as f32,
+            );
+        Self { origin, scale }
     }
 
     fn invert(self, p: Pos2) -> Mercator {
@@ -147,6 +178,67 @@ impl MapView {
             fit_region_when_shown: center == REGION_CENTER && zoom == REGION_ZOOM,
             heatmap: heatmap::Heatmap::default(),
             measure: None,
+            tiles: None,
+            probe: None,
+            pending: None,
+            notices: Vec::new(),
+        }
+    }
+
+    /// Ask for another basemap; it is switched at the start of the next frame.
+    pub fn request_basemap(&mut self, request: BasemapRequest) {
+        self.pending = Some(request);
+    }
+
+    /// True while online tiles are switched on (the only state in which the app uses the network).
+    pub fn is_online(&self) -> bool {
+        self.tiles.as_ref().is_some_and(TileBasemap::is_online)
+    }
+
+    pub fn tile_credit(&self) -> Option<String> {
+        self.tiles.as_ref().map(TileBasemap::credit)
+    }
+
+    fn apply_basemap_request(&mut self, ctx: &egui::Context, settings: &BasemapSettings) {
+        let Some(request) = self.pending.take() else {
+            return;
+        };
+        match request {
+            BasemapRequest::Offline => {
+                // Dropping the tiles stops every fetch.
+                self.tiles = None;
+                self.probe = None;
+            }
+            BasemapRequest::Online => match TileBasemap::online(&settings.url_template, ctx) {
+                Ok(tiles) => {
+                    self.probe = Some(crate::tiles::probe(&settings.url_template));
+                    self.tiles = Some(tiles);
+                }
+                Err(error) => self.notices.push(error.to_string()),
+            },
+            BasemapRequest::File(path) => match TileBasemap::open_file(&path, ctx) {
+                Ok(tiles) => {
+                    self.tiles = Some(tiles);
+                    self.probe = None;
+                }
+                Err(error) => self
+                    .notices
+                    .push(format!("{error}. The offline basemap stays.")),
+            },
+        }
+    }
+
+    /// A failed or absent network: one quiet notice, back to the offline basemap.
+    fn poll_probe(&mut self) {
+        let Some(answer) = self.probe.as_ref().and_then(|probe| probe.try_recv().ok()) else {
+            return;
+        };
+        self.probe = None;
+        if let Err(error) = answer {
+            self.tiles = None;
+            self.notices.push(format!(
+                "Online tiles unavailable ({error}); showing the offline basemap."
+            ));
         }
     }
 
@@ -251,6 +343,12 @@ impl MapView {
     }
 
     pub fn show(&mut self, ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<Command>) {
+        self.apply_basemap_request(ui.ctx(), &view.state.basemap);
+        self.poll_probe();
+        if self.probe.is_some() {
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(200));
+        }
         self.keyboard(ui);
         let dark = ui.visuals().dark_mode;
         let palette = Palette::new(dark);
@@ -260,17 +358,41 @@ impl MapView {
         let heatmap = &mut self.heatmap;
         let measure = self.measure.as_ref();
         let ctx = ui.ctx().clone();
+        let with_tiles = self.tiles.is_some();
+        if with_tiles {
+            // Under the tiles, so that the offline basemap shows wherever a tile is missing.
+            // Drawn with this frame's view before the map handles input: at most one frame
+            // behind while dragging, and hidden by the tiles once they are there.
+            let rect = ui.available_rect_before_wrap();
+            let (lat, lon, zoom) = {
+                let center = self
+                    .memory
+                    .detached()
+                    .unwrap_or_else(|| lat_lon(REGION_CENTER.0, REGION_CENTER.1));
+                (center.y(), center.x(), self.memory.zoom())
+            };
+            let transform = ScreenTransform::centred(rect, Mercator::from_lon_lat(lon, lat), zoom);
+            let painter = ui.painter().with_clip_rect(rect);
+            painter.rect_filled(rect, 0.0, palette.sea);
+            basemap_layer::draw_land(&painter, basemap, transform, rect, &palette);
+        }
 
-        let map = Map::new(None, &mut self.memory, my_position)
-            .zoom_with_ctrl(false)
-            .double_click_to_zoom(true);
+        let map = Map::new(
+            self.tiles.as_mut().map(|tiles| tiles.tiles()),
+            &mut self.memory,
+            my_position,
+        )
+        .zoom_with_ctrl(false)
+        .double_click_to_zoom(true);
         let inner = map.show(ui, |ui, response, projector, memory| {
             let rect = response.rect;
             let painter = ui.painter().with_clip_rect(rect);
             let transform = ScreenTransform::new(projector);
             let zoom = memory.zoom();
-            painter.rect_filled(rect, 0.0, palette.sea);
-            basemap_layer::draw_land(&painter, basemap, transform, rect, &palette);
+            if !with_tiles {
+                painter.rect_filled(rect, 0.0, palette.sea);
+                basemap_layer::draw_land(&painter, basemap, transform, rect, &palette);
+            }
             let totals = layers
                 .choropleth
                 .then(|| province_totals(view.filtered_incidents().map(|(_, incident)| incident)));
@@ -312,7 +434,8 @@ impl MapView {
             if let Some(batch) = &batch {
                 incidents_layer::draw(&painter, view, batch, dark);
             }
-            if layers.labels {
+            // Tile basemaps carry their own place names.
+            if layers.labels && !with_tiles {
                 // Labels on a halo above the symbols, so a city under a cluster stays named.
                 basemap_layer::labels(&painter, basemap, transform, rect, zoom, &palette);
             }
@@ -447,7 +570,18 @@ impl MapView {
             None => {}
         }
 
-        let actions = overlays::controls(ui, rect, &layers, self.measure.is_some(), commands);
+        let actions = overlays::controls(
+            ui,
+            rect,
+            &layers,
+            &view.state.basemap,
+            self.tiles.as_ref(),
+            self.measure.is_some(),
+            commands,
+        );
+        if self.is_online() {
+            overlays::online_badge(ui, rect, &view.state.basemap.url_template);
+        }
         if actions.zoom_in {
             let _ = self.memory.zoom_in();
         }
@@ -461,6 +595,6 @@ impl MapView {
             };
         }
         overlays::legend(ui, rect, view);
-        overlays::credits(ui, rect);
+        overlays::credits(ui, rect, self.tile_credit().as_deref());
     }
 }

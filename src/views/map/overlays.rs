@@ -9,7 +9,8 @@ use crate::views::ViewContext;
 use crate::views::style::{self, MarkerShape};
 
 use super::basemap_layer::{class_breaks, class_colour};
-use super::{ChoroplethMeasure, HeatmapWeight, MapLayers};
+use super::{BasemapRequest, ChoroplethMeasure, HeatmapWeight, MapLayers};
+use crate::tiles::{BasemapSettings, TileBasemap};
 
 fn overlay_frame(ui: &egui::Ui) -> egui::Frame {
     egui::Frame::popup(ui.style())
@@ -25,15 +26,18 @@ pub struct ControlActions {
     pub toggle_measure: bool,
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn controls(
     ui: &mut egui::Ui,
     rect: Rect,
     layers: &MapLayers,
+    basemap: &BasemapSettings,
+    tiles: Option<&TileBasemap>,
     measuring: bool,
     commands: &mut Vec<Command>,
 ) -> ControlActions {
     let mut actions = ControlActions::default();
-    let area_rect = Rect::from_min_size(rect.min + Vec2::splat(10.0), Vec2::new(600.0, 40.0));
+    let area_rect = Rect::from_min_size(rect.min + Vec2::splat(10.0), Vec2::new(680.0, 40.0));
     ui.scope_builder(egui::UiBuilder::new().max_rect(area_rect), |ui| {
         overlay_frame(ui).show(ui, |ui| {
             ui.horizontal(|ui| {
@@ -59,6 +63,11 @@ pub fn controls(
                 ui.menu_button("Layers", |ui| layer_menu(ui, layers, commands))
                     .response
                     .on_hover_text("Symbols, clusters, heatmap, province choropleth, labels");
+                ui.menu_button("Basemap", |ui| basemap_menu(ui, basemap, tiles, commands))
+                    .response
+                    .on_hover_text(
+                        "Offline basemap, opt-in online tiles, or a PMTiles/MBTiles file",
+                    );
                 actions.toggle_measure = ui
                     .selectable_label(measuring, "Measure")
                     .on_hover_text(
@@ -118,6 +127,106 @@ fn layer_menu(ui: &mut egui::Ui, layers: &MapLayers, commands: &mut Vec<Command>
     if edited != *layers {
         commands.push(Command::SetMapLayers(edited));
     }
+}
+
+fn basemap_menu(
+    ui: &mut egui::Ui,
+    settings: &BasemapSettings,
+    tiles: Option<&TileBasemap>,
+    commands: &mut Vec<Command>,
+) {
+    let online = tiles.is_some_and(TileBasemap::is_online);
+    let from_file = tiles.is_some() && !online;
+    if ui
+        .radio(tiles.is_none(), "Offline basemap (embedded, no network)")
+        .clicked()
+    {
+        commands.push(Command::SetBasemap(BasemapRequest::Offline));
+    }
+    if ui
+        .radio(online, "Online tiles (uses the network)")
+        .on_hover_text(
+            "Downloads map tiles from the server below and caches them on disk. \
+             The tile server learns which area you are looking at.",
+        )
+        .clicked()
+        && !online
+    {
+        commands.push(Command::SetBasemap(BasemapRequest::Online));
+    }
+    ui.indent("tile_url", |ui| {
+        let mut template = settings.url_template.clone();
+        let label = ui.label("Tile URL");
+        let response = ui
+            .add(egui::TextEdit::singleline(&mut template).desired_width(320.0))
+            .labelled_by(label.id)
+            .on_hover_text("{z}, {x} and {y} are replaced by the tile numbers");
+        if response.changed() {
+            let mut settings = settings.clone();
+            settings.url_template = template;
+            commands.push(Command::SetBasemapSettings(settings));
+        }
+        if let Some(dir) = crate::tiles::cache_dir() {
+            ui.label(
+                egui::RichText::new(format!("Cache: {}", dir.display()))
+                    .small()
+                    .weak(),
+            );
+        }
+    });
+    ui.separator();
+    ui.label(if from_file {
+        "Tiles from a file (PMTiles or MBTiles):"
+    } else {
+        "Open a PMTiles or MBTiles file (or drop it on the window):"
+    });
+    let path_id = ui.make_persistent_id("basemap_file_path");
+    let mut path: String = ui.data_mut(|data| {
+        data.get_temp::<String>(path_id).unwrap_or_else(|| {
+            settings
+                .file
+                .as_ref()
+                .map(|path| path.display().to_string())
+                .unwrap_or_default()
+        })
+    });
+    ui.horizontal(|ui| {
+        let label = ui.label("File");
+        ui.add(
+            egui::TextEdit::singleline(&mut path)
+                .hint_text("/path/to/basemap.pmtiles")
+                .desired_width(260.0),
+        )
+        .labelled_by(label.id);
+        if ui
+            .add_enabled(!path.trim().is_empty(), egui::Button::new("Open"))
+            .clicked()
+        {
+            commands.push(Command::SetBasemap(BasemapRequest::File(
+                path.trim().into(),
+            )));
+        }
+    });
+    ui.data_mut(|data| data.insert_temp(path_id, path));
+}
+
+/// A badge that cannot be missed while the app uses the network for tiles.
+pub fn online_badge(ui: &mut egui::Ui, rect: Rect, template: &str) {
+    let host = template
+        .split("://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or(template);
+    let text = format!("ONLINE \u{b7} map tiles from {host}");
+    let galley =
+        ui.painter()
+            .layout_no_wrap(text, egui::FontId::proportional(12.5), egui::Color32::WHITE);
+    let badge = egui::Align2::RIGHT_TOP
+        .anchor_size(rect.right_top() + Vec2::new(-10.0, 12.0), galley.size())
+        .expand(5.0);
+    let painter = ui.painter().with_clip_rect(rect);
+    painter.rect_filled(badge, 4.0, egui::Color32::from_rgb(0xc0, 0x39, 0x2b));
+    painter.galley(badge.min + Vec2::splat(5.0), galley, egui::Color32::WHITE);
 }
 
 /// The legend, top left under the controls: laid out first, its background painted under it.
@@ -234,14 +343,17 @@ fn choropleth_legend(ui: &mut egui::Ui, measure: ChoroplethMeasure) {
 }
 
 /// Credits, bottom right: a real label so it is in the accessibility tree and testable.
-pub fn credits(ui: &mut egui::Ui, rect: Rect) {
+pub fn credits(ui: &mut egui::Ui, rect: Rect, tiles: Option<&str>) {
     // Leaves the bottom left to the scale bar and the pointer's coordinates.
     let width = (rect.width() - 230.0).clamp(120.0, 640.0);
     let credits_rect = Rect::from_min_max(
         egui::pos2(rect.max.x - width - 4.0, rect.max.y - 60.0),
         rect.max - Vec2::new(4.0, 4.0),
     );
-    let text = CREDITS;
+    let text = match tiles {
+        Some(tiles) => format!("{tiles} \u{b7} {CREDITS}"),
+        None => CREDITS.to_owned(),
+    };
     ui.scope_builder(
         egui::UiBuilder::new()
             .max_rect(credits_rect)

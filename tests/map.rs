@@ -1,0 +1,280 @@
+//! The map: layers through the UI, choropleth values, no network while online tiles are off,
+//! and PMTiles/MBTiles basemap files (good and corrupt) made here as fixtures.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::atomic::Ordering;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use khorasan_atlas::AtlasApp;
+use khorasan_atlas::app::{Command, PersistedState};
+use khorasan_atlas::io::embedded_dataset;
+use khorasan_atlas::model::aggregate::province_totals;
+use khorasan_atlas::tiles::{ONLINE_FETCHERS_CREATED, TileBasemap, TileError};
+use khorasan_atlas::views::map::BasemapRequest;
+use walkers::TileId;
+
+/// A 1x1 PNG, the smallest real tile image.
+const PNG: [u8; 69] = [
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x00, 0x00, 0x90, 0x77, 0x53,
+    0xde, 0x00, 0x00, 0x00, 0x0c, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x38, 0x60, 0x60, 0x00,
+    0x00, 0x02, 0xd4, 0x01, 0x21, 0x3a, 0x68, 0x37, 0x09, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e,
+    0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
+fn harness() -> Harness<'static, AtlasApp> {
+    let app = AtlasApp::with_state(
+        embedded_dataset().unwrap(),
+        "embedded dataset".into(),
+        PersistedState::default(),
+    );
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(|ui, app: &mut AtlasApp| app.show(ui), app);
+    harness.run_ok();
+    harness
+}
+
+/// An MBTiles file with zoom levels 0-2 of PNG tiles.
+fn write_mbtiles(path: &Path, format: &str) {
+    let connection = rusqlite::Connection::open(path).unwrap();
+    connection
+        .execute_batch(
+            "CREATE TABLE metadata (name TEXT, value TEXT);
+             CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);",
+        )
+        .unwrap();
+    for (name, value) in [
+        ("name", "fixture"),
+        ("format", format),
+        ("attribution", "fixture tiles"),
+    ] {
+        connection
+            .execute("INSERT INTO metadata VALUES (?1, ?2)", (name, value))
+            .unwrap();
+    }
+    for zoom in 0u32..=2 {
+        for x in 0..(1 << zoom) {
+            for row in 0..(1 << zoom) {
+                connection
+                    .execute(
+                        "INSERT INTO tiles VALUES (?1, ?2, ?3, ?4)",
+                        (zoom, x, row, &PNG[..]),
+                    )
+                    .unwrap();
+            }
+        }
+    }
+}
+
+fn write_pmtiles(path: &Path) {
+    let file = std::fs::File::create(path).unwrap();
+    let mut writer = pmtiles::PmTilesWriter::new(pmtiles::TileType::Png)
+        .min_zoom(0)
+        .max_zoom(1)
+        .create(file)
+        .unwrap();
+    for (z, x, y) in [(0, 0, 0), (1, 0, 0), (1, 1, 0), (1, 0, 1), (1, 1, 1)] {
+        writer
+            .add_raw_tile(pmtiles::TileCoord::new(z, x, y).unwrap(), &PNG)
+            .unwrap();
+    }
+    writer.finalize().unwrap();
+}
+
+#[test]
+fn layer_toggles_work_through_the_layers_menu_and_no_fetcher_is_created() {
+    let mut harness = harness();
+    assert!(harness.state().state.map_layers.symbols);
+    assert!(!harness.state().state.map_layers.heatmap);
+
+    harness.get_by_label("Layers").click();
+    harness.run_ok();
+    harness.get_by_label("Heatmap").click();
+    harness.run_ok();
+    assert!(harness.state().state.map_layers.heatmap);
+
+    harness.get_by_label("Layers").click();
+    harness.run_ok();
+    harness
+        .get_by_label("Province choropleth (Afghanistan, Pakistan)")
+        .click();
+    harness.run_ok();
+    assert!(harness.state().state.map_layers.choropleth);
+    harness.get_by_label("Incidents per province");
+
+    harness.get_by_label("Layers").click();
+    harness.run_ok();
+    harness.get_by_label("Incident symbols").click();
+    harness.run_ok();
+    assert!(!harness.state().state.map_layers.symbols);
+
+    // All of that, and the basemap menu, without a single tile fetcher: no network.
+    harness.get_by_label("Basemap").click();
+    harness.run_ok();
+    harness.get_by_label("Offline basemap (embedded, no network)");
+    assert!(!harness.state().map.is_online());
+    assert_eq!(ONLINE_FETCHERS_CREATED.load(Ordering::SeqCst), 0);
+}
+
+#[test]
+fn choropleth_values_equal_the_filtered_counts_per_province() {
+    let dataset = embedded_dataset().unwrap();
+    let filter = khorasan_atlas::model::Filter {
+        kinds: [khorasan_atlas::model::Kind::Attack].into(),
+        ..Default::default()
+    };
+    let filtered: Vec<_> = dataset
+        .incidents
+        .iter()
+        .filter(|incident| filter.matches(incident))
+        .collect();
+    let totals = province_totals(filtered.iter().copied());
+    let mut expected: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for incident in &filtered {
+        if !incident.location.admin1.is_empty() {
+            *expected
+                .entry((
+                    incident.location.country_code.clone(),
+                    incident.location.admin1.clone(),
+                ))
+                .or_default() += 1;
+        }
+    }
+    assert!(!expected.is_empty());
+    assert_eq!(totals.len(), expected.len());
+    for (key, count) in expected {
+        assert_eq!(totals[&key].count, count, "{key:?}");
+    }
+    // Every Afghan or Pakistani province in the data has a shape to colour.
+    let basemap = khorasan_atlas::basemap::Basemap::embedded().unwrap();
+    for (code, name) in totals.keys() {
+        if code == "AF" || code == "PK" {
+            assert!(
+                basemap
+                    .provinces
+                    .iter()
+                    .any(|area| &area.name == name && &area.country_code == code),
+                "no shape for {name}, {code}"
+            );
+        }
+    }
+}
+
+#[test]
+fn mbtiles_file_opens_and_serves_tiles() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fixture.mbtiles");
+    write_mbtiles(&path, "png");
+    let ctx = egui::Context::default();
+    let mut basemap = TileBasemap::open_file(&path, &ctx).unwrap();
+    assert!(!basemap.is_online());
+    assert!(basemap.credit().contains("fixture.mbtiles"));
+    let tiles = basemap.tiles();
+    assert!(
+        tiles
+            .at(TileId {
+                x: 1,
+                y: 1,
+                zoom: 1
+            })
+            .is_some()
+    );
+    // Deeper than the file: the covering zoom-2 tile is used.
+    let piece = tiles
+        .at(TileId {
+            x: 13,
+            y: 2,
+            zoom: 4,
+        })
+        .unwrap();
+    assert!((piece.uv.width() - 0.25).abs() < 1e-6);
+    assert_eq!(ONLINE_FETCHERS_CREATED.load(Ordering::SeqCst), 0);
+}
+
+#[test]
+fn pmtiles_file_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fixture.pmtiles");
+    write_pmtiles(&path);
+    let ctx = egui::Context::default();
+    let basemap = TileBasemap::open_file(&path, &ctx).unwrap();
+    assert!(basemap.credit().contains("fixture.pmtiles"));
+}
+
+#[test]
+fn bad_basemap_files_give_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = egui::Context::default();
+
+    let garbage = dir.path().join("garbage.pmtiles");
+    std::fs::write(&garbage, b"this is not a tile file at all").unwrap();
+    assert!(matches!(
+        TileBasemap::open_file(&garbage, &ctx),
+        Err(TileError::UnknownFormat(_))
+    ));
+
+    let truncated = dir.path().join("truncated.pmtiles");
+    std::fs::write(&truncated, b"PMTiles\x03").unwrap();
+    let error = TileBasemap::open_file(&truncated, &ctx).err().unwrap();
+    assert!(error.to_string().contains("truncated"), "{error}");
+
+    let corrupt = dir.path().join("corrupt.mbtiles");
+    let mut bytes = b"SQLite format 3\0".to_vec();
+    bytes.extend(std::iter::repeat_n(0xAB, 4000));
+    std::fs::write(&corrupt, bytes).unwrap();
+    let error = TileBasemap::open_file(&corrupt, &ctx).err().unwrap();
+    assert!(matches!(error, TileError::BadMbTiles(..)), "{error}");
+
+    let vector = dir.path().join("vector.mbtiles");
+    write_mbtiles(&vector, "pbf");
+    assert!(matches!(
+        TileBasemap::open_file(&vector, &ctx),
+        Err(TileError::UnsupportedTiles(..))
+    ));
+
+    let missing = dir.path().join("missing.mbtiles");
+    let error = TileBasemap::open_file(&missing, &ctx).err().unwrap();
+    assert!(error.to_string().contains("missing.mbtiles"), "{error}");
+}
+
+#[test]
+fn a_corrupt_basemap_file_in_the_app_leaves_the_offline_basemap_with_a_notice() {
+    let dir = tempfile::tempdir().unwrap();
+    let corrupt = dir.path().join("broken.mbtiles");
+    std::fs::write(&corrupt, b"SQLite format 3\0 but nothing after").unwrap();
+    let mut harness = harness();
+    harness
+        .state_mut()
+        .apply(Command::SetBasemap(BasemapRequest::File(corrupt)));
+    harness.run_ok();
+    assert_eq!(harness.state().map.tile_credit(), None);
+    assert!(
+        harness
+            .state()
+            .notices
+            .iter()
+            .any(|notice| notice.contains("broken.mbtiles") && notice.contains("offline basemap")),
+        "{:?}",
+        harness.state().notices
+    );
+    harness.get_by_label_contains("broken.mbtiles");
+
+    let good = dir.path().join("good.mbtiles");
+    write_mbtiles(&good, "png");
+    harness
+        .state_mut()
+        .apply(Command::SetBasemap(BasemapRequest::File(good)));
+    harness.run_ok();
+    assert!(
+        harness
+            .state()
+            .map
+            .tile_credit()
+            .unwrap()
+            .contains("good.mbtiles")
+    );
+    harness.get_by_label_contains("Tiles: good.mbtiles");
+}
