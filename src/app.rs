@@ -35,11 +35,35 @@ pub enum Command {
     SetMapLayers(views::map::MapLayers),
     SetBasemap(views::map::BasemapRequest),
     SetBasemapSettings(crate::tiles::BasemapSettings),
+    SetTrends(views::trends::TrendSettings),
+    Playback(PlaybackAction),
+    /// Run a command from the shared command list (buttons, menus and shortcuts).
+    Ui(views::shortcuts::UiCommand),
+    ShowCentral(CentralView),
     SetLayout {
         show_filters: bool,
         show_detail: bool,
         show_timeline: bool,
     },
+}
+
+/// Playback controls.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum PlaybackAction {
+    Toggle,
+    Step(i32),
+    JumpTo(i32, u32),
+    SetSpeed(f64),
+    SetWindow(crate::model::playback::PlaybackWindow),
+    SetLooping(bool),
+}
+
+/// What the central area shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CentralView {
+    #[default]
+    Map,
+    Trends,
 }
 
 /// What survives a restart (eframe persistence). Every field has a default, so an old or
@@ -60,6 +84,9 @@ pub struct PersistedState {
     pub reported_series: Option<String>,
     pub map_layers: views::map::MapLayers,
     pub basemap: crate::tiles::BasemapSettings,
+    pub trends: views::trends::TrendSettings,
+    pub central: CentralView,
+    pub playback: crate::model::playback::Playback,
 }
 
 impl Default for PersistedState {
@@ -77,6 +104,9 @@ impl Default for PersistedState {
             reported_series: None,
             map_layers: views::map::MapLayers::default(),
             basemap: crate::tiles::BasemapSettings::default(),
+            trends: views::trends::TrendSettings::default(),
+            central: CentralView::Map,
+            playback: crate::model::playback::Playback::default(),
         }
     }
 }
@@ -186,6 +216,11 @@ pub struct AtlasApp {
     pub filters: views::filters::FiltersState,
     /// Messages for the user (e.g. a saved state that could not be read).
     pub notices: Vec<String>,
+    /// First and last month the data covers, for playback.
+    pub month_span: crate::model::playback::MonthSpan,
+    pub help_open: bool,
+    /// The search field gets the keyboard focus next frame (Ctrl+F).
+    focus_search: bool,
 }
 
 impl AtlasApp {
@@ -252,9 +287,63 @@ impl AtlasApp {
             table: Default::default(),
             filters: Default::default(),
             notices,
+            month_span: (0, 0),
+            help_open: false,
+            focus_search: false,
         };
+        app.month_span = month_span(&app.dataset);
+        // Playback never resumes by itself after a restart.
+        app.state.playback.playing = false;
         app.refresh_derived();
         app
+    }
+
+    fn playback(&mut self, action: PlaybackAction) {
+        let span = self.month_span;
+        let playback = &mut self.state.playback;
+        match action {
+            PlaybackAction::Toggle => playback.toggle(span),
+            PlaybackAction::Step(months) => {
+                playback.playing = false;
+                playback.step(months, span);
+            }
+            PlaybackAction::JumpTo(year, month) => playback.jump_to(year, month, span),
+            PlaybackAction::SetSpeed(speed) => playback.months_per_second = speed.clamp(0.1, 12.0),
+            PlaybackAction::SetWindow(window) => playback.window = window,
+            PlaybackAction::SetLooping(looping) => playback.looping = looping,
+        }
+        if playback.cursor.is_some() {
+            let (from, to) = playback.range(span);
+            self.state.filter.set_range(Some(from), Some(to));
+        }
+    }
+
+    fn run_ui_command(&mut self, command: views::shortcuts::UiCommand) {
+        use views::shortcuts::UiCommand;
+        match command {
+            UiCommand::PlayPause => self.playback(PlaybackAction::Toggle),
+            UiCommand::StepBack => self.playback(PlaybackAction::Step(-1)),
+            UiCommand::StepForward => self.playback(PlaybackAction::Step(1)),
+            UiCommand::ClearSelection => {
+                self.selection.selected = None;
+                self.map.measure = None;
+            }
+            UiCommand::FocusSearch => {
+                self.state.show_filters = true;
+                self.focus_search = true;
+            }
+            UiCommand::FitMap => self.apply(Command::FitMapToFiltered),
+            UiCommand::FrameRegion => self.map.frame_region(),
+            UiCommand::ToggleTrends => {
+                self.state.central = match self.state.central {
+                    CentralView::Map => CentralView::Trends,
+                    CentralView::Trends => CentralView::Map,
+                };
+            }
+            UiCommand::ToggleTheme => self.state.dark_mode = !self.state.dark_mode,
+            UiCommand::ResetFilters => self.state.filter = Filter::default(),
+            UiCommand::ToggleHelp => self.help_open = !self.help_open,
+        }
     }
 
     pub fn refresh_derived(&mut self) {
@@ -310,6 +399,10 @@ impl AtlasApp {
                 self.map.request_basemap(request);
             }
             Command::SetBasemapSettings(settings) => self.state.basemap = settings,
+            Command::SetTrends(settings) => self.state.trends = settings,
+            Command::ShowCentral(central) => self.state.central = central,
+            Command::Playback(action) => self.playback(action),
+            Command::Ui(command) => self.run_ui_command(command),
             Command::SetLayout {
                 show_filters,
                 show_detail,
@@ -376,14 +469,37 @@ impl AtlasApp {
                     self.timeline.show(ui, &view, &mut commands);
                 });
         }
-        egui::CentralPanel::default()
-            .frame(egui::Frame::NONE)
-            .show(ui, |ui| self.map.show(ui, &view, &mut commands));
+        match self.state.central {
+            CentralView::Map => {
+                egui::CentralPanel::default()
+                    .frame(egui::Frame::NONE)
+                    .show(ui, |ui| self.map.show(ui, &view, &mut commands));
+            }
+            CentralView::Trends => {
+                egui::CentralPanel::default().show(ui, |ui| {
+                    views::trends::show(ui, &view, &mut commands);
+                });
+            }
+        }
 
-        // Keyboard: Esc clears the selection.
-        if ctx.input(|input| input.key_pressed(egui::Key::Escape)) {
-            commands.push(Command::Select(None));
-            self.map.measure = None;
+        commands.extend(
+            views::shortcuts::UiCommand::pressed(&ctx)
+                .into_iter()
+                .map(Command::Ui),
+        );
+        views::shortcuts::help_window(&ctx, &mut self.help_open);
+        if std::mem::take(&mut self.focus_search) {
+            ctx.memory_mut(|memory| memory.request_focus(views::filters::search_id()));
+        }
+        // Playback moves the period with wall time; the views follow through the filter.
+        if self.state.playback.playing {
+            let seconds = f64::from(ctx.input(|input| input.stable_dt).min(0.1));
+            self.state.playback.advance(seconds, self.month_span);
+            let (from, to) = self.state.playback.range(self.month_span);
+            if (self.state.filter.from, self.state.filter.to) != (Some(from), Some(to)) {
+                self.state.filter.set_range(Some(from), Some(to));
+            }
+            ctx.request_repaint();
         }
 
         if !commands.is_empty() {
@@ -418,6 +534,21 @@ impl AtlasApp {
             .selected
             .and_then(|i| self.dataset.incidents.get(i))
             .map(|incident| incident.id.clone());
+    }
+}
+
+/// First and last month any incident may fall in.
+fn month_span(dataset: &Dataset) -> crate::model::playback::MonthSpan {
+    use crate::model::aggregate::month_index;
+    use chrono::Datelike as _;
+    let first = dataset.incidents.iter().map(|i| i.date.first_day()).min();
+    let last = dataset.incidents.iter().map(|i| i.date.last_day()).max();
+    match (first, last) {
+        (Some(first), Some(last)) => (
+            month_index(first.year(), first.month()),
+            month_index(last.year(), last.month()),
+        ),
+        _ => (month_index(2015, 1), month_index(2024, 12)),
     }
 }
 

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::io::{self, ExportFormat, LoadError};
+use crate::model::aggregate::{GroupBy, group_totals};
 use crate::model::{Attribution, Dataset, Filter, Incident, Kind, Method, Summary, Target, date};
 
 #[derive(Debug, Parser)]
@@ -65,6 +66,9 @@ pub enum Command {
     Stats {
         #[arg(long, value_enum, default_value = "text")]
         format: StatsFormat,
+        /// Group by (repeatable): the numbers the trend views draw. Without it, a summary.
+        #[arg(long, value_enum, value_name = "GROUP")]
+        by: Vec<crate::model::aggregate::GroupBy>,
         #[command(flatten)]
         filter: FilterArgs,
     },
@@ -276,7 +280,7 @@ pub fn run_command(data: Option<&std::path::Path>, command: &Command) -> Result<
             }
             Ok(())
         }
-        Command::Stats { format, filter } => {
+        Command::Stats { format, by, filter } => {
             let filter = filter.to_filter(&dataset)?;
             let incidents: Vec<&Incident> = dataset
                 .incidents
@@ -284,9 +288,11 @@ pub fn run_command(data: Option<&std::path::Path>, command: &Command) -> Result<
                 .filter(|incident| filter.matches(incident))
                 .collect();
             let summary = Summary::compute(&dataset, incidents.iter().copied());
-            let text = match format {
-                StatsFormat::Text => stats_text(&summary, dataset.incidents.len()),
-                StatsFormat::Csv => stats_csv(&summary),
+            let text = match (format, by.is_empty()) {
+                (StatsFormat::Text, true) => stats_text(&summary, dataset.incidents.len()),
+                (StatsFormat::Csv, true) => stats_csv(&summary),
+                (StatsFormat::Text, false) => grouped_text(by, &incidents),
+                (StatsFormat::Csv, false) => grouped_csv(by, &incidents),
             };
             let mut out = std::io::stdout().lock();
             out.write_all(text.as_bytes())
@@ -357,6 +363,64 @@ fn stats_rows(summary: &Summary) -> Vec<(&'static str, String, String)> {
             .map(|(p, n)| ("location_precision", p.key().to_owned(), n.to_string())),
     );
     rows
+}
+
+fn grouped_text(by: &[GroupBy], incidents: &[&Incident]) -> String {
+    let mut text = String::new();
+    for &group_by in by {
+        text.push_str(&format!(
+            "by {}:\n  {:<34} {:>9} {:>11}\n",
+            group_by.label(),
+            "",
+            "incidents",
+            "killed"
+        ));
+        for (key, total) in group_totals(group_by, incidents.iter().copied()) {
+            text.push_str(&format!(
+                "  {:<34} {:>9} {:>11}\n",
+                key.label(),
+                total.count,
+                total.killed.display()
+            ));
+        }
+        text.push('\n');
+    }
+    text
+}
+
+fn grouped_csv(by: &[GroupBy], incidents: &[&Incident]) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut write = || -> csv::Result<()> {
+        writer.write_record([
+            "by",
+            "key",
+            "label",
+            "incidents",
+            "killed_min",
+            "killed_max",
+            "killed_unknown",
+        ])?;
+        for &group_by in by {
+            let by_name = group_by
+                .to_possible_value()
+                .map(|value| value.get_name().to_owned())
+                .unwrap_or_default();
+            for (key, total) in group_totals(group_by, incidents.iter().copied()) {
+                writer.write_record([
+                    by_name.clone(),
+                    key.key(),
+                    key.label(),
+                    total.count.to_string(),
+                    total.killed.min.to_string(),
+                    total.killed.max.to_string(),
+                    total.killed.unknown.to_string(),
+                ])?;
+            }
+        }
+        Ok(())
+    };
+    write().expect("writing to memory cannot fail");
+    String::from_utf8(writer.into_inner().expect("in memory")).expect("utf-8 input")
 }
 
 fn stats_text(summary: &Summary, total: usize) -> String {

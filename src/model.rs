@@ -5,6 +5,7 @@ pub mod dataset;
 pub mod date;
 pub mod filter;
 pub mod incident;
+pub mod playback;
 pub mod selection;
 
 pub use aggregate::{Category, MonthHistogram, StackBy, Summary};

@@ -4,10 +4,12 @@
 pub mod detail;
 pub mod filters;
 pub mod map;
+pub mod shortcuts;
 pub mod style;
 pub mod table;
 pub mod timeline;
 pub mod top_bar;
+pub mod trends;
 
 use crate::app::{Derived, PersistedState};
 use crate::model::selection::Highlight;

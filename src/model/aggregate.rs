@@ -224,6 +224,123 @@ impl GroupTotal {
     }
 }
 
+/// How `stats --by` and the trend views group incidents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+pub enum GroupBy {
+    Year,
+    Month,
+    MonthOfYear,
+    Country,
+    Province,
+    Kind,
+    Attribution,
+}
+
+impl GroupBy {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Year => "year",
+            Self::Month => "month",
+            Self::MonthOfYear => "month of year",
+            Self::Country => "country",
+            Self::Province => "province",
+            Self::Kind => "kind",
+            Self::Attribution => "attribution",
+        }
+    }
+}
+
+/// A group an incident falls in. Ordered so years and months sort by time.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum GroupKey {
+    Year(i32),
+    Month(i32, u32),
+    MonthOfYear(u32),
+    Country(String, String),
+    Province(String, String),
+    Kind(Kind),
+    Attribution(Attribution),
+    /// The date is not precise enough for this grouping (a year-only incident by month).
+    Imprecise,
+    /// The place is not known to a province.
+    NoProvince,
+}
+
+impl GroupKey {
+    pub fn of(group_by: GroupBy, incident: &Incident) -> Self {
+        let date = incident.date;
+        let location = &incident.location;
+        match group_by {
+            GroupBy::Year => Self::Year(date.year_value()),
+            GroupBy::Month => date.month_value().map_or(Self::Imprecise, |month| {
+                Self::Month(date.year_value(), month)
+            }),
+            GroupBy::MonthOfYear => date
+                .month_value()
+                .map_or(Self::Imprecise, Self::MonthOfYear),
+            GroupBy::Country => {
+                Self::Country(location.country_code.clone(), location.country.clone())
+            }
+            GroupBy::Province if location.admin1.is_empty() => Self::NoProvince,
+            GroupBy::Province => {
+                Self::Province(location.country_code.clone(), location.admin1.clone())
+            }
+            GroupBy::Kind => Self::Kind(incident.kind),
+            GroupBy::Attribution => Self::Attribution(incident.attribution),
+        }
+    }
+
+    /// Words for tables and axes: "2021", "2021-08", "Aug", "Afghanistan (AF)".
+    pub fn label(&self) -> String {
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        match self {
+            Self::Year(year) => year.to_string(),
+            Self::Month(year, month) => format!("{year}-{month:02}"),
+            Self::MonthOfYear(month) => MONTHS[(*month as usize).clamp(1, 12) - 1].to_owned(),
+            Self::Country(code, name) => format!("{name} ({code})"),
+            Self::Province(code, name) => format!("{name}, {code}"),
+            Self::Kind(kind) => kind.label().to_owned(),
+            Self::Attribution(attribution) => attribution.label().to_owned(),
+            Self::Imprecise => "date not precise enough".to_owned(),
+            Self::NoProvince => "province unknown".to_owned(),
+        }
+    }
+
+    /// Stable key for CSV: "2021", "2021-08", "08", "AF", "AF/Nangarhar", "attack".
+    pub fn key(&self) -> String {
+        match self {
+            Self::Year(year) => year.to_string(),
+            Self::Month(year, month) => format!("{year}-{month:02}"),
+            Self::MonthOfYear(month) => format!("{month:02}"),
+            Self::Country(code, _) => code.clone(),
+            Self::Province(code, name) => format!("{code}/{name}"),
+            Self::Kind(kind) => kind.key().to_owned(),
+            Self::Attribution(attribution) => attribution.key().to_owned(),
+            Self::Imprecise => "imprecise-date".to_owned(),
+            Self::NoProvince => "no-province".to_owned(),
+        }
+    }
+}
+
+/// Incidents and deaths per group. The one function behind `stats --by` and the trend views,
+/// so they always agree. Month groupings put a year-only incident in [`GroupKey::Imprecise`]
+/// rather than inventing a month for it.
+pub fn group_totals<'a>(
+    group_by: GroupBy,
+    incidents: impl IntoIterator<Item = &'a Incident>,
+) -> BTreeMap<GroupKey, GroupTotal> {
+    let mut totals: BTreeMap<GroupKey, GroupTotal> = BTreeMap::new();
+    for incident in incidents {
+        totals
+            .entry(GroupKey::of(group_by, incident))
+            .or_default()
+            .add(incident);
+    }
+    totals
+}
+
 /// Incidents and deaths per first-level division, keyed by (country code, province name) as
 /// written in the data. Incidents with no province are left out: they are known only to the
 /// country, and colouring a province with them would invent precision.
@@ -341,6 +458,34 @@ mod tests {
         assert_eq!(summary.by_year[&2022], 2);
         assert_eq!(summary.by_kind[&Kind::Arrest], 1);
         assert_eq!(summary.distinct_sources, 1);
+    }
+
+    #[test]
+    fn group_totals_keep_imprecise_dates_apart() {
+        let incidents = [
+            incident("2021-08-26", Kind::Attack, Count::Exact(5)),
+            incident("2021-08", Kind::Attack, Count::Range(1, 2)),
+            incident("2021", Kind::Arrest, Count::Unknown),
+            incident("2022-08-01", Kind::Attack, Count::Exact(1)),
+        ];
+        let by_year = group_totals(GroupBy::Year, &incidents);
+        assert_eq!(by_year[&GroupKey::Year(2021)].count, 3);
+        assert_eq!(by_year[&GroupKey::Year(2022)].count, 1);
+        let by_month = group_totals(GroupBy::Month, &incidents);
+        assert_eq!(by_month[&GroupKey::Month(2021, 8)].count, 2);
+        assert_eq!(by_month[&GroupKey::Month(2021, 8)].killed.max, 7);
+        assert_eq!(by_month[&GroupKey::Imprecise].count, 1);
+        let seasonal = group_totals(GroupBy::MonthOfYear, &incidents);
+        assert_eq!(seasonal[&GroupKey::MonthOfYear(8)].count, 3);
+        assert_eq!(GroupKey::MonthOfYear(8).label(), "Aug");
+        let by_kind = group_totals(GroupBy::Kind, &incidents);
+        assert_eq!(by_kind[&GroupKey::Kind(Kind::Arrest)].count, 1);
+        let total: usize = by_month.values().map(|t| t.count).sum();
+        assert_eq!(
+            total,
+            incidents.len(),
+            "every incident is in exactly one group"
+        );
     }
 
     #[test]

@@ -19,6 +19,11 @@ pub struct FiltersState {
     synced: Option<(Option<NaiveDate>, Option<NaiveDate>)>,
 }
 
+/// The search field's id, so Ctrl+F can focus it.
+pub fn search_id() -> egui::Id {
+    egui::Id::unique("filter_search")
+}
+
 pub fn show(
     ui: &mut egui::Ui,
     view: &ViewContext<'_>,
@@ -49,6 +54,7 @@ pub fn show(
             let label = ui.label("Search");
             ui.add(
                 egui::TextEdit::singleline(&mut filter.text)
+                    .id(search_id())
                     .hint_text("place, province, summary, notes")
                     .desired_width(f32::INFINITY),
             )

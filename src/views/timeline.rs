@@ -207,6 +207,113 @@ impl TimelineState {
     }
 }
 
+/// Play, step, speed, window, loop and "go to": the campaign unfolding month by month.
+fn playback_controls(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<Command>) {
+    use crate::app::PlaybackAction;
+    use crate::model::playback::PlaybackWindow;
+    use crate::views::shortcuts::UiCommand;
+    let playback = &view.state.playback;
+    let ctx = ui.ctx().clone();
+    if ui
+        .button("\u{23f4}")
+        .on_hover_text(UiCommand::StepBack.tooltip(&ctx))
+        .clicked()
+    {
+        commands.push(Command::Ui(UiCommand::StepBack));
+    }
+    let play_label = if playback.playing { "Pause" } else { "Play" };
+    if ui
+        .button(play_label)
+        .on_hover_text(UiCommand::PlayPause.tooltip(&ctx))
+        .clicked()
+    {
+        commands.push(Command::Ui(UiCommand::PlayPause));
+    }
+    if ui
+        .button("\u{23f5}")
+        .on_hover_text(UiCommand::StepForward.tooltip(&ctx))
+        .clicked()
+    {
+        commands.push(Command::Ui(UiCommand::StepForward));
+    }
+    let speeds = [
+        (0.25, "1 month / 4 s"),
+        (0.5, "1 month / 2 s"),
+        (1.0, "1 month / s"),
+        (2.0, "2 months / s"),
+        (4.0, "4 months / s"),
+        (12.0, "1 year / s"),
+    ];
+    let speed_label = speeds
+        .iter()
+        .find(|(speed, _)| (*speed - playback.months_per_second).abs() < 1e-9)
+        .map_or("custom", |(_, label)| label);
+    egui::ComboBox::from_id_salt("playback_speed")
+        .selected_text(speed_label)
+        .width(104.0)
+        .show_ui(ui, |ui| {
+            for (speed, label) in speeds {
+                if ui
+                    .selectable_label((speed - playback.months_per_second).abs() < 1e-9, label)
+                    .clicked()
+                {
+                    commands.push(Command::Playback(PlaybackAction::SetSpeed(speed)));
+                }
+            }
+        })
+        .response
+        .on_hover_text("Playback speed");
+    let windows = [
+        PlaybackWindow::Moving { months: 1 },
+        PlaybackWindow::Moving { months: 3 },
+        PlaybackWindow::Moving { months: 6 },
+        PlaybackWindow::Moving { months: 12 },
+        PlaybackWindow::Cumulative,
+    ];
+    egui::ComboBox::from_id_salt("playback_window")
+        .selected_text(playback.window.label())
+        .width(110.0)
+        .show_ui(ui, |ui| {
+            for window in windows {
+                if ui
+                    .selectable_label(window == playback.window, window.label())
+                    .clicked()
+                {
+                    commands.push(Command::Playback(PlaybackAction::SetWindow(window)));
+                }
+            }
+        })
+        .response
+        .on_hover_text("The period shown while playing: a moving window or everything so far");
+    let mut looping = playback.looping;
+    if ui.checkbox(&mut looping, "Loop").changed() {
+        commands.push(Command::Playback(PlaybackAction::SetLooping(looping)));
+    }
+    // "Go to" a month: typed as YYYY-MM, applied on Enter.
+    let id = ui.make_persistent_id("playback_jump");
+    let mut text: String = ui.data_mut(|data| data.get_temp(id).unwrap_or_default());
+    let label = ui.label("Go to");
+    let response = ui
+        .add(
+            egui::TextEdit::singleline(&mut text)
+                .hint_text("YYYY-MM")
+                .desired_width(62.0),
+        )
+        .labelled_by(label.id);
+    if response.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter)) {
+        match text.trim().parse::<crate::model::IncidentDate>() {
+            Ok(date) => commands.push(Command::Playback(PlaybackAction::JumpTo(
+                date.year_value(),
+                date.month_value().unwrap_or(1),
+            ))),
+            Err(_) => {
+                response.on_hover_text("Type a month as YYYY-MM, e.g. 2021-08");
+            }
+        }
+    }
+    ui.data_mut(|data| data.insert_temp(id, text));
+}
+
 /// A checkbox and a chooser for the published totals drawn under the histogram.
 fn reported_switch(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<Command>) {
     let all = &view.dataset.reported_series;
@@ -337,6 +444,8 @@ fn header(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<Command>
         } else {
             ui.label(egui::RichText::new("Drag to select a period").weak());
         }
+        ui.separator();
+        playback_controls(ui, view, commands);
         ui.separator();
         reported_switch(ui, view, commands);
         ui.separator();

@@ -24,6 +24,15 @@ pub fn show(
             ui.separator();
             ui.label(egui::RichText::new(view.shown_caption()).strong());
             ui.separator();
+            let mut central = view.state.central;
+            ui.selectable_value(&mut central, crate::app::CentralView::Map, "Map")
+                .on_hover_text("The map of incidents");
+            ui.selectable_value(&mut central, crate::app::CentralView::Trends, "Trends")
+                .on_hover_text("Per year, per province, per month and seasonal charts");
+            if central != view.state.central {
+                commands.push(Command::ShowCentral(central));
+            }
+            ui.separator();
             ui.label("Colour by:");
             let mut stack_by = view.state.stack_by;
             ui.selectable_value(&mut stack_by, StackBy::Kind, "kind")
@@ -34,10 +43,19 @@ pub fn show(
                 commands.push(Command::SetStackBy(stack_by));
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                use crate::views::shortcuts::UiCommand;
+                let ctx = ui.ctx().clone();
+                if ui
+                    .button("Help")
+                    .on_hover_text(UiCommand::ToggleHelp.tooltip(&ctx))
+                    .clicked()
+                {
+                    commands.push(Command::Ui(UiCommand::ToggleHelp));
+                }
                 let dark = view.state.dark_mode;
                 if ui
                     .button(if dark { "Light theme" } else { "Dark theme" })
-                    .on_hover_text("Switch between the dark and the light theme")
+                    .on_hover_text(UiCommand::ToggleTheme.tooltip(&ctx))
                     .clicked()
                 {
                     commands.push(Command::SetDarkMode(!dark));

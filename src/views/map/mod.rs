@@ -313,7 +313,9 @@ impl MapView {
         if ui.ctx().egui_wants_keyboard_input() {
             return;
         }
-        let (zoom_in, zoom_out, pan) = ui.input(|input| {
+        // Arrow keys pan the map while the pointer is over it; elsewhere they step playback.
+        let over_map = ui.rect_contains_pointer(ui.available_rect_before_wrap());
+        let (zoom_in, zoom_out, pan) = ui.ctx().input_mut(|input| {
             let mut pan = Vec2::ZERO;
             for (key, direction) in [
                 (egui::Key::ArrowLeft, Vec2::new(-1.0, 0.0)),
@@ -321,7 +323,7 @@ impl MapView {
                 (egui::Key::ArrowUp, Vec2::new(0.0, -1.0)),
                 (egui::Key::ArrowDown, Vec2::new(0.0, 1.0)),
             ] {
-                if input.key_pressed(key) {
+                if over_map && input.consume_key(egui::Modifiers::NONE, key) {
                     pan += direction * KEY_PAN;
                 }
             }

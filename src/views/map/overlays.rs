@@ -41,19 +41,21 @@ pub fn controls(
     ui.scope_builder(egui::UiBuilder::new().max_rect(area_rect), |ui| {
         overlay_frame(ui).show(ui, |ui| {
             ui.horizontal(|ui| {
+                use crate::views::shortcuts::UiCommand;
+                let ctx = ui.ctx().clone();
                 if ui
                     .button("Khorasan region")
-                    .on_hover_text("Frame Afghanistan, Pakistan, eastern Iran and Central Asia")
+                    .on_hover_text(UiCommand::FrameRegion.tooltip(&ctx))
                     .clicked()
                 {
-                    commands.push(Command::FrameRegion);
+                    commands.push(Command::Ui(UiCommand::FrameRegion));
                 }
                 if ui
                     .button("Fit to filtered incidents")
-                    .on_hover_text("Zoom to show every incident that passes the filter")
+                    .on_hover_text(UiCommand::FitMap.tooltip(&ctx))
                     .clicked()
                 {
-                    commands.push(Command::FitMapToFiltered);
+                    commands.push(Command::Ui(UiCommand::FitMap));
                 }
                 actions.zoom_in = ui.button("+").on_hover_text("Zoom in (+)").clicked();
                 actions.zoom_out = ui

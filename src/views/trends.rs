@@ -1,0 +1,643 @@
+//! Trend views: the four charts of the CTC Sentinel article, from the filtered data. Every
+//! number comes from `group_totals`, the function behind `khorasan-atlas stats --by`.
+//! Clicking a bar or point narrows the filter; hovering highlights its incidents everywhere.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use egui::Color32;
+use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoint, Points};
+use serde::{Deserialize, Serialize};
+
+use crate::app::Command;
+use crate::model::aggregate::{GroupBy, GroupKey, GroupTotal, group_totals};
+use crate::model::date::last_day_of_month;
+use crate::model::{Incident, Kind};
+
+use super::ViewContext;
+
+/// Counted: incidents, or deaths (the upper reported figure).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Measure {
+    #[default]
+    Incidents,
+    Killed,
+}
+
+impl Measure {
+    fn of(self, total: &GroupTotal) -> f64 {
+        match self {
+            Self::Incidents => total.count as f64,
+            Self::Killed => total.killed.max as f64,
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::Incidents => "incidents",
+            Self::Killed => "deaths (upper figure)",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TrendSettings {
+    pub measure: Measure,
+    /// Stack the yearly chart by province (true) or by country.
+    pub by_province: bool,
+}
+
+impl Default for TrendSettings {
+    fn default() -> Self {
+        Self {
+            measure: Measure::Incidents,
+            by_province: true,
+        }
+    }
+}
+
+/// Colours for up to eight stacked groups (ColorBrewer Set2 + grey for "other").
+const GROUP_COLOURS: [Color32; 8] = [
+    Color32::from_rgb(0x66, 0xc2, 0xa5),
+    Color32::from_rgb(0xfc, 0x8d, 0x62),
+    Color32::from_rgb(0x8d, 0xa0, 0xcb),
+    Color32::from_rgb(0xe7, 0x8a, 0xc3),
+    Color32::from_rgb(0xa6, 0xd8, 0x54),
+    Color32::from_rgb(0xff, 0xd9, 0x2f),
+    Color32::from_rgb(0xe5, 0xc4, 0x94),
+    Color32::from_rgb(0x99, 0x99, 0x99),
+];
+
+/// What the user pointed at in a chart.
+enum Target {
+    Year(i32),
+    Month(i32, u32),
+    Province(String, String),
+}
+
+impl Target {
+    fn matches(&self, incident: &Incident) -> bool {
+        match self {
+            Self::Year(year) => incident.date.year_value() == *year,
+            Self::Month(year, month) => {
+                incident.date.year_value() == *year && incident.date.month_value() == Some(*month)
+            }
+            Self::Province(code, name) => {
+                &incident.location.country_code == code && &incident.location.admin1 == name
+            }
+        }
+    }
+
+    fn narrow(&self, view: &ViewContext<'_>) -> Command {
+        match self {
+            Self::Year(year) => Command::SetTimeRange(
+                NaiveDate::from_ymd_opt(*year, 1, 1),
+                NaiveDate::from_ymd_opt(*year, 12, 31),
+            ),
+            Self::Month(year, month) => Command::SetTimeRange(
+                NaiveDate::from_ymd_opt(*year, *month, 1),
+                Some(last_day_of_month(*year, *month)),
+            ),
+            Self::Province(_, name) => {
+                let mut filter = view.state.filter.clone();
+                filter.provinces = [name.clone()].into();
+                Command::SetFilter(filter)
+            }
+        }
+    }
+}
+
+pub fn show(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<Command>) {
+    let settings = &view.state.trends;
+    let incidents: Vec<&Incident> = view.filtered_incidents().map(|(_, i)| i).collect();
+    ui.horizontal_wrapped(|ui| {
+        ui.heading("Trends");
+        ui.label(egui::RichText::new(view.filter_caption()).weak());
+        ui.separator();
+        let mut edited = settings.clone();
+        ui.label("Count:");
+        ui.selectable_value(&mut edited.measure, Measure::Incidents, "incidents");
+        ui.selectable_value(&mut edited.measure, Measure::Killed, "deaths");
+        ui.separator();
+        ui.label("Years stacked by:");
+        ui.selectable_value(&mut edited.by_province, true, "province");
+        ui.selectable_value(&mut edited.by_province, false, "country");
+        if edited != *settings {
+            commands.push(Command::SetTrends(edited));
+        }
+    });
+    ui.label(
+        egui::RichText::new(
+            "From the incidents in this dataset (a curated set, not a complete count). \
+             Click a bar or point to narrow the filter. Incidents known only to the year are \
+             left out of the monthly and seasonal charts; `khorasan-atlas stats --by` prints \
+             these numbers.",
+        )
+        .small()
+        .weak(),
+    );
+
+    let mut hovered: Option<Target> = None;
+    let mut clicked: Option<Target> = None;
+    let height = ((ui.available_height() - 40.0) / 2.0).max(140.0);
+    let width = ((ui.available_width() - 16.0) / 2.0).max(200.0);
+    egui::Grid::new("trend_grid")
+        .num_columns(2)
+        .spacing([12.0, 8.0])
+        .show(ui, |ui| {
+            ui.vertical(|ui| {
+                ui.set_width(width);
+                yearly_stacked(ui, &incidents, settings, height, &mut hovered, &mut clicked);
+            });
+            ui.vertical(|ui| {
+                ui.set_width(width);
+                province_totals(ui, &incidents, settings, height, &mut hovered, &mut clicked);
+            });
+            ui.end_row();
+            ui.vertical(|ui| {
+                ui.set_width(width);
+                monthly_series(ui, &incidents, settings, height, &mut hovered, &mut clicked);
+            });
+            ui.vertical(|ui| {
+                ui.set_width(width);
+                seasonal_profile(ui, &incidents, settings, height, &mut hovered, &mut clicked);
+            });
+            ui.end_row();
+        });
+
+    if let Some(target) = hovered {
+        let group: Vec<usize> = view
+            .filtered_incidents()
+            .filter(|(_, incident)| target.matches(incident))
+            .map(|(index, _)| index)
+            .collect();
+        commands.push(Command::HoverGroup(group));
+    }
+    if let Some(target) = clicked {
+        commands.push(target.narrow(view));
+    }
+}
+
+fn chart_title(ui: &mut egui::Ui, title: &str) {
+    ui.label(egui::RichText::new(title).strong());
+}
+
+/// Handle hover and click on a bar chart whose bars are keyed by `targets` (same order).
+fn bar_interaction(
+    response: &egui_plot::PlotResponse<Option<usize>>,
+    targets: Vec<Target>,
+    hovered: &mut Option<Target>,
+    clicked: &mut Option<Target>,
+) {
+    let Some(index) = response.inner else {
+        return;
+    };
+    let mut targets = targets;
+    if index >= targets.len() {
+        return;
+    }
+    let target = targets.swap_remove(index);
+    if response.response.clicked() {
+        *clicked = Some(target);
+    } else {
+        *hovered = Some(target);
+    }
+}
+
+/// Index of the bar under the pointer (bars at x = 0, 1, 2, ... or y for horizontal charts).
+fn bar_under_pointer(
+    plot_ui: &egui_plot::PlotUi<'_>,
+    count: usize,
+    horizontal: bool,
+    heights: &[f64],
+) -> Option<usize> {
+    let pointer = plot_ui.pointer_coordinate()?;
+    let (along, across) = if horizontal {
+        (pointer.y, pointer.x)
+    } else {
+        (pointer.x, pointer.y)
+    };
+    let index = along.round();
+    if index < 0.0 || (along - index).abs() > 0.4 {
+        return None;
+    }
+    let index = index as usize;
+    (index < count && across >= 0.0 && across <= heights[index].max(0.5)).then_some(index)
+}
+
+/// (a) Incidents or deaths per year, stacked by the biggest provinces or countries.
+fn yearly_stacked(
+    ui: &mut egui::Ui,
+    incidents: &[&Incident],
+    settings: &TrendSettings,
+    height: f32,
+    hovered: &mut Option<Target>,
+    clicked: &mut Option<Target>,
+) {
+    let group_by = if settings.by_province {
+        GroupBy::Province
+    } else {
+        GroupBy::Country
+    };
+    chart_title(
+        ui,
+        &format!(
+            "{} per year, by {}",
+            capitalise(settings.measure.label()),
+            group_by.label()
+        ),
+    );
+    let years: Vec<i32> = group_totals(GroupBy::Year, incidents.iter().copied())
+        .into_keys()
+        .filter_map(|key| match key {
+            GroupKey::Year(year) => Some(year),
+            _ => None,
+        })
+        .collect();
+    // The five biggest groups keep their colour; the rest are "other".
+    let mut overall: Vec<(GroupKey, f64)> = group_totals(group_by, incidents.iter().copied())
+        .into_iter()
+        .map(|(key, total)| (key, settings.measure.of(&total)))
+        .collect();
+    overall.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let named: Vec<GroupKey> = overall.iter().take(5).map(|(key, _)| key.clone()).collect();
+    let mut per_year: BTreeMap<(usize, usize), f64> = BTreeMap::new();
+    for (year_index, year) in years.iter().enumerate() {
+        let in_year: Vec<&Incident> = incidents
+            .iter()
+            .copied()
+            .filter(|i| i.date.year_value() == *year)
+            .collect();
+        for (key, total) in group_totals(group_by, in_year) {
+            let slot = named.iter().position(|n| *n == key).unwrap_or(named.len());
+            *per_year.entry((slot, year_index)).or_default() += settings.measure.of(&total);
+        }
+    }
+    let mut totals = vec![0.0; years.len()];
+    for ((_, year_index), value) in &per_year {
+        totals[*year_index] += value;
+    }
+    let labels: Vec<String> = named
+        .iter()
+        .map(GroupKey::label)
+        .chain(std::iter::once("Other".to_owned()))
+        .collect();
+    let year_labels = years.clone();
+    let response = Plot::new("trend_yearly")
+        .height(height)
+        .legend(Legend::default().position(egui_plot::Corner::LeftTop))
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .include_y(0.0)
+        .x_axis_formatter(move |mark, _| {
+            let index = mark.value.round();
+            if (mark.value - index).abs() < 1e-6 && index >= 0.0 {
+                year_labels
+                    .get(index as usize)
+                    .map(ToString::to_string)
+                    .unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .show(ui, |plot_ui| {
+            let mut charts: Vec<BarChart> = Vec::new();
+            for (slot, label) in labels.iter().enumerate() {
+                let bars: Vec<Bar> = (0..years.len())
+                    .map(|year_index| {
+                        Bar::new(
+                            year_index as f64,
+                            per_year.get(&(slot, year_index)).copied().unwrap_or(0.0),
+                        )
+                        .width(0.7)
+                        .name(format!("{} {label}", years[year_index]))
+                    })
+                    .collect();
+                if bars.iter().all(|bar| bar.value == 0.0) {
+                    continue;
+                }
+                let colour = GROUP_COLOURS[slot.min(GROUP_COLOURS.len() - 1)];
+                let bars = bars
+                    .into_iter()
+                    .map(|bar| bar.fill(colour).stroke(egui::Stroke::NONE))
+                    .collect();
+                let below: Vec<&BarChart> = charts.iter().collect();
+                let chart = BarChart::new(label.clone(), bars)
+                    .color(colour)
+                    .stack_on(&below);
+                charts.push(chart);
+            }
+            for chart in charts {
+                plot_ui.bar_chart(chart);
+            }
+            bar_under_pointer(plot_ui, years.len(), false, &totals)
+        });
+    let targets = years.iter().map(|&year| Target::Year(year)).collect();
+    bar_interaction(&response, targets, hovered, clicked);
+}
+
+/// (b) Totals per province, largest first (horizontal bars).
+fn province_totals(
+    ui: &mut egui::Ui,
+    incidents: &[&Incident],
+    settings: &TrendSettings,
+    height: f32,
+    hovered: &mut Option<Target>,
+    clicked: &mut Option<Target>,
+) {
+    chart_title(
+        ui,
+        &format!(
+            "{} per province (top 15)",
+            capitalise(settings.measure.label())
+        ),
+    );
+    let mut rows: Vec<(String, String, f64)> =
+        group_totals(GroupBy::Province, incidents.iter().copied())
+            .into_iter()
+            .filter_map(|(key, total)| match key {
+                GroupKey::Province(code, name) => Some((code, name, settings.measure.of(&total))),
+                _ => None,
+            })
+            .collect();
+    rows.sort_by(|a, b| b.2.total_cmp(&a.2));
+    rows.truncate(15);
+    rows.reverse(); // largest at the top
+    let names: Vec<String> = rows
+        .iter()
+        .map(|(code, name, _)| format!("{name}, {code}"))
+        .collect();
+    let heights: Vec<f64> = rows.iter().map(|row| row.2).collect();
+    let response = Plot::new("trend_provinces")
+        .height(height)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .include_x(0.0)
+        .show_grid([true, false])
+        .custom_y_axes(vec![
+            egui_plot::AxisHints::new_y()
+                .label_spacing(11.0..=14.0)
+                .min_thickness(110.0)
+                .formatter(move |mark, _| {
+                    let index = mark.value.round();
+                    if (mark.value - index).abs() < 1e-6 && index >= 0.0 {
+                        names.get(index as usize).cloned().unwrap_or_default()
+                    } else {
+                        String::new()
+                    }
+                }),
+        ])
+        .y_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 5.0, 10.0]))
+        .show_y(false)
+        .show(ui, |plot_ui| {
+            let bars: Vec<Bar> = rows
+                .iter()
+                .enumerate()
+                .map(|(index, (code, name, value))| {
+                    Bar::new(index as f64, *value)
+                        .width(0.7)
+                        .name(format!("{name}, {code}"))
+                })
+                .collect();
+            let colour = Color32::from_rgb(0xfd, 0x8d, 0x3c);
+            let bars = bars
+                .into_iter()
+                .map(|bar| bar.fill(colour).stroke(egui::Stroke::NONE))
+                .collect();
+            plot_ui.bar_chart(BarChart::new("provinces", bars).horizontal().color(colour));
+            bar_under_pointer(plot_ui, heights.len(), true, &heights)
+        });
+    let targets = rows
+        .iter()
+        .map(|(code, name, _)| Target::Province(code.clone(), name.clone()))
+        .collect();
+    bar_interaction(&response, targets, hovered, clicked);
+}
+
+/// (c) Attacks per month against counter-operations and leadership losses.
+fn monthly_series(
+    ui: &mut egui::Ui,
+    incidents: &[&Incident],
+    settings: &TrendSettings,
+    height: f32,
+    hovered: &mut Option<Target>,
+    clicked: &mut Option<Target>,
+) {
+    chart_title(
+        ui,
+        &format!(
+            "{} per month: attacks against losses (counter-operations, leadership losses, arrests)",
+            capitalise(settings.measure.label())
+        ),
+    );
+    let series = |kinds: &[Kind]| -> BTreeMap<(i32, u32), f64> {
+        let chosen: Vec<&Incident> = incidents
+            .iter()
+            .copied()
+            .filter(|i| kinds.contains(&i.kind))
+            .collect();
+        group_totals(GroupBy::Month, chosen)
+            .into_iter()
+            .filter_map(|(key, total)| match key {
+                GroupKey::Month(year, month) => Some(((year, month), settings.measure.of(&total))),
+                _ => None,
+            })
+            .collect()
+    };
+    let attacks = series(&[Kind::Attack]);
+    let losses = series(&[Kind::CounterOperation, Kind::LeadershipLoss, Kind::Arrest]);
+    let x_of = |(year, month): (i32, u32)| f64::from(year) + (f64::from(month) - 0.5) / 12.0;
+    let to_points = |values: &BTreeMap<(i32, u32), f64>| -> Vec<[f64; 2]> {
+        // Zero months drawn as zero, so the line does not bridge gaps.
+        let (Some(first), Some(last)) = (values.keys().next(), values.keys().last()) else {
+            return Vec::new();
+        };
+        let (mut year, mut month) = *first;
+        let mut points = Vec::new();
+        while (year, month) <= *last {
+            points.push([
+                x_of((year, month)),
+                values.get(&(year, month)).copied().unwrap_or(0.0),
+            ]);
+            month += 1;
+            if month > 12 {
+                month = 1;
+                year += 1;
+            }
+        }
+        points
+    };
+    let months: Vec<(i32, u32)> = attacks.keys().chain(losses.keys()).copied().collect();
+    let response = Plot::new("trend_monthly")
+        .height(height)
+        .legend(Legend::default().position(egui_plot::Corner::LeftTop))
+        .allow_drag(false)
+        .allow_boxed_zoom(false)
+        .include_y(0.0)
+        .x_axis_formatter(|mark, _| {
+            if (mark.value - mark.value.round()).abs() < 1e-6 {
+                format!("{:.0}", mark.value)
+            } else {
+                String::new()
+            }
+        })
+        .show(ui, |plot_ui| {
+            plot_ui.line(
+                Line::new("Attacks", to_points(&attacks))
+                    .color(Color32::from_rgb(0xD5, 0x5E, 0x00))
+                    .width(1.5),
+            );
+            plot_ui.line(
+                Line::new("Losses for ISK", to_points(&losses))
+                    .color(Color32::from_rgb(0x00, 0x9E, 0x73))
+                    .width(1.5),
+            );
+            let pointer = plot_ui.pointer_coordinate()?;
+            let month_index = ((pointer.x - pointer.x.floor()) * 12.0).floor() as u32 + 1;
+            let key = (pointer.x.floor() as i32, month_index.clamp(1, 12));
+            months.contains(&key).then(|| {
+                plot_ui.points(
+                    Points::new("", vec![[x_of(key), 0.0]])
+                        .radius(4.0)
+                        .color(plot_ui.ctx().global_style().visuals.text_color()),
+                );
+                0
+            })?;
+            Some((key.0 as usize) * 100 + key.1 as usize)
+        });
+    if let Some(code) = response.inner {
+        let target = Target::Month((code / 100) as i32, (code % 100) as u32);
+        if response.response.clicked() {
+            *clicked = Some(target);
+        } else {
+            *hovered = Some(target);
+        }
+    }
+}
+
+/// (d) Seasonal profile: one line per year over the months of the year.
+fn seasonal_profile(
+    ui: &mut egui::Ui,
+    incidents: &[&Incident],
+    settings: &TrendSettings,
+    height: f32,
+    hovered: &mut Option<Target>,
+    clicked: &mut Option<Target>,
+) {
+    chart_title(
+        ui,
+        &format!(
+            "Seasonal profile: {} by month of the year, one line per year",
+            settings.measure.label()
+        ),
+    );
+    let years: Vec<i32> = group_totals(GroupBy::Year, incidents.iter().copied())
+        .into_keys()
+        .filter_map(|key| match key {
+            GroupKey::Year(year) => Some(year),
+            _ => None,
+        })
+        .collect();
+    let per_year: Vec<(i32, [f64; 12])> = years
+        .iter()
+        .map(|&year| {
+            let in_year: Vec<&Incident> = incidents
+                .iter()
+                .copied()
+                .filter(|i| i.date.year_value() == year)
+                .collect();
+            let mut values = [0.0; 12];
+            for (key, total) in group_totals(GroupBy::MonthOfYear, in_year) {
+                if let GroupKey::MonthOfYear(month) = key {
+                    values[month as usize - 1] = settings.measure.of(&total);
+                }
+            }
+            (year, values)
+        })
+        .collect();
+    let response = Plot::new("trend_seasonal")
+        .height(height)
+        .legend(Legend::default().position(egui_plot::Corner::RightTop))
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .include_y(0.0)
+        .include_x(0.5)
+        .include_x(12.5)
+        .x_axis_formatter(|mark, _| {
+            const MONTHS: [&str; 12] = [
+                "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+            ];
+            let month = mark.value.round();
+            if (mark.value - month).abs() < 1e-6 && (1.0..=12.0).contains(&month) {
+                MONTHS[month as usize - 1].to_owned()
+            } else {
+                String::new()
+            }
+        })
+        .x_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 3.0, 12.0]))
+        .show(ui, |plot_ui| {
+            let count = per_year.len().max(2) as f32;
+            for (position, (year, values)) in per_year.iter().enumerate() {
+                // Older years light, recent years dark: the campaign's drift reads at a glance.
+                let t = position as f32 / (count - 1.0);
+                let colour = Color32::from_rgb(
+                    (250.0 - 160.0 * t) as u8,
+                    (200.0 - 150.0 * t) as u8,
+                    (80.0 + 100.0 * t) as u8,
+                );
+                let points: Vec<[f64; 2]> = values
+                    .iter()
+                    .enumerate()
+                    .map(|(month, value)| [month as f64 + 1.0, *value])
+                    .collect();
+                plot_ui.line(Line::new(year.to_string(), points).color(colour).width(1.5));
+            }
+            // The nearest (year, month) point under the pointer, within a few points.
+            let pointer = plot_ui.response().hover_pos()?;
+            let transform = *plot_ui.transform();
+            per_year
+                .iter()
+                .flat_map(|(year, values)| {
+                    values.iter().enumerate().map(move |(month, value)| {
+                        (
+                            *year,
+                            month as u32 + 1,
+                            PlotPoint::new(month as f64 + 1.0, *value),
+                        )
+                    })
+                })
+                .map(|(year, month, point)| {
+                    (
+                        year,
+                        month,
+                        transform.position_from_point(&point).distance(pointer),
+                    )
+                })
+                .filter(|(_, _, distance)| *distance < 6.0)
+                .min_by(|a, b| a.2.total_cmp(&b.2))
+                .map(|(year, month, _)| (year as usize) * 100 + month as usize)
+        });
+    if let Some(code) = response.inner {
+        let target = Target::Month((code / 100) as i32, (code % 100) as u32);
+        if response.response.clicked() {
+            *clicked = Some(target);
+        } else {
+            *hovered = Some(target);
+        }
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
