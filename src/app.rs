@@ -498,6 +498,7 @@ impl AtlasApp {
             let (from, to) = self.state.playback.range(self.month_span);
             if (self.state.filter.from, self.state.filter.to) != (Some(from), Some(to)) {
                 self.state.filter.set_range(Some(from), Some(to));
+                self.refresh_derived();
             }
             ctx.request_repaint();
         }

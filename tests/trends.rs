@@ -1,0 +1,157 @@
+//! Playback and trend views through the real UI, and `stats --by` agreeing with the model.
+
+use std::process::Command as Process;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use khorasan_atlas::AtlasApp;
+use khorasan_atlas::app::{CentralView, PersistedState};
+use khorasan_atlas::io::embedded_dataset;
+use khorasan_atlas::model::aggregate::{GroupBy, GroupKey, group_totals};
+
+fn harness(state: PersistedState) -> Harness<'static, AtlasApp> {
+    let app = AtlasApp::with_state(
+        embedded_dataset().unwrap(),
+        "embedded dataset".into(),
+        state,
+    );
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1600.0, 1000.0))
+        .build_ui_state(|ui, app: &mut AtlasApp| app.show(ui), app);
+    harness.run_ok();
+    harness
+}
+
+#[test]
+fn playback_advances_the_window_and_the_views_follow() {
+    let mut harness = harness(PersistedState::default());
+    let total = harness.state().dataset.incidents.len();
+    harness.get_by_label("Play").click();
+    harness.step();
+    let app = harness.state();
+    assert!(app.state.playback.playing);
+    let (first_from, first_to) = (app.state.filter.from.unwrap(), app.state.filter.to.unwrap());
+    // A three-month window at one month a second: about 40 days apart.
+    assert!((first_to - first_from).num_days() > 80);
+    assert!(
+        app.derived.filtered.len() < total,
+        "the window narrows the views"
+    );
+
+    for _ in 0..150 {
+        harness.step(); // about two and a half seconds of playing
+    }
+    let app = harness.state();
+    let later_to = app.state.filter.to.unwrap();
+    assert!(
+        (later_to - first_to).num_days() >= 55,
+        "the window moved from {first_to} to {later_to}"
+    );
+    for &index in &app.derived.filtered {
+        assert!(app.state.filter.matches(&app.dataset.incidents[index]));
+    }
+
+    harness.get_by_label("Pause").click();
+    harness.run_ok();
+    let paused_at = harness.state().state.filter.to;
+    for _ in 0..30 {
+        harness.step();
+    }
+    assert_eq!(
+        harness.state().state.filter.to,
+        paused_at,
+        "paused stays put"
+    );
+    assert!(!harness.state().state.playback.playing);
+
+    // Stepping moves by one month.
+    harness.key_press(egui::Key::ArrowRight);
+    harness.run_ok();
+    let stepped = harness.state().state.filter.to.unwrap();
+    let gap = (stepped - paused_at.unwrap()).num_days();
+    assert!((28..=31).contains(&gap), "{gap}");
+}
+
+#[test]
+fn clicking_a_province_bar_in_the_trends_narrows_the_filter() {
+    let mut state = PersistedState::default();
+    state.central = CentralView::Trends;
+    let mut harness = harness(state);
+    let title = harness
+        .get_by_label("Incidents per province (top 15)")
+        .rect();
+    // The largest province (Kabul) is the top bar and spans the chart's full width.
+    let plot_top = title.max.y + 4.0;
+    let target = egui::pos2(title.min.x + 400.0, plot_top + 16.0);
+    harness.hover_at(target);
+    harness.run_ok();
+    let hovered = harness.state().hovered_group.clone();
+    harness.drag_at(target);
+    harness.drop_at(target);
+    harness.run_ok();
+    let app = harness.state();
+    assert_eq!(
+        app.state.filter.provinces,
+        ["Kabul".to_owned()].into(),
+        "hovered group before the click: {hovered:?}"
+    );
+    assert!(
+        app.derived
+            .filtered
+            .iter()
+            .all(|&i| app.dataset.incidents[i].location.admin1 == "Kabul")
+    );
+}
+
+#[test]
+fn stats_by_prints_the_numbers_the_trend_views_draw() {
+    let output = Process::new(env!("CARGO_BIN_EXE_khorasan-atlas"))
+        .args([
+            "stats",
+            "--by",
+            "year",
+            "--by",
+            "month-of-year",
+            "--by",
+            "province",
+            "--format",
+            "csv",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    let dataset = embedded_dataset().unwrap();
+    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    let records: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
+    for (group_by, name) in [
+        (GroupBy::Year, "year"),
+        (GroupBy::MonthOfYear, "month-of-year"),
+        (GroupBy::Province, "province"),
+    ] {
+        let expected = group_totals(group_by, &dataset.incidents);
+        let printed: Vec<&csv::StringRecord> = records.iter().filter(|r| &r[0] == name).collect();
+        assert_eq!(printed.len(), expected.len(), "{name}");
+        for (record, (key, total)) in printed.iter().zip(&expected) {
+            assert_eq!(&record[1], key.key());
+            assert_eq!(record[3].parse::<usize>().unwrap(), total.count);
+            assert_eq!(record[5].parse::<u64>().unwrap(), total.killed.max);
+        }
+        let sum: usize = printed.iter().map(|r| r[3].parse::<usize>().unwrap()).sum();
+        assert_eq!(
+            sum,
+            dataset.incidents.len(),
+            "{name}: every incident in one group"
+        );
+    }
+    // Year-only incidents are reported apart, never spread over months.
+    let year_only = dataset
+        .incidents
+        .iter()
+        .filter(|i| i.date.month_value().is_none())
+        .count();
+    let imprecise = group_totals(GroupBy::MonthOfYear, &dataset.incidents)
+        .get(&GroupKey::Imprecise)
+        .map_or(0, |t| t.count);
+    assert_eq!(imprecise, year_only);
+}
