@@ -74,9 +74,10 @@ fn playback_advances_the_window_and_the_views_follow() {
 
 #[test]
 fn clicking_a_province_bar_in_the_trends_narrows_the_filter() {
-    let mut state = PersistedState::default();
-    state.central = CentralView::Trends;
-    let mut harness = harness(state);
+    let mut harness = harness(PersistedState {
+        central: CentralView::Trends,
+        ..PersistedState::default()
+    });
     let title = harness
         .get_by_label("Incidents per province (top 15)")
         .rect();
