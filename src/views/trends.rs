@@ -292,17 +292,22 @@ fn yearly_stacked(
         .allow_scroll(false)
         .allow_boxed_zoom(false)
         .include_y(0.0)
-        .x_axis_formatter(move |mark, _| {
-            let index = mark.value.round();
-            if (mark.value - index).abs() < 1e-6 && index >= 0.0 {
-                year_labels
-                    .get(index as usize)
-                    .map(ToString::to_string)
-                    .unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
+        .x_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 5.0, 10.0]))
+        .custom_x_axes(vec![
+            egui_plot::AxisHints::new_x()
+                .label_spacing(24.0..=30.0)
+                .formatter(move |mark, _| {
+                    let index = mark.value.round();
+                    if (mark.value - index).abs() < 1e-6 && index >= 0.0 {
+                        year_labels
+                            .get(index as usize)
+                            .map(ToString::to_string)
+                            .unwrap_or_default()
+                    } else {
+                        String::new()
+                    }
+                }),
+        ])
         .show(ui, |plot_ui| {
             let mut charts: Vec<BarChart> = Vec::new();
             for (slot, label) in labels.iter().enumerate() {
@@ -479,13 +484,18 @@ fn monthly_series(
         .allow_drag(false)
         .allow_boxed_zoom(false)
         .include_y(0.0)
-        .x_axis_formatter(|mark, _| {
-            if (mark.value - mark.value.round()).abs() < 1e-6 {
-                format!("{:.0}", mark.value)
-            } else {
-                String::new()
-            }
-        })
+        .x_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0 / 12.0, 1.0, 5.0]))
+        .custom_x_axes(vec![
+            egui_plot::AxisHints::new_x()
+                .label_spacing(28.0..=36.0)
+                .formatter(|mark, _| {
+                    if (mark.value - mark.value.round()).abs() < 1e-6 {
+                        format!("{:.0}", mark.value)
+                    } else {
+                        String::new()
+                    }
+                }),
+        ])
         .show(ui, |plot_ui| {
             plot_ui.line(
                 Line::new("Attacks", to_points(&attacks))
