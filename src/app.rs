@@ -37,6 +37,7 @@ pub enum Command {
     SetBasemapSettings(crate::tiles::BasemapSettings),
     SetTrends(views::trends::TrendSettings),
     Playback(PlaybackAction),
+    SetTimelineLanes(bool),
     /// Run a command from the shared command list (buttons, menus and shortcuts).
     Ui(views::shortcuts::UiCommand),
     ShowCentral(CentralView),
@@ -87,6 +88,8 @@ pub struct PersistedState {
     pub trends: views::trends::TrendSettings,
     pub central: CentralView,
     pub playback: crate::model::playback::Playback,
+    /// Incident markers in one lane per category instead of height by deaths.
+    pub timeline_lanes: bool,
 }
 
 impl Default for PersistedState {
@@ -107,6 +110,7 @@ impl Default for PersistedState {
             trends: views::trends::TrendSettings::default(),
             central: CentralView::Map,
             playback: crate::model::playback::Playback::default(),
+            timeline_lanes: false,
         }
     }
 }
@@ -402,6 +406,7 @@ impl AtlasApp {
             Command::SetTrends(settings) => self.state.trends = settings,
             Command::ShowCentral(central) => self.state.central = central,
             Command::Playback(action) => self.playback(action),
+            Command::SetTimelineLanes(lanes) => self.state.timeline_lanes = lanes,
             Command::Ui(command) => self.run_ui_command(command),
             Command::SetLayout {
                 show_filters,

@@ -156,3 +156,14 @@ fn stats_by_prints_the_numbers_the_trend_views_draw() {
         .map_or(0, |t| t.count);
     assert_eq!(imprecise, year_only);
 }
+
+#[test]
+fn lanes_switch_the_marker_strip() {
+    let mut harness = harness(PersistedState::default());
+    harness.get_by_label("Lanes").click();
+    harness.run_ok();
+    assert!(harness.state().state.timeline_lanes);
+    harness.get_by_label("Lanes").click();
+    harness.run_ok();
+    assert!(!harness.state().state.timeline_lanes);
+}

@@ -34,6 +34,16 @@ struct Mark {
 /// Height of incidents with an unknown toll: a band below zero labelled "?".
 const UNKNOWN_Y: f64 = -0.35;
 
+/// Row of a category in lane mode: the first category on top.
+fn lane_y(category: Category) -> f64 {
+    -(category.ordinal() as f64)
+}
+
+/// First word of a label, for the narrow lane axis ("Counter-operation", "Claimed").
+fn short_label(label: &str) -> String {
+    label.split([' ', '/']).next().unwrap_or(label).to_owned()
+}
+
 fn killed_y(incident: &Incident) -> f64 {
     incident
         .killed
@@ -46,6 +56,7 @@ impl TimelineState {
         header(ui, view, commands);
 
         let filter = &view.state.filter;
+        let lanes = view.state.timeline_lanes;
         let marks: Vec<Mark> = view
             .derived
             .timeline
@@ -58,7 +69,11 @@ impl TimelineState {
                     in_period: filter.matches(incident),
                     first: f64::from(first),
                     last: f64::from(last) + 1.0,
-                    y: killed_y(incident),
+                    y: if lanes {
+                        lane_y(Category::of(view.state.stack_by, incident))
+                    } else {
+                        killed_y(incident)
+                    },
                 }
             })
             .collect();
@@ -107,7 +122,9 @@ impl TimelineState {
         }
 
         let mut hovered = None;
-        let marker_response = Plot::new("markers")
+        let stack_by = view.state.stack_by;
+        let lane_count = Category::all(stack_by).len() as f64;
+        let markers = Plot::new("markers")
             .height(ui.available_height().max(60.0))
             .link_axis(link, [true, false])
             .link_cursor(link, [true, false])
@@ -117,21 +134,44 @@ impl TimelineState {
             .allow_scroll([true, false])
             .include_x(x_min)
             .include_x(x_max)
-            .include_y(UNKNOWN_Y - 0.3)
-            .include_y(2.8)
             .show_x(false)
             .show_y(false)
-            .y_axis_label("killed (log)")
             .y_axis_min_width(36.0)
-            .x_grid_spacer(date_grid)
-            .y_grid_spacer(killed_grid)
-            .y_axis_formatter(|mark, _| format_killed_mark(mark.value))
-            .custom_x_axes(date_axis())
-            .show(ui, |plot_ui| {
-                draw_marks(plot_ui, view, &marks);
-                self.brush(plot_ui, view, commands);
-                hovered = nearest_mark(plot_ui, &marks);
-            });
+            .x_grid_spacer(date_grid);
+        // Lanes: one row per category instead of height by deaths.
+        let markers = if lanes {
+            markers
+                .include_y(0.5)
+                .include_y(-lane_count + 0.5)
+                .y_axis_label("lanes")
+                .y_grid_spacer(move |_| {
+                    (0..lane_count as i32)
+                        .map(|lane| GridMark {
+                            value: -f64::from(lane),
+                            step_size: 1.0,
+                        })
+                        .collect()
+                })
+                .y_axis_formatter(move |mark, _| {
+                    let lane = (-mark.value).round() as usize;
+                    Category::all(stack_by)
+                        .get(lane)
+                        .map(|category| short_label(category.label()))
+                        .unwrap_or_default()
+                })
+        } else {
+            markers
+                .include_y(UNKNOWN_Y - 0.3)
+                .include_y(2.8)
+                .y_axis_label("killed (log)")
+                .y_grid_spacer(killed_grid)
+                .y_axis_formatter(|mark, _| format_killed_mark(mark.value))
+        };
+        let marker_response = markers.custom_x_axes(date_axis()).show(ui, |plot_ui| {
+            draw_marks(plot_ui, view, &marks);
+            self.brush(plot_ui, view, commands);
+            hovered = nearest_mark(plot_ui, &marks);
+        });
         let response = marker_response.response;
         let response = response.on_hover_text_at_pointer(hint);
         let _ = histogram_response.response.on_hover_text_at_pointer(hint);
@@ -416,15 +456,18 @@ fn plot_ui_text_colour(plot_ui: &egui_plot::PlotUi<'_>) -> Color32 {
 }
 
 fn header(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<Command>) {
-    // Wrapped: an unwrapped row would widen the panel and push the plots under the side panel.
+    // Two wrapped rows: an unwrapped row would widen the panel and push the plots under the
+    // side panel. First the time controls, then the display options and the legend.
     ui.horizontal_wrapped(|ui| {
         let year_only = view.derived.histogram.year_only;
         ui.label(egui::RichText::new("Timeline").strong())
             .on_hover_text(format!(
                 "Top: incidents per month. Bottom: each incident, height = deaths (log scale), \
-             ? = unknown toll. Incidents known only to a month or a year span it. \
-             {year_only} incident(s) known only to the year are not in the monthly bars."
+                 ? = unknown toll. Incidents known only to a month or a year span it. \
+                 {year_only} incident(s) known only to the year are not in the monthly bars."
             ));
+        playback_controls(ui, view, commands);
+        ui.separator();
         let filter = &view.state.filter;
         if filter.from.is_some() || filter.to.is_some() {
             let show = |d: Option<NaiveDate>| {
@@ -434,19 +477,24 @@ fn header(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<Command>
                 )
             };
             ui.label(format!(
-                "Period: {} \u{2013} {}",
+                "{} \u{2013} {}",
                 show(filter.from),
                 show(filter.to)
             ));
             if ui.small_button("Clear period").clicked() {
                 commands.push(Command::SetTimeRange(None, None));
             }
-        } else {
-            ui.label(egui::RichText::new("Drag to select a period").weak());
         }
-        ui.separator();
-        playback_controls(ui, view, commands);
-        ui.separator();
+    });
+    ui.horizontal_wrapped(|ui| {
+        let mut lanes = view.state.timeline_lanes;
+        if ui
+            .checkbox(&mut lanes, "Lanes")
+            .on_hover_text("One row per category instead of height by deaths")
+            .changed()
+        {
+            commands.push(Command::SetTimelineLanes(lanes));
+        }
         reported_switch(ui, view, commands);
         ui.separator();
         legend(ui, view);

@@ -13,14 +13,8 @@ pub fn show(
 ) {
     egui::Panel::top("top_bar").show(ui, |ui| {
         ui.horizontal_wrapped(|ui| {
-            ui.heading(egui::RichText::new("Khorasan Atlas").strong());
-            ui.label(
-                egui::RichText::new(format!(
-                    "Islamic State Khorasan incidents \u{b7} {}",
-                    view.dataset_name
-                ))
-                .weak(),
-            );
+            ui.heading(egui::RichText::new("Khorasan Atlas").strong())
+                .on_hover_text("Islamic State Khorasan (ISK, ISKP, IS-K) incidents");
             ui.separator();
             ui.label(egui::RichText::new(view.shown_caption()).strong());
             ui.separator();
@@ -63,7 +57,14 @@ pub fn show(
                 panel_toggles(ui, view.state, commands);
             });
         });
-        ui.label(egui::RichText::new(view.filter_caption()).small());
+        ui.label(
+            egui::RichText::new(format!(
+                "Islamic State Khorasan incidents \u{b7} {} \u{b7} {}",
+                view.dataset_name,
+                view.filter_caption()
+            ))
+            .small(),
+        );
         notices.retain(|notice| {
             let mut keep = true;
             ui.horizontal(|ui| {
