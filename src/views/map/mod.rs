@@ -561,6 +561,16 @@ impl MapView {
                         .weak(),
                     );
                 });
+                // Its incidents light up on the timeline and in the table.
+                commands.push(Command::HoverGroup(
+                    view.filtered_incidents()
+                        .filter(|(_, incident)| {
+                            incident.location.admin1 == name
+                                && incident.location.country_code == country_code
+                        })
+                        .map(|(index, _)| index)
+                        .collect(),
+                ));
                 if clicked {
                     let mut filter = view.state.filter.clone();
                     if !filter.provinces.remove(&name) {

@@ -1,0 +1,61 @@
+//! Online tiles with no reachable server (this test's own process, since it creates a tile
+//! fetcher): one notice, back to the offline basemap, no hang.
+
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use khorasan_atlas::AtlasApp;
+use khorasan_atlas::app::{Command, PersistedState};
+use khorasan_atlas::io::embedded_dataset;
+use khorasan_atlas::tiles::BasemapSettings;
+use khorasan_atlas::views::map::BasemapRequest;
+
+#[test]
+fn unreachable_tile_server_gives_one_notice_and_the_offline_basemap() {
+    let app = AtlasApp::with_state(
+        embedded_dataset().unwrap(),
+        "embedded dataset".into(),
+        PersistedState::default(),
+    );
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(|ui, app: &mut AtlasApp| app.show(ui), app);
+    harness.run_ok();
+
+    // `.invalid` never resolves (RFC 6761): the same as having no network.
+    harness
+        .state_mut()
+        .apply(Command::SetBasemapSettings(BasemapSettings {
+            url_template: "https://tiles.example.invalid/{z}/{x}/{y}.png".into(),
+            file: None,
+        }));
+    harness
+        .state_mut()
+        .apply(Command::SetBasemap(BasemapRequest::Online));
+    harness.step();
+    assert!(harness.state().map.is_online(), "online tiles switched on");
+
+    let started = Instant::now();
+    while harness.state().map.is_online() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the failed network was not noticed"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+        harness.step();
+    }
+    harness.run_ok();
+    let notices: Vec<&String> = harness
+        .state()
+        .notices
+        .iter()
+        .filter(|notice| notice.contains("Online tiles unavailable"))
+        .collect();
+    assert_eq!(notices.len(), 1, "{:?}", harness.state().notices);
+    assert!(notices[0].contains("offline basemap"));
+    // Still usable: frames keep coming and nothing else is reported.
+    for _ in 0..10 {
+        harness.step();
+    }
+    assert_eq!(harness.state().notices.len(), 1);
+}
