@@ -38,6 +38,10 @@ pub enum Command {
     SetTrends(views::trends::TrendSettings),
     Playback(PlaybackAction),
     SetTimelineLanes(bool),
+    SetPresentation(views::presentation::PresentationSettings),
+    SaveView(std::path::PathBuf),
+    OpenView(std::path::PathBuf),
+    ExportPng(std::path::PathBuf),
     /// Run a command from the shared command list (buttons, menus and shortcuts).
     Ui(views::shortcuts::UiCommand),
     ShowCentral(CentralView),
@@ -90,6 +94,7 @@ pub struct PersistedState {
     pub playback: crate::model::playback::Playback,
     /// Incident markers in one lane per category instead of height by deaths.
     pub timeline_lanes: bool,
+    pub presentation: views::presentation::PresentationSettings,
 }
 
 impl Default for PersistedState {
@@ -111,6 +116,7 @@ impl Default for PersistedState {
             central: CentralView::Map,
             playback: crate::model::playback::Playback::default(),
             timeline_lanes: false,
+            presentation: views::presentation::PresentationSettings::default(),
         }
     }
 }
@@ -225,6 +231,17 @@ pub struct AtlasApp {
     pub help_open: bool,
     /// The search field gets the keyboard focus next frame (Ctrl+F).
     focus_search: bool,
+    /// Presentation mode: controls hidden, title, caption and source line shown.
+    pub presenting: bool,
+    /// Window size last frame, in points, saved with a view.
+    window_size: (f32, f32),
+    /// A PNG export asked for; the screenshot is requested in the next frame.
+    pending_export: Option<std::path::PathBuf>,
+    /// Results of exports, sent back from the screenshot callback.
+    export_results: (
+        std::sync::mpsc::Sender<String>,
+        std::sync::mpsc::Receiver<String>,
+    ),
 }
 
 impl AtlasApp {
@@ -294,6 +311,10 @@ impl AtlasApp {
             month_span: (0, 0),
             help_open: false,
             focus_search: false,
+            presenting: false,
+            window_size: (1280.0, 800.0),
+            pending_export: None,
+            export_results: std::sync::mpsc::channel(),
         };
         app.month_span = month_span(&app.dataset);
         // Playback never resumes by itself after a restart.
@@ -347,7 +368,52 @@ impl AtlasApp {
             UiCommand::ToggleTheme => self.state.dark_mode = !self.state.dark_mode,
             UiCommand::ResetFilters => self.state.filter = Filter::default(),
             UiCommand::ToggleHelp => self.help_open = !self.help_open,
+            UiCommand::TogglePresentation => self.presenting = !self.presenting,
         }
+    }
+
+    /// The current view as a file: filters, map, layers, selection, layout, title, theme, size.
+    pub fn view_file(&self) -> crate::view_file::ViewFile {
+        crate::view_file::ViewFile {
+            window_size: self.window_size,
+            presenting: self.presenting,
+            state: self.state.clone(),
+            ..crate::view_file::ViewFile::default()
+        }
+    }
+
+    fn save_view(&mut self, path: &std::path::Path) {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        let message = match crate::view_file::save(path, &self.view_file()) {
+            Ok(()) => format!("Saved the view to {}.", path.display()),
+            Err(error) => error.to_string(),
+        };
+        self.notices.push(message);
+    }
+
+    /// Replace the current view with a loaded one; fields it lacks keep their defaults.
+    pub fn open_view(&mut self, loaded: crate::view_file::LoadedView, file: &str) {
+        if let Some(notice) = loaded.notice(file) {
+            self.notices.push(notice);
+        }
+        let view = loaded.view;
+        let state = view.state;
+        self.selection.selected = state
+            .selected_id
+            .as_deref()
+            .and_then(|id| self.dataset.incidents.iter().position(|i| i.id == id));
+        let (lat, lon) = state.map_center;
+        if lat.is_finite() && lon.is_finite() {
+            self.map.center_on(lat, lon);
+            self.map.set_zoom(state.map_zoom);
+        }
+        self.state = state;
+        self.state.playback.playing = false;
+        self.presenting = view.presenting;
+        self.window_size = view.window_size;
+        self.refresh_derived();
     }
 
     pub fn refresh_derived(&mut self) {
@@ -407,6 +473,15 @@ impl AtlasApp {
             Command::ShowCentral(central) => self.state.central = central,
             Command::Playback(action) => self.playback(action),
             Command::SetTimelineLanes(lanes) => self.state.timeline_lanes = lanes,
+            Command::SetPresentation(settings) => self.state.presentation = settings,
+            Command::SaveView(path) => self.save_view(&path),
+            Command::OpenView(path) => match crate::view_file::load(&path) {
+                Ok(loaded) => self.open_view(loaded, &path.display().to_string()),
+                Err(error) => self
+                    .notices
+                    .push(format!("{error}. The current view is unchanged.")),
+            },
+            Command::ExportPng(path) => self.pending_export = Some(path),
             Command::Ui(command) => self.run_ui_command(command),
             Command::SetLayout {
                 show_filters,
@@ -444,10 +519,39 @@ impl AtlasApp {
                 hovered: previous_hover,
             },
             hovered_group: &previous_group,
+            presenting: self.presenting,
         };
 
-        views::top_bar::show(ui, &view, &mut self.notices, &mut commands);
-        if self.state.show_filters {
+        // Larger type on slides.
+        let zoom = if self.presenting { 1.2 } else { 1.0 };
+        if (ctx.zoom_factor() - zoom).abs() > f32::EPSILON {
+            ctx.set_zoom_factor(zoom);
+        }
+        let content = ctx.content_rect();
+        self.window_size = (content.width() * zoom, content.height() * zoom);
+        let (show_filters, show_detail, show_timeline, timeline_in_centre) = if self.presenting {
+            use views::presentation::PresentationLayout as Layout;
+            match self.state.presentation.layout {
+                Layout::MapAndTimeline => (false, false, true, false),
+                Layout::MapOnly => (false, false, false, false),
+                Layout::TimelineOnly => (false, false, false, true),
+                Layout::AllThree => (false, true, true, false),
+            }
+        } else {
+            (
+                self.state.show_filters,
+                self.state.show_detail,
+                self.state.show_timeline,
+                false,
+            )
+        };
+        if self.presenting {
+            views::presentation::header(ui, &view, &mut commands);
+            views::presentation::footer(ui, &view, self.map.tile_credit().as_deref());
+        } else {
+            views::top_bar::show(ui, &view, &mut self.notices, &mut commands);
+        }
+        if show_filters {
             egui::Panel::left("filters")
                 .resizable(true)
                 .default_size(230.0)
@@ -456,7 +560,7 @@ impl AtlasApp {
                     views::filters::show(ui, &view, &mut self.filters, &mut commands)
                 });
         }
-        if self.state.show_detail {
+        if show_detail {
             egui::Panel::right("detail")
                 .resizable(true)
                 .default_size(370.0)
@@ -465,7 +569,7 @@ impl AtlasApp {
                     views::detail::show(ui, &view, &mut self.table, &mut commands)
                 });
         }
-        if self.state.show_timeline {
+        if show_timeline {
             egui::Panel::bottom("timeline")
                 .resizable(true)
                 .default_size(250.0)
@@ -475,6 +579,11 @@ impl AtlasApp {
                 });
         }
         match self.state.central {
+            _ if timeline_in_centre => {
+                egui::CentralPanel::default().show(ui, |ui| {
+                    self.timeline.show(ui, &view, &mut commands);
+                });
+            }
             CentralView::Map => {
                 egui::CentralPanel::default()
                     .frame(egui::Frame::NONE)
@@ -493,6 +602,7 @@ impl AtlasApp {
                 .map(Command::Ui),
         );
         views::shortcuts::help_window(&ctx, &mut self.help_open);
+        self.export_png(&ctx);
         if std::mem::take(&mut self.focus_search) {
             ctx.memory_mut(|memory| memory.request_focus(views::filters::search_id()));
         }
@@ -541,6 +651,48 @@ impl AtlasApp {
             .and_then(|i| self.dataset.incidents.get(i))
             .map(|incident| incident.id.clone());
     }
+}
+
+impl AtlasApp {
+    /// Ask for a screenshot of the window and save it as PNG when it arrives.
+    fn export_png(&mut self, ctx: &egui::Context) {
+        if let Some(path) = self.pending_export.take() {
+            let results = self.export_results.0.clone();
+            let repaint = ctx.clone();
+            ctx.request_screenshot(move |image| {
+                let message = match save_png(&path, &image) {
+                    Ok(()) => format!(
+                        "Exported {}x{} PNG to {}.",
+                        image.size[0],
+                        image.size[1],
+                        path.display()
+                    ),
+                    Err(error) => format!("Could not export {}: {error}", path.display()),
+                };
+                let _ = results.send(message);
+                repaint.request_repaint();
+            });
+        }
+        while let Ok(message) = self.export_results.1.try_recv() {
+            self.notices.push(message);
+        }
+    }
+}
+
+/// Write a screenshot (premultiplied RGBA) as a PNG file.
+pub fn save_png(path: &std::path::Path, image: &egui::ColorImage) -> Result<(), String> {
+    let [width, height] = image.size;
+    let bytes: Vec<u8> = image
+        .pixels
+        .iter()
+        .flat_map(|pixel| pixel.to_srgba_unmultiplied())
+        .collect();
+    let buffer = image::RgbaImage::from_raw(width as u32, height as u32, bytes)
+        .ok_or_else(|| "the screenshot has no pixels".to_owned())?;
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|error| error.to_string())?;
+    }
+    buffer.save(path).map_err(|error| error.to_string())
 }
 
 /// First and last month any incident may fall in.

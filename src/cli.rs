@@ -24,6 +24,10 @@ pub struct Cli {
     #[arg(long, value_name = "FILE", global = true)]
     pub data: Option<PathBuf>,
 
+    /// Start in a saved view (filters, map, layers, layout, title, theme).
+    #[arg(long, value_name = "FILE")]
+    pub view: Option<PathBuf>,
+
     /// A PMTiles or MBTiles file (raster tiles) to draw over the offline basemap.
     #[arg(long, value_name = "FILE")]
     pub basemap: Option<PathBuf>,

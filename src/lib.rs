@@ -8,6 +8,7 @@ pub mod cli;
 pub mod io;
 pub mod model;
 pub mod tiles;
+pub mod view_file;
 pub mod views;
 
 pub use app::AtlasApp;

@@ -24,6 +24,20 @@ fn main() {
             std::process::exit(1);
         }
     };
+    // A saved view is read before the window opens: a broken file is a message, not a crash.
+    let view = match cli.view.as_deref().map(khorasan_atlas::view_file::load) {
+        Some(Ok(view)) => Some(view),
+        Some(Err(error)) => {
+            eprintln!("khorasan-atlas: {error}");
+            std::process::exit(1);
+        }
+        None => None,
+    };
+    let window_size = cli
+        .window_size
+        .or_else(|| view.as_ref().map(|loaded| loaded.view.window_size))
+        .map(|(w, h)| (w.clamp(400.0, 10_000.0), h.clamp(300.0, 10_000.0)))
+        .unwrap_or((1280.0, 800.0));
     let dataset_name = cli.data.as_ref().map_or_else(
         || "embedded dataset".to_owned(),
         |path| path.display().to_string(),
@@ -32,7 +46,7 @@ fn main() {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Khorasan Atlas")
-            .with_inner_size(cli.window_size.map_or([1280.0, 800.0], |(w, h)| [w, h]))
+            .with_inner_size([window_size.0, window_size.1])
             .with_min_inner_size([900.0, 600.0]),
         // glow: software OpenGL is several times faster than wgpu on CPU-only machines.
         renderer: eframe::Renderer::Glow,
@@ -43,6 +57,9 @@ fn main() {
         options,
         Box::new(move |creation| {
             let mut app = AtlasApp::new(creation, dataset, dataset_name);
+            if let (Some(loaded), Some(path)) = (view, &cli.view) {
+                app.open_view(loaded, &path.display().to_string());
+            }
             if let Some(path) = cli.basemap {
                 app.apply(khorasan_atlas::app::Command::SetBasemap(
                     khorasan_atlas::views::map::BasemapRequest::File(path),

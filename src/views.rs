@@ -4,6 +4,7 @@
 pub mod detail;
 pub mod filters;
 pub mod map;
+pub mod presentation;
 pub mod shortcuts;
 pub mod style;
 pub mod table;
@@ -25,6 +26,8 @@ pub struct ViewContext<'a> {
     pub selection: Selection,
     /// Incidents hovered as a group last frame (a map cluster), sorted.
     pub hovered_group: &'a [usize],
+    /// Presentation mode: controls hidden, larger type.
+    pub presenting: bool,
 }
 
 impl ViewContext<'_> {

@@ -15,11 +15,12 @@ pub enum UiCommand {
     ToggleTrends,
     ToggleTheme,
     ResetFilters,
+    TogglePresentation,
     ToggleHelp,
 }
 
 impl UiCommand {
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 12] = [
         Self::PlayPause,
         Self::StepBack,
         Self::StepForward,
@@ -30,6 +31,7 @@ impl UiCommand {
         Self::ToggleTrends,
         Self::ToggleTheme,
         Self::ResetFilters,
+        Self::TogglePresentation,
         Self::ToggleHelp,
     ];
 
@@ -45,6 +47,7 @@ impl UiCommand {
             Self::ToggleTrends => "Switch between map and trends",
             Self::ToggleTheme => "Switch dark / light theme",
             Self::ResetFilters => "Reset all filters",
+            Self::TogglePresentation => "Presentation mode on / off",
             Self::ToggleHelp => "Show or hide this help",
         }
     }
@@ -62,6 +65,7 @@ impl UiCommand {
             Self::ToggleTrends => plain(Key::T),
             Self::ToggleTheme => plain(Key::L),
             Self::ResetFilters => KeyboardShortcut::new(Modifiers::COMMAND, Key::Backspace),
+            Self::TogglePresentation => plain(Key::P),
             Self::ToggleHelp => plain(Key::F1),
         }
     }

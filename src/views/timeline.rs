@@ -456,6 +456,11 @@ fn plot_ui_text_colour(plot_ui: &egui_plot::PlotUi<'_>) -> Color32 {
 }
 
 fn header(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<Command>) {
+    if view.presenting {
+        // On a slide: the legend only.
+        ui.horizontal_wrapped(|ui| legend(ui, view));
+        return;
+    }
     // Two wrapped rows: an unwrapped row would widen the panel and push the plots under the
     // side panel. First the time controls, then the display options and the legend.
     ui.horizontal_wrapped(|ui| {

@@ -39,6 +39,11 @@ pub fn show(
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 use crate::views::shortcuts::UiCommand;
                 let ctx = ui.ctx().clone();
+                ui.menu_button("View", |ui| {
+                    crate::views::presentation::view_menu(ui, view, commands)
+                })
+                .response
+                .on_hover_text("Presentation mode, title, layout, saved views, PNG export");
                 if ui
                     .button("Help")
                     .on_hover_text(UiCommand::ToggleHelp.tooltip(&ctx))

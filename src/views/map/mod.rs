@@ -457,7 +457,7 @@ impl MapView {
                 1.0 / f64::from(
                     projector.scale_pixel_per_meter(projector.unproject(rect.center().to_vec2())),
                 ) / 1000.0;
-            let pointer_lat_lon = pointer.map(|p| {
+            let pointer_lat_lon = pointer.filter(|_| !view.presenting).map(|p| {
                 let (lon, lat) = transform.invert(p).to_lon_lat();
                 (lat, lon)
             });
@@ -582,15 +582,20 @@ impl MapView {
             None => {}
         }
 
-        let actions = overlays::controls(
-            ui,
-            rect,
-            &layers,
-            &view.state.basemap,
-            self.tiles.as_ref(),
-            self.measure.is_some(),
-            commands,
-        );
+        // Slides show the map, its legend and credits, not the controls.
+        let actions = if view.presenting {
+            overlays::ControlActions::default()
+        } else {
+            overlays::controls(
+                ui,
+                rect,
+                &layers,
+                &view.state.basemap,
+                self.tiles.as_ref(),
+                self.measure.is_some(),
+                commands,
+            )
+        };
         if self.is_online() {
             overlays::online_badge(ui, rect, &view.state.basemap.url_template);
         }
@@ -606,7 +611,14 @@ impl MapView {
                 None => Some(Measure::default()),
             };
         }
-        overlays::legend(ui, rect, view);
-        overlays::credits(ui, rect, self.tile_credit().as_deref());
+        overlays::legend(
+            ui,
+            rect.translate(Vec2::new(0.0, if view.presenting { -46.0 } else { 0.0 })),
+            view,
+        );
+        // In presentation mode the source line under the slide carries the credits.
+        if !view.presenting {
+            overlays::credits(ui, rect, self.tile_credit().as_deref());
+        }
     }
 }

@@ -1,0 +1,219 @@
+//! Briefing: the presentation header and source line, and the View menu (title, layout,
+//! saved views, PNG export).
+
+use serde::{Deserialize, Serialize};
+
+use crate::app::Command;
+use crate::basemap::CREDITS;
+use crate::model::caption::caption;
+
+use super::ViewContext;
+use super::shortcuts::UiCommand;
+
+/// Which views a presentation shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PresentationLayout {
+    #[default]
+    MapAndTimeline,
+    MapOnly,
+    TimelineOnly,
+    AllThree,
+}
+
+impl PresentationLayout {
+    pub const ALL: [Self; 4] = [
+        Self::MapAndTimeline,
+        Self::MapOnly,
+        Self::TimelineOnly,
+        Self::AllThree,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::MapAndTimeline => "Map and timeline",
+            Self::MapOnly => "Map only",
+            Self::TimelineOnly => "Timeline only",
+            Self::AllThree => "Map, timeline and details",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PresentationSettings {
+    /// Empty: "Islamic State Khorasan incidents".
+    pub title: String,
+    pub subtitle: String,
+    pub layout: PresentationLayout,
+}
+
+impl PresentationSettings {
+    pub fn title_or_default(&self) -> &str {
+        if self.title.trim().is_empty() {
+            "Islamic State Khorasan incidents"
+        } else {
+            &self.title
+        }
+    }
+}
+
+/// The source line of every presentation and export.
+pub fn source_line(view: &ViewContext<'_>, tiles: Option<&str>) -> String {
+    let dataset = &view.dataset.metadata;
+    let data = if dataset.title.is_empty() {
+        view.dataset_name.to_owned()
+    } else {
+        format!("{} {}", dataset.title, dataset.version)
+    };
+    let mut line = format!(
+        "Data: {data} ({} curated, sourced incidents; not a complete count). {}",
+        view.dataset.incidents.len(),
+        CREDITS
+    );
+    if let Some(tiles) = tiles {
+        line.push_str(&format!(" \u{b7} {tiles}"));
+    }
+    line
+}
+
+/// Title, subtitle and the filter in one sentence, large.
+pub fn header(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<Command>) {
+    let settings = &view.state.presentation;
+    let response = egui::Panel::top("presentation_header")
+        .show(ui, |ui| {
+            ui.add_space(4.0);
+            ui.label(
+                egui::RichText::new(settings.title_or_default())
+                    .size(26.0)
+                    .strong(),
+            );
+            if !settings.subtitle.trim().is_empty() {
+                ui.label(egui::RichText::new(&settings.subtitle).size(17.0));
+            }
+            ui.label(
+                egui::RichText::new(caption(
+                    &view.state.filter,
+                    view.dataset,
+                    view.derived.filtered.len(),
+                ))
+                .size(15.0)
+                .strong(),
+            );
+            ui.add_space(2.0);
+        })
+        .response;
+    // The way out appears only while the pointer is on the header, so slides stay clean.
+    if response.contains_pointer() {
+        let rect = response.rect;
+        let button_rect = egui::Rect::from_min_size(
+            egui::pos2(rect.max.x - 190.0, rect.min.y + 6.0),
+            egui::vec2(180.0, 24.0),
+        );
+        let ctx = ui.ctx().clone();
+        if ui
+            .put(button_rect, egui::Button::new("Leave presentation"))
+            .on_hover_text(UiCommand::TogglePresentation.tooltip(&ctx))
+            .clicked()
+        {
+            commands.push(Command::Ui(UiCommand::TogglePresentation));
+        }
+    }
+}
+
+pub fn footer(ui: &mut egui::Ui, view: &ViewContext<'_>, tiles: Option<&str>) {
+    egui::Panel::bottom("presentation_footer").show(ui, |ui| {
+        ui.add(egui::Label::new(egui::RichText::new(source_line(view, tiles)).size(11.0)).wrap());
+    });
+}
+
+/// The View menu: presentation, title, layout, saved views and PNG export.
+pub fn view_menu(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<Command>) {
+    let ctx = ui.ctx().clone();
+    if ui
+        .button("Presentation mode")
+        .on_hover_text(UiCommand::TogglePresentation.tooltip(&ctx))
+        .clicked()
+    {
+        commands.push(Command::Ui(UiCommand::TogglePresentation));
+        ui.close();
+    }
+    let mut settings = view.state.presentation.clone();
+    egui::Grid::new("presentation_settings")
+        .num_columns(2)
+        .show(ui, |ui| {
+            let label = ui.label("Title");
+            ui.add(
+                egui::TextEdit::singleline(&mut settings.title)
+                    .hint_text("Islamic State Khorasan incidents")
+                    .desired_width(280.0),
+            )
+            .labelled_by(label.id);
+            ui.end_row();
+            let label = ui.label("Subtitle");
+            ui.add(egui::TextEdit::singleline(&mut settings.subtitle).desired_width(280.0))
+                .labelled_by(label.id);
+            ui.end_row();
+        });
+    ui.label("Presentation layout:");
+    for layout in PresentationLayout::ALL {
+        ui.radio_value(&mut settings.layout, layout, layout.label());
+    }
+    if settings != view.state.presentation {
+        commands.push(Command::SetPresentation(settings));
+    }
+    ui.separator();
+    file_action(
+        ui,
+        "save_view_path",
+        "Save view",
+        "views/briefing.view.ron",
+        |path| commands.push(Command::SaveView(path)),
+    );
+    file_action(
+        ui,
+        "open_view_path",
+        "Open view",
+        "views/briefing.view.ron",
+        |path| commands.push(Command::OpenView(path)),
+    );
+    file_action(
+        ui,
+        "export_png_path",
+        "Export PNG",
+        "briefing.png",
+        |path| commands.push(Command::ExportPng(path)),
+    );
+    ui.label(
+        egui::RichText::new("PNG: the whole window as shown, at screen resolution.")
+            .small()
+            .weak(),
+    );
+}
+
+/// A path field with a button; the path is kept between frames in egui's memory.
+fn file_action(
+    ui: &mut egui::Ui,
+    id: &str,
+    button: &str,
+    hint: &str,
+    mut run: impl FnMut(std::path::PathBuf),
+) {
+    let id = ui.make_persistent_id(id);
+    let mut path: String = ui.data_mut(|data| data.get_temp(id).unwrap_or_default());
+    ui.horizontal(|ui| {
+        let label = ui.label(format!("{button}:"));
+        ui.add(
+            egui::TextEdit::singleline(&mut path)
+                .hint_text(hint)
+                .desired_width(220.0),
+        )
+        .labelled_by(label.id);
+        if ui
+            .add_enabled(!path.trim().is_empty(), egui::Button::new(button))
+            .clicked()
+        {
+            run(path.trim().into());
+        }
+    });
+    ui.data_mut(|data| data.insert_temp(id, path));
+}
