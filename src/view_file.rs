@@ -78,22 +78,16 @@ impl LoadedView {
 }
 
 pub fn parse(text: &str, file: &str) -> Result<LoadedView, ViewError> {
-    let value: ron::Value = ron::from_str(text).map_err(|error| {
+    let syntax = |error: ron::error::SpannedError| {
         ViewError::Syntax(
             file.to_owned(),
             error.span.start.line,
             error.span.start.col,
             error.code.to_string(),
         )
-    })?;
-    let view: ViewFile = ron::from_str(text).map_err(|error| {
-        ViewError::Syntax(
-            file.to_owned(),
-            error.span.start.line,
-            error.span.start.col,
-            error.code.to_string(),
-        )
-    })?;
+    };
+    let value: ron::Value = ron::from_str(text).map_err(syntax)?;
+    let view: ViewFile = ron::from_str(text).map_err(syntax)?;
     if view.format != FORMAT {
         return Err(ViewError::WrongFormat(file.to_owned(), view.format));
     }

@@ -1,26 +1,13 @@
 //! Briefing: presentation mode through the keyboard, saved views that restore the same
 //! picture, and bad view files that change nothing.
 
-use egui_kittest::Harness;
+mod common;
+
+use common::harness;
 use egui_kittest::kittest::Queryable as _;
-use khorasan_atlas::AtlasApp;
 use khorasan_atlas::app::{Command, PersistedState};
-use khorasan_atlas::io::embedded_dataset;
 use khorasan_atlas::model::Kind;
 use khorasan_atlas::views::presentation::{PresentationLayout, PresentationSettings};
-
-fn harness(state: PersistedState) -> Harness<'static, AtlasApp> {
-    let app = AtlasApp::with_state(
-        embedded_dataset().unwrap(),
-        "embedded dataset".into(),
-        state,
-    );
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(|ui, app: &mut AtlasApp| app.show(ui), app);
-    harness.run_ok();
-    harness
-}
 
 #[test]
 fn presentation_mode_hides_controls_and_shows_title_caption_and_sources() {

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::Ordering;
 
-use egui_kittest::Harness;
+mod common;
+
 use egui_kittest::kittest::Queryable as _;
-use khorasan_atlas::AtlasApp;
 use khorasan_atlas::app::{Command, PersistedState};
 use khorasan_atlas::io::embedded_dataset;
 use khorasan_atlas::model::aggregate::province_totals;
@@ -24,17 +24,8 @@ const PNG: [u8; 69] = [
     0x44, 0xae, 0x42, 0x60, 0x82,
 ];
 
-fn harness() -> Harness<'static, AtlasApp> {
-    let app = AtlasApp::with_state(
-        embedded_dataset().unwrap(),
-        "embedded dataset".into(),
-        PersistedState::default(),
-    );
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(|ui, app: &mut AtlasApp| app.show(ui), app);
-    harness.run_ok();
-    harness
+fn harness() -> egui_kittest::Harness<'static, khorasan_atlas::AtlasApp> {
+    common::harness(PersistedState::default())
 }
 
 /// An MBTiles file with zoom levels 0-2 of PNG tiles.

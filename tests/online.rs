@@ -3,24 +3,15 @@
 
 use std::time::{Duration, Instant};
 
-use egui_kittest::Harness;
-use khorasan_atlas::AtlasApp;
+mod common;
+
 use khorasan_atlas::app::{Command, PersistedState};
-use khorasan_atlas::io::embedded_dataset;
 use khorasan_atlas::tiles::BasemapSettings;
 use khorasan_atlas::views::map::BasemapRequest;
 
 #[test]
 fn unreachable_tile_server_gives_one_notice_and_the_offline_basemap() {
-    let app = AtlasApp::with_state(
-        embedded_dataset().unwrap(),
-        "embedded dataset".into(),
-        PersistedState::default(),
-    );
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(|ui, app: &mut AtlasApp| app.show(ui), app);
-    harness.run_ok();
+    let mut harness = common::harness(PersistedState::default());
 
     // `.invalid` never resolves (RFC 6761): the same as having no network.
     harness

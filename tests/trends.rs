@@ -2,24 +2,15 @@
 
 use std::process::Command as Process;
 
-use egui_kittest::Harness;
+mod common;
+
 use egui_kittest::kittest::Queryable as _;
-use khorasan_atlas::AtlasApp;
 use khorasan_atlas::app::{CentralView, PersistedState};
 use khorasan_atlas::io::embedded_dataset;
 use khorasan_atlas::model::aggregate::{GroupBy, GroupKey, group_totals};
 
-fn harness(state: PersistedState) -> Harness<'static, AtlasApp> {
-    let app = AtlasApp::with_state(
-        embedded_dataset().unwrap(),
-        "embedded dataset".into(),
-        state,
-    );
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1600.0, 1000.0))
-        .build_ui_state(|ui, app: &mut AtlasApp| app.show(ui), app);
-    harness.run_ok();
-    harness
+fn harness(state: PersistedState) -> egui_kittest::Harness<'static, khorasan_atlas::AtlasApp> {
+    common::harness_sized(state, 1600.0, 1000.0)
 }
 
 #[test]

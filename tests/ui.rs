@@ -1,25 +1,14 @@
 //! The real UI, driven headlessly with egui_kittest: filters, table, detail and the links
 //! between views.
 
-use egui_kittest::Harness;
+mod common;
+
+use common::harness;
 use egui_kittest::kittest::Queryable as _;
 use khorasan_atlas::AtlasApp;
 use khorasan_atlas::app::PersistedState;
 use khorasan_atlas::io::embedded_dataset;
 use khorasan_atlas::model::Kind;
-
-fn harness(state: PersistedState) -> Harness<'static, AtlasApp> {
-    let app = AtlasApp::with_state(
-        embedded_dataset().unwrap(),
-        "embedded dataset".into(),
-        state,
-    );
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(|ui, app: &mut AtlasApp| app.show(ui), app);
-    harness.run_ok();
-    harness
-}
 
 fn shown_caption(app: &AtlasApp) -> String {
     format!(
@@ -220,15 +209,8 @@ fn colour_switch_restacks_the_timeline() {
 
 #[test]
 fn tiny_window_does_not_panic() {
-    let app = AtlasApp::with_state(
-        embedded_dataset().unwrap(),
-        "embedded dataset".into(),
-        PersistedState::default(),
-    );
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(320.0, 200.0))
-        .build_ui_state(|ui, app: &mut AtlasApp| app.show(ui), app);
-    harness.run_ok();
+    let harness = common::harness_sized(PersistedState::default(), 320.0, 200.0);
+    assert!(!harness.state().dataset.incidents.is_empty());
 }
 
 #[test]

@@ -35,7 +35,8 @@ fn join_and(items: &[String], last: &str) -> String {
     }
 }
 
-fn capitalise(text: &str) -> String {
+/// First letter upper case.
+pub fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
     chars
         .next()

@@ -84,16 +84,8 @@ impl TimelineState {
         let histogram_height = (available * 0.55).max(60.0);
         let hint = "Drag to select a period \u{b7} scroll to pan \u{b7} Ctrl+scroll to zoom \u{b7} double-click to reset";
 
-        let histogram_response = Plot::new("histogram")
+        let histogram_response = time_plot("histogram", link, (x_min, x_max))
             .height(histogram_height)
-            .link_axis(link, [true, false])
-            .link_cursor(link, [true, false])
-            .allow_drag(false)
-            .allow_boxed_zoom(false)
-            .allow_zoom([true, false])
-            .allow_scroll([true, false])
-            .include_x(x_min)
-            .include_x(x_max)
             .include_y(0.0)
             .show_x(false)
             .y_axis_label("per month")
@@ -124,16 +116,8 @@ impl TimelineState {
         let mut hovered = None;
         let stack_by = view.state.stack_by;
         let lane_count = Category::all(stack_by).len() as f64;
-        let markers = Plot::new("markers")
+        let markers = time_plot("markers", link, (x_min, x_max))
             .height(ui.available_height().max(60.0))
-            .link_axis(link, [true, false])
-            .link_cursor(link, [true, false])
-            .allow_drag(false)
-            .allow_boxed_zoom(false)
-            .allow_zoom([true, false])
-            .allow_scroll([true, false])
-            .include_x(x_min)
-            .include_x(x_max)
             .show_x(false)
             .show_y(false)
             .y_axis_min_width(36.0)
@@ -428,16 +412,8 @@ fn reported_plot(
                 .name(format!("{}: {} {}", point.period, point.value, series.unit))
         })
         .collect();
-    Plot::new("reported")
+    time_plot("reported", link, (x_min, x_max))
         .height(70.0)
-        .link_axis(link, [true, false])
-        .link_cursor(link, [true, false])
-        .allow_drag(false)
-        .allow_boxed_zoom(false)
-        .allow_zoom([true, false])
-        .allow_scroll([true, false])
-        .include_x(x_min)
-        .include_x(x_max)
         .include_y(0.0)
         .y_axis_min_width(36.0)
         .x_grid_spacer(date_grid)
@@ -757,6 +733,20 @@ fn date_grid(input: GridInput) -> Vec<GridMark> {
         }
     }
     marks
+}
+
+/// A plot on the shared, linked date axis: dragging brushes (no pan), scrolling pans and
+/// Ctrl+scroll zooms along time only.
+fn time_plot(id: &str, link: egui::Id, (x_min, x_max): (f64, f64)) -> Plot<'static> {
+    Plot::new(id)
+        .link_axis(link, [true, false])
+        .link_cursor(link, [true, false])
+        .allow_drag(false)
+        .allow_boxed_zoom(false)
+        .allow_zoom([true, false])
+        .allow_scroll([true, false])
+        .include_x(x_min)
+        .include_x(x_max)
 }
 
 /// A date axis whose year labels still show when years are only ~30 points apart.

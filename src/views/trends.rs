@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::Command;
 use crate::model::aggregate::{GroupBy, GroupKey, GroupTotal, group_totals};
+use crate::model::caption::capitalise;
 use crate::model::date::last_day_of_month;
 use crate::model::{Incident, Kind};
 
@@ -138,9 +139,13 @@ pub fn show(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<Comman
         .weak(),
     );
 
-    let mut hovered: Option<Target> = None;
-    let mut clicked: Option<Target> = None;
-    let height = ((ui.available_height() - 40.0) / 2.0).max(140.0);
+    let mut chart = Chart {
+        incidents: &incidents,
+        settings,
+        height: ((ui.available_height() - 40.0) / 2.0).max(140.0),
+        hovered: None,
+        clicked: None,
+    };
     let width = ((ui.available_width() - 16.0) / 2.0).max(200.0);
     egui::Grid::new("trend_grid")
         .num_columns(2)
@@ -148,25 +153,25 @@ pub fn show(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<Comman
         .show(ui, |ui| {
             ui.vertical(|ui| {
                 ui.set_width(width);
-                yearly_stacked(ui, &incidents, settings, height, &mut hovered, &mut clicked);
+                yearly_stacked(ui, &mut chart);
             });
             ui.vertical(|ui| {
                 ui.set_width(width);
-                province_totals(ui, &incidents, settings, height, &mut hovered, &mut clicked);
+                province_totals(ui, &mut chart);
             });
             ui.end_row();
             ui.vertical(|ui| {
                 ui.set_width(width);
-                monthly_series(ui, &incidents, settings, height, &mut hovered, &mut clicked);
+                monthly_series(ui, &mut chart);
             });
             ui.vertical(|ui| {
                 ui.set_width(width);
-                seasonal_profile(ui, &incidents, settings, height, &mut hovered, &mut clicked);
+                seasonal_profile(ui, &mut chart);
             });
             ui.end_row();
         });
 
-    if let Some(target) = hovered {
+    if let Some(target) = chart.hovered {
         let group: Vec<usize> = view
             .filtered_incidents()
             .filter(|(_, incident)| target.matches(incident))
@@ -174,9 +179,28 @@ pub fn show(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<Comman
             .collect();
         commands.push(Command::HoverGroup(group));
     }
-    if let Some(target) = clicked {
+    if let Some(target) = chart.clicked {
         commands.push(target.narrow(view));
     }
+}
+
+/// What every chart reads, and where it reports what the pointer did.
+struct Chart<'a> {
+    incidents: &'a [&'a Incident],
+    settings: &'a TrendSettings,
+    height: f32,
+    hovered: Option<Target>,
+    clicked: Option<Target>,
+}
+
+/// A chart that neither pans nor zooms: its axes are categories or a fixed range.
+fn fixed_plot(id: &str, height: f32) -> Plot<'static> {
+    Plot::new(id)
+        .height(height)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
 }
 
 fn chart_title(ui: &mut egui::Ui, title: &str) {
@@ -205,6 +229,22 @@ fn bar_interaction(
     }
 }
 
+/// Hover or click on a (year, month) point, encoded by the charts as `year * 100 + month`.
+fn month_interaction(
+    response: &egui_plot::PlotResponse<Option<usize>>,
+    hovered: &mut Option<Target>,
+    clicked: &mut Option<Target>,
+) {
+    if let Some(code) = response.inner {
+        let target = Target::Month((code / 100) as i32, (code % 100) as u32);
+        if response.response.clicked() {
+            *clicked = Some(target);
+        } else {
+            *hovered = Some(target);
+        }
+    }
+}
+
 /// Index of the bar under the pointer (bars at x = 0, 1, 2, ... or y for horizontal charts).
 fn bar_under_pointer(
     plot_ui: &egui_plot::PlotUi<'_>,
@@ -227,14 +267,8 @@ fn bar_under_pointer(
 }
 
 /// (a) Incidents or deaths per year, stacked by the biggest provinces or countries.
-fn yearly_stacked(
-    ui: &mut egui::Ui,
-    incidents: &[&Incident],
-    settings: &TrendSettings,
-    height: f32,
-    hovered: &mut Option<Target>,
-    clicked: &mut Option<Target>,
-) {
+fn yearly_stacked(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
+    let (incidents, settings, height) = (chart.incidents, chart.settings, chart.height);
     let group_by = if settings.by_province {
         GroupBy::Province
     } else {
@@ -284,13 +318,8 @@ fn yearly_stacked(
         .chain(std::iter::once("Other".to_owned()))
         .collect();
     let year_labels = years.clone();
-    let response = Plot::new("trend_yearly")
-        .height(height)
+    let response = fixed_plot("trend_yearly", height)
         .legend(Legend::default().position(egui_plot::Corner::LeftTop))
-        .allow_drag(false)
-        .allow_zoom(false)
-        .allow_scroll(false)
-        .allow_boxed_zoom(false)
         .include_y(0.0)
         .x_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 5.0, 10.0]))
         .custom_x_axes(vec![
@@ -341,18 +370,12 @@ fn yearly_stacked(
             bar_under_pointer(plot_ui, years.len(), false, &totals)
         });
     let targets = years.iter().map(|&year| Target::Year(year)).collect();
-    bar_interaction(&response, targets, hovered, clicked);
+    bar_interaction(&response, targets, &mut chart.hovered, &mut chart.clicked);
 }
 
 /// (b) Totals per province, largest first (horizontal bars).
-fn province_totals(
-    ui: &mut egui::Ui,
-    incidents: &[&Incident],
-    settings: &TrendSettings,
-    height: f32,
-    hovered: &mut Option<Target>,
-    clicked: &mut Option<Target>,
-) {
+fn province_totals(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
+    let (incidents, settings, height) = (chart.incidents, chart.settings, chart.height);
     chart_title(
         ui,
         &format!(
@@ -376,12 +399,7 @@ fn province_totals(
         .map(|(code, name, _)| format!("{name}, {code}"))
         .collect();
     let heights: Vec<f64> = rows.iter().map(|row| row.2).collect();
-    let response = Plot::new("trend_provinces")
-        .height(height)
-        .allow_drag(false)
-        .allow_zoom(false)
-        .allow_scroll(false)
-        .allow_boxed_zoom(false)
+    let response = fixed_plot("trend_provinces", height)
         .include_x(0.0)
         .show_grid([true, false])
         .custom_y_axes(vec![
@@ -421,18 +439,12 @@ fn province_totals(
         .iter()
         .map(|(code, name, _)| Target::Province(code.clone(), name.clone()))
         .collect();
-    bar_interaction(&response, targets, hovered, clicked);
+    bar_interaction(&response, targets, &mut chart.hovered, &mut chart.clicked);
 }
 
 /// (c) Attacks per month against counter-operations and leadership losses.
-fn monthly_series(
-    ui: &mut egui::Ui,
-    incidents: &[&Incident],
-    settings: &TrendSettings,
-    height: f32,
-    hovered: &mut Option<Target>,
-    clicked: &mut Option<Target>,
-) {
+fn monthly_series(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
+    let (incidents, settings, height) = (chart.incidents, chart.settings, chart.height);
     chart_title(
         ui,
         &format!(
@@ -520,25 +532,12 @@ fn monthly_series(
             })?;
             Some((key.0 as usize) * 100 + key.1 as usize)
         });
-    if let Some(code) = response.inner {
-        let target = Target::Month((code / 100) as i32, (code % 100) as u32);
-        if response.response.clicked() {
-            *clicked = Some(target);
-        } else {
-            *hovered = Some(target);
-        }
-    }
+    month_interaction(&response, &mut chart.hovered, &mut chart.clicked);
 }
 
 /// (d) Seasonal profile: one line per year over the months of the year.
-fn seasonal_profile(
-    ui: &mut egui::Ui,
-    incidents: &[&Incident],
-    settings: &TrendSettings,
-    height: f32,
-    hovered: &mut Option<Target>,
-    clicked: &mut Option<Target>,
-) {
+fn seasonal_profile(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
+    let (incidents, settings, height) = (chart.incidents, chart.settings, chart.height);
     chart_title(
         ui,
         &format!(
@@ -570,13 +569,8 @@ fn seasonal_profile(
             (year, values)
         })
         .collect();
-    let response = Plot::new("trend_seasonal")
-        .height(height)
+    let response = fixed_plot("trend_seasonal", height)
         .legend(Legend::default().position(egui_plot::Corner::RightTop))
-        .allow_drag(false)
-        .allow_zoom(false)
-        .allow_scroll(false)
-        .allow_boxed_zoom(false)
         .include_y(0.0)
         .include_x(0.5)
         .include_x(12.5)
@@ -634,20 +628,5 @@ fn seasonal_profile(
                 .min_by(|a, b| a.2.total_cmp(&b.2))
                 .map(|(year, month, _)| (year as usize) * 100 + month as usize)
         });
-    if let Some(code) = response.inner {
-        let target = Target::Month((code / 100) as i32, (code % 100) as u32);
-        if response.response.clicked() {
-            *clicked = Some(target);
-        } else {
-            *hovered = Some(target);
-        }
-    }
-}
-
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
+    month_interaction(&response, &mut chart.hovered, &mut chart.clicked);
 }
