@@ -233,6 +233,8 @@ pub struct AtlasApp {
     focus_search: bool,
     /// Presentation mode: controls hidden, title, caption and source line shown.
     pub presenting: bool,
+    /// Pixels per point on top of the screen's (the screenshot command's --scale).
+    pub base_zoom: f32,
     /// Window size last frame, in points, saved with a view.
     window_size: (f32, f32),
     /// A PNG export asked for; the screenshot is requested in the next frame.
@@ -312,6 +314,7 @@ impl AtlasApp {
             help_open: false,
             focus_search: false,
             presenting: false,
+            base_zoom: 1.0,
             window_size: (1280.0, 800.0),
             pending_export: None,
             export_results: std::sync::mpsc::channel(),
@@ -523,7 +526,7 @@ impl AtlasApp {
         };
 
         // Larger type on slides.
-        let zoom = if self.presenting { 1.2 } else { 1.0 };
+        let zoom = self.base_zoom * if self.presenting { 1.2 } else { 1.0 };
         if (ctx.zoom_factor() - zoom).abs() > f32::EPSILON {
             ctx.set_zoom_factor(zoom);
         }

@@ -40,7 +40,14 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-fn parse_size(text: &str) -> Result<(f32, f32), String> {
+fn parse_scale(text: &str) -> Result<f32, String> {
+    match text.trim().parse::<f32>() {
+        Ok(scale) if (1.0..=4.0).contains(&scale) => Ok(scale),
+        _ => Err(format!("'{text}' is not a scale between 1 and 4")),
+    }
+}
+
+pub fn parse_size(text: &str) -> Result<(f32, f32), String> {
     let (w, h) = text
         .split_once(['x', 'X'])
         .ok_or_else(|| format!("'{text}' is not WIDTHxHEIGHT, e.g. 1280x800"))?;
@@ -65,6 +72,22 @@ pub enum Command {
         output: Option<PathBuf>,
         #[command(flatten)]
         filter: FilterArgs,
+    },
+    /// Render a saved view to a PNG file without interaction, then exit (needs a display;
+    /// under Xvfb on a machine without one).
+    Screenshot {
+        /// The saved view to render.
+        #[arg(long, value_name = "FILE")]
+        view: PathBuf,
+        /// The PNG file to write.
+        #[arg(long, value_name = "FILE.png")]
+        out: PathBuf,
+        /// Size in points; the view's own size when absent.
+        #[arg(long, value_name = "WxH", value_parser = parse_size)]
+        size: Option<(f32, f32)>,
+        /// Pixels per point: 1, 2 or 4 times the size.
+        #[arg(long, default_value_t = 1.0, value_parser = parse_scale)]
+        scale: f32,
     },
     /// Print counts of the filtered incidents by year, country, kind, attribution and precision.
     Stats {
@@ -284,6 +307,9 @@ pub fn run_command(data: Option<&std::path::Path>, command: &Command) -> Result<
             }
             Ok(())
         }
+        Command::Screenshot { .. } => Err(CliError::Usage(
+            "the screenshot command opens a window and is run from main".into(),
+        )),
         Command::Stats { format, by, filter } => {
             let filter = filter.to_filter(&dataset)?;
             let incidents: Vec<&Incident> = dataset

@@ -7,6 +7,7 @@ pub mod basemap;
 pub mod cli;
 pub mod io;
 pub mod model;
+pub mod screenshot;
 pub mod tiles;
 pub mod view_file;
 pub mod views;

@@ -8,6 +8,15 @@ fn main() {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     let cli = Cli::parse();
 
+    if let Some(cli::Command::Screenshot {
+        view,
+        out,
+        size,
+        scale,
+    }) = &cli.command
+    {
+        std::process::exit(screenshot(cli.data.as_deref(), view, out, *size, *scale));
+    }
     if let Some(command) = &cli.command {
         if let Err(error) = cli::run_command(cli.data.as_deref(), command) {
             eprintln!("khorasan-atlas: {error}");
@@ -72,5 +81,74 @@ fn main() {
         eprintln!("khorasan-atlas: cannot open a window: {error}");
         eprintln!("(it needs a display: a desktop session, or Xvfb with Mesa for a virtual one)");
         std::process::exit(1);
+    }
+}
+
+/// Render a saved view to PNG in a window of `size` points at `scale` pixels per point.
+fn screenshot(
+    data: Option<&std::path::Path>,
+    view_path: &std::path::Path,
+    out: &std::path::Path,
+    size: Option<(f32, f32)>,
+    scale: f32,
+) -> i32 {
+    let fail = |message: String| {
+        eprintln!("khorasan-atlas: {message}");
+        1
+    };
+    let dataset = match cli::load_dataset(data) {
+        Ok(dataset) => dataset,
+        Err(error) => return fail(error.to_string()),
+    };
+    let loaded = match khorasan_atlas::view_file::load(view_path) {
+        Ok(loaded) => loaded,
+        Err(error) => return fail(error.to_string()),
+    };
+    let (width, height) = size.unwrap_or(loaded.view.window_size);
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Khorasan Atlas (screenshot)")
+            .with_inner_size([width * scale, height * scale])
+            .with_resizable(false),
+        renderer: eframe::Renderer::Glow,
+        persist_window: false,
+        ..Default::default()
+    };
+    let outcome = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let outcome_for_app = outcome.clone();
+    let name = view_path.display().to_string();
+    let out = out.to_owned();
+    let result = eframe::run_native(
+        "Khorasan Atlas screenshot",
+        options,
+        Box::new(move |creation| {
+            let dataset_name = data.map_or_else(
+                || "embedded dataset".to_owned(),
+                |path| path.display().to_string(),
+            );
+            let mut app =
+                khorasan_atlas::AtlasApp::with_state(dataset, dataset_name, Default::default());
+            app.open_view(loaded, &name);
+            app.base_zoom = scale;
+            let _ = creation;
+            Ok(Box::new(khorasan_atlas::screenshot::ScreenshotApp::new(
+                app,
+                out,
+                outcome_for_app,
+            )))
+        }),
+    );
+    if let Err(error) = result {
+        return fail(format!(
+            "cannot open a window to render in: {error} (it needs a display: run it under Xvfb)"
+        ));
+    }
+    match outcome.lock().ok().and_then(|mut outcome| outcome.take()) {
+        Some(Ok(message)) => {
+            eprintln!("{message}");
+            0
+        }
+        Some(Err(message)) => fail(message),
+        None => fail("the window closed before the picture was taken".into()),
     }
 }
