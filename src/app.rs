@@ -41,7 +41,7 @@ pub enum Command {
     SetPresentation(views::presentation::PresentationSettings),
     SaveView(std::path::PathBuf),
     OpenView(std::path::PathBuf),
-    ExportPng(std::path::PathBuf),
+    Export(crate::export::ExportRequest),
     /// Run a command from the shared command list (buttons, menus and shortcuts).
     Ui(views::shortcuts::UiCommand),
     ShowCentral(CentralView),
@@ -238,12 +238,14 @@ pub struct AtlasApp {
     /// Window size last frame, in points, saved with a view.
     window_size: (f32, f32),
     /// A PNG export asked for; the screenshot is requested in the next frame.
-    pending_export: Option<std::path::PathBuf>,
-    /// Results of exports, sent back from the screenshot callback.
+    pending_export: Option<crate::export::ExportRequest>,
+    /// Results of exports, sent back from the screenshot callback or the renderer.
     export_results: (
-        std::sync::mpsc::Sender<String>,
-        std::sync::mpsc::Receiver<String>,
+        std::sync::mpsc::Sender<crate::export::ExportResult>,
+        std::sync::mpsc::Receiver<crate::export::ExportResult>,
     ),
+    /// Where the map and the timeline were drawn last frame, to export one of them.
+    pub view_rects: crate::export::ViewRects,
 }
 
 impl AtlasApp {
@@ -318,6 +320,7 @@ impl AtlasApp {
             window_size: (1280.0, 800.0),
             pending_export: None,
             export_results: std::sync::mpsc::channel(),
+            view_rects: Default::default(),
         };
         app.month_span = month_span(&app.dataset);
         // Playback never resumes by itself after a restart.
@@ -484,7 +487,7 @@ impl AtlasApp {
                     .notices
                     .push(format!("{error}. The current view is unchanged.")),
             },
-            Command::ExportPng(path) => self.pending_export = Some(path),
+            Command::Export(request) => self.pending_export = Some(request),
             Command::Ui(command) => self.run_ui_command(command),
             Command::SetLayout {
                 show_filters,
@@ -572,25 +575,33 @@ impl AtlasApp {
                     views::detail::show(ui, &view, &mut self.table, &mut commands)
                 });
         }
+        self.view_rects = Default::default();
         if show_timeline {
-            egui::Panel::bottom("timeline")
+            let response = egui::Panel::bottom("timeline")
                 .resizable(true)
                 .default_size(250.0)
                 .min_size(160.0)
                 .show(ui, |ui| {
                     self.timeline.show(ui, &view, &mut commands);
-                });
+                })
+                .response;
+            self.view_rects.timeline = Some(response.rect);
         }
         match self.state.central {
             _ if timeline_in_centre => {
-                egui::CentralPanel::default().show(ui, |ui| {
-                    self.timeline.show(ui, &view, &mut commands);
-                });
+                let response = egui::CentralPanel::default()
+                    .show(ui, |ui| {
+                        self.timeline.show(ui, &view, &mut commands);
+                    })
+                    .response;
+                self.view_rects.timeline = Some(response.rect);
             }
             CentralView::Map => {
-                egui::CentralPanel::default()
+                let response = egui::CentralPanel::default()
                     .frame(egui::Frame::NONE)
-                    .show(ui, |ui| self.map.show(ui, &view, &mut commands));
+                    .show(ui, |ui| self.map.show(ui, &view, &mut commands))
+                    .response;
+                self.view_rects.map = Some(response.rect);
             }
             CentralView::Trends => {
                 egui::CentralPanel::default().show(ui, |ui| {
@@ -657,27 +668,57 @@ impl AtlasApp {
 }
 
 impl AtlasApp {
-    /// Ask for a screenshot of the window and save it as PNG when it arrives.
+    /// Carry out an export: a screenshot at 1x (to a file or the clipboard), or a re-render
+    /// at 2x/4x through the screenshot command.
     fn export_png(&mut self, ctx: &egui::Context) {
-        if let Some(path) = self.pending_export.take() {
+        use crate::export::{ExportResult, crop, render_scaled};
+        if let Some(request) = self.pending_export.take() {
             let results = self.export_results.0.clone();
             let repaint = ctx.clone();
-            ctx.request_screenshot(move |image| {
-                let message = match save_png(&path, &image) {
-                    Ok(()) => format!(
-                        "Exported {}x{} PNG to {}.",
-                        image.size[0],
-                        image.size[1],
-                        path.display()
-                    ),
-                    Err(error) => format!("Could not export {}: {error}", path.display()),
-                };
-                let _ = results.send(message);
-                repaint.request_repaint();
-            });
+            if request.scale > 1 {
+                let file = std::env::temp_dir().join(format!(
+                    "khorasan-atlas-export-{}.view.ron",
+                    std::process::id()
+                ));
+                match crate::view_file::save(&file, &self.view_file()) {
+                    Ok(()) => render_scaled(file, request, self.window_size, results, repaint),
+                    Err(error) => self.notices.push(error.to_string()),
+                }
+            } else {
+                let rect = self.view_rects.of(request.target);
+                let pixels_per_point = ctx.pixels_per_point();
+                ctx.request_screenshot(move |image| {
+                    let image = crop(&image, rect, pixels_per_point);
+                    let result = match &request.path {
+                        None => ExportResult::Copy(image),
+                        Some(path) => ExportResult::Message(match save_png(path, &image) {
+                            Ok(()) => format!(
+                                "Exported {} ({}x{} px) to {}.",
+                                request.target.label(),
+                                image.size[0],
+                                image.size[1],
+                                path.display()
+                            ),
+                            Err(error) => format!("Could not export {}: {error}", path.display()),
+                        }),
+                    };
+                    let _ = results.send(result);
+                    repaint.request_repaint();
+                });
+            }
         }
-        while let Ok(message) = self.export_results.1.try_recv() {
-            self.notices.push(message);
+        while let Ok(result) = self.export_results.1.try_recv() {
+            match result {
+                ExportResult::Message(message) => self.notices.push(message),
+                ExportResult::Copy(image) => {
+                    let size = image.size;
+                    ctx.copy_image(image);
+                    self.notices.push(format!(
+                        "Copied a {}x{} picture to the clipboard.",
+                        size[0], size[1]
+                    ));
+                }
+            }
         }
     }
 }

@@ -88,6 +88,9 @@ pub enum Command {
         /// Pixels per point: 1, 2 or 4 times the size.
         #[arg(long, default_value_t = 1.0, value_parser = parse_scale)]
         scale: f32,
+        /// The whole window, or only the map or the timeline.
+        #[arg(long, value_enum, default_value = "window")]
+        only: crate::export::ExportTarget,
     },
     /// Print counts of the filtered incidents by year, country, kind, attribution and precision.
     Stats {

@@ -5,6 +5,7 @@
 pub mod app;
 pub mod basemap;
 pub mod cli;
+pub mod export;
 pub mod io;
 pub mod model;
 pub mod screenshot;

@@ -13,9 +13,17 @@ fn main() {
         out,
         size,
         scale,
+        only,
     }) = &cli.command
     {
-        std::process::exit(screenshot(cli.data.as_deref(), view, out, *size, *scale));
+        let request = ScreenshotRequest {
+            view: view.clone(),
+            out: out.clone(),
+            size: *size,
+            scale: *scale,
+            only: *only,
+        };
+        std::process::exit(screenshot(cli.data.as_deref(), request));
     }
     if let Some(command) = &cli.command {
         if let Err(error) = cli::run_command(cli.data.as_deref(), command) {
@@ -84,14 +92,23 @@ fn main() {
     }
 }
 
-/// Render a saved view to PNG in a window of `size` points at `scale` pixels per point.
-fn screenshot(
-    data: Option<&std::path::Path>,
-    view_path: &std::path::Path,
-    out: &std::path::Path,
+struct ScreenshotRequest {
+    view: std::path::PathBuf,
+    out: std::path::PathBuf,
     size: Option<(f32, f32)>,
     scale: f32,
-) -> i32 {
+    only: khorasan_atlas::export::ExportTarget,
+}
+
+/// Render a saved view to PNG in a window of `size` points at `scale` pixels per point.
+fn screenshot(data: Option<&std::path::Path>, request: ScreenshotRequest) -> i32 {
+    let ScreenshotRequest {
+        view: view_path,
+        out,
+        size,
+        scale,
+        only,
+    } = request;
     let fail = |message: String| {
         eprintln!("khorasan-atlas: {message}");
         1
@@ -100,7 +117,7 @@ fn screenshot(
         Ok(dataset) => dataset,
         Err(error) => return fail(error.to_string()),
     };
-    let loaded = match khorasan_atlas::view_file::load(view_path) {
+    let loaded = match khorasan_atlas::view_file::load(&view_path) {
         Ok(loaded) => loaded,
         Err(error) => return fail(error.to_string()),
     };
@@ -117,7 +134,6 @@ fn screenshot(
     let outcome = std::sync::Arc::new(std::sync::Mutex::new(None));
     let outcome_for_app = outcome.clone();
     let name = view_path.display().to_string();
-    let out = out.to_owned();
     let result = eframe::run_native(
         "Khorasan Atlas screenshot",
         options,
@@ -134,6 +150,7 @@ fn screenshot(
             Ok(Box::new(khorasan_atlas::screenshot::ScreenshotApp::new(
                 app,
                 out,
+                only,
                 outcome_for_app,
             )))
         }),

@@ -18,6 +18,7 @@ const SETTLE_FRAMES: u32 = 12;
 pub struct ScreenshotApp {
     app: AtlasApp,
     out: PathBuf,
+    only: crate::export::ExportTarget,
     frames: u32,
     requested: bool,
     results: (mpsc::Sender<Outcome>, mpsc::Receiver<Outcome>),
@@ -26,10 +27,16 @@ pub struct ScreenshotApp {
 }
 
 impl ScreenshotApp {
-    pub fn new(app: AtlasApp, out: PathBuf, outcome: SharedOutcome) -> Self {
+    pub fn new(
+        app: AtlasApp,
+        out: PathBuf,
+        only: crate::export::ExportTarget,
+        outcome: SharedOutcome,
+    ) -> Self {
         Self {
             app,
             out,
+            only,
             frames: 0,
             requested: false,
             results: mpsc::channel(),
@@ -48,7 +55,19 @@ impl eframe::App for ScreenshotApp {
             let out = self.out.clone();
             let results = self.results.0.clone();
             let repaint = ctx.clone();
+            let rect = self.app.view_rects.of(self.only);
+            let missing = rect.is_none() && self.only != crate::export::ExportTarget::Window;
+            let pixels_per_point = ctx.pixels_per_point();
             ctx.request_screenshot(move |image| {
+                if missing {
+                    let _ = results.send(Err(
+                        "that view is not shown in this layout, so it cannot be exported alone"
+                            .to_owned(),
+                    ));
+                    repaint.request_repaint();
+                    return;
+                }
+                let image = crate::export::crop(&image, rect, pixels_per_point);
                 let result = crate::app::save_png(&out, &image).map(|()| {
                     format!(
                         "wrote {} ({}x{})",

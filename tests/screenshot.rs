@@ -66,6 +66,16 @@ fn start_xvfb() -> Option<Xvfb> {
 }
 
 fn render(display: &str, view: &std::path::Path, out: &std::path::Path, scale: &str) {
+    render_part(display, view, out, scale, "window");
+}
+
+fn render_part(
+    display: &str,
+    view: &std::path::Path,
+    out: &std::path::Path,
+    scale: &str,
+    only: &str,
+) {
     let output = Command::new(env!("CARGO_BIN_EXE_khorasan-atlas"))
         .env("DISPLAY", display)
         .env_remove("WAYLAND_DISPLAY")
@@ -73,7 +83,7 @@ fn render(display: &str, view: &std::path::Path, out: &std::path::Path, scale: &
         .arg(view)
         .arg("--out")
         .arg(out)
-        .args(["--size", "900x600", "--scale", scale])
+        .args(["--size", "900x600", "--scale", scale, "--only", only])
         .output()
         .unwrap();
     assert!(
@@ -109,6 +119,13 @@ fn screenshot_writes_a_png_of_the_requested_size_deterministically() {
     render(&xvfb.display, &view, &double, "2");
     let image = image::open(&double).unwrap();
     assert_eq!((image.width(), image.height()), (1800, 1200));
+
+    // One view alone: the map, cropped from the window.
+    let map = dir.path().join("map.png");
+    render_part(&xvfb.display, &view, &map, "1", "map");
+    let image = image::open(&map).unwrap();
+    assert_eq!(image.width(), 900, "the map spans the width in this layout");
+    assert!((100..600).contains(&image.height()), "{}", image.height());
 }
 
 #[test]

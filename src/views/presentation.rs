@@ -176,18 +176,64 @@ pub fn view_menu(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<C
         "views/briefing.view.ron",
         |path| commands.push(Command::OpenView(path)),
     );
+    export_controls(ui, commands);
+}
+
+/// Export: which part, how many pixels per point, and where (a file or the clipboard).
+fn export_controls(ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+    use crate::export::{ExportRequest, ExportTarget};
+    let target_id = ui.make_persistent_id("export_target");
+    let scale_id = ui.make_persistent_id("export_scale");
+    let mut target: ExportTarget = ui.data_mut(|data| data.get_temp(target_id).unwrap_or_default());
+    let mut scale: u8 = ui.data_mut(|data| data.get_temp(scale_id).unwrap_or(1));
+    ui.label("Export a PNG of:");
+    ui.horizontal(|ui| {
+        for option in ExportTarget::ALL {
+            ui.radio_value(&mut target, option, option.label());
+        }
+    });
+    ui.horizontal(|ui| {
+        ui.label("Pixels per point:");
+        for option in [1u8, 2, 4] {
+            ui.radio_value(&mut scale, option, format!("{option}x"));
+        }
+    });
     file_action(
         ui,
         "export_png_path",
         "Export PNG",
         "briefing.png",
-        |path| commands.push(Command::ExportPng(path)),
+        |path| {
+            commands.push(Command::Export(ExportRequest {
+                path: Some(path),
+                target,
+                scale,
+            }))
+        },
     );
+    if ui
+        .add_enabled(scale == 1, egui::Button::new("Copy to clipboard"))
+        .on_hover_text("Copies the picture at screen resolution (1x)")
+        .clicked()
+    {
+        commands.push(Command::Export(ExportRequest {
+            path: None,
+            target,
+            scale: 1,
+        }));
+    }
     ui.label(
-        egui::RichText::new("PNG: the whole window as shown, at screen resolution.")
-            .small()
-            .weak(),
+        egui::RichText::new(
+            "1x is the window as shown; 2x and 4x are drawn again at that resolution \
+             (a window opens briefly).",
+        )
+        .small()
+        .weak(),
     );
+    ui.data_mut(|data| {
+        data.insert_temp(target_id, target);
+        data.insert_temp(scale_id, scale);
+    });
 }
 
 /// A path field with a button; the path is kept between frames in egui's memory.
