@@ -39,6 +39,7 @@ pub enum Command {
     Playback(PlaybackAction),
     SetTimelineLanes(bool),
     SetPresentation(views::presentation::PresentationSettings),
+    SetAnnotations(Vec<crate::model::annotation::Annotation>),
     SaveView(std::path::PathBuf),
     OpenView(std::path::PathBuf),
     Export(crate::export::ExportRequest),
@@ -95,6 +96,8 @@ pub struct PersistedState {
     /// Incident markers in one lane per category instead of height by deaths.
     pub timeline_lanes: bool,
     pub presentation: views::presentation::PresentationSettings,
+    /// Notes pinned to the map or the timeline, drawn in presentations and exports.
+    pub annotations: Vec<crate::model::annotation::Annotation>,
 }
 
 impl Default for PersistedState {
@@ -117,6 +120,7 @@ impl Default for PersistedState {
             playback: crate::model::playback::Playback::default(),
             timeline_lanes: false,
             presentation: views::presentation::PresentationSettings::default(),
+            annotations: Vec::new(),
         }
     }
 }
@@ -480,6 +484,7 @@ impl AtlasApp {
             Command::Playback(action) => self.playback(action),
             Command::SetTimelineLanes(lanes) => self.state.timeline_lanes = lanes,
             Command::SetPresentation(settings) => self.state.presentation = settings,
+            Command::SetAnnotations(annotations) => self.state.annotations = annotations,
             Command::SaveView(path) => self.save_view(&path),
             Command::OpenView(path) => match crate::view_file::load(&path) {
                 Ok(loaded) => self.open_view(loaded, &path.display().to_string()),

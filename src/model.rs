@@ -1,6 +1,7 @@
 //! The pure model: incidents, dataset, filter, selection and aggregations. No egui here.
 
 pub mod aggregate;
+pub mod annotation;
 pub mod caption;
 pub mod dataset;
 pub mod date;

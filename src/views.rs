@@ -4,6 +4,7 @@
 pub mod detail;
 pub mod filters;
 pub mod map;
+pub mod notes;
 pub mod presentation;
 pub mod shortcuts;
 pub mod style;

@@ -111,3 +111,54 @@ fn a_corrupt_view_file_changes_nothing_and_says_why() {
     );
     harness.get_by_label_contains("broken.view.ron");
 }
+
+#[test]
+fn notes_are_added_from_the_view_menu_moved_on_the_map_and_saved() {
+    use khorasan_atlas::model::annotation::Anchor;
+    let mut harness = harness(PersistedState::default());
+    harness.get_by_label("View").click();
+    harness.run_ok();
+    harness.get_by_label("Add a note on the map").click();
+    harness.run_ok();
+    harness.get_by_label("View").click();
+    harness.run_ok();
+    harness.get_by_label("Add a note on the timeline").click();
+    harness.run_ok();
+    let notes = harness.state().state.annotations.clone();
+    assert_eq!(notes.len(), 2);
+    let Anchor::Map { lat, lon } = notes[0].anchor else {
+        panic!("first note should be on the map")
+    };
+    assert!(matches!(notes[1].anchor, Anchor::Timeline { .. }));
+
+    // Close the menu, then drag the map note's box: its pin moves with it.
+    harness.key_press(egui::Key::Escape);
+    harness.run_ok();
+    let (center_lat, center_lon, _) = harness.state().map.center_and_zoom();
+    assert!((lat - center_lat).abs() < 1e-6 && (lon - center_lon).abs() < 1e-6);
+    let map = harness.state().view_rects.map.unwrap();
+    let grab = map.center() + egui::vec2(30.0, -26.0);
+    harness.drag_at(grab);
+    harness.run_ok();
+    for step in 1..=4 {
+        harness.hover_at(grab + egui::vec2(20.0 * step as f32, 10.0 * step as f32));
+        harness.run_ok();
+    }
+    harness.drop_at(grab + egui::vec2(80.0, 40.0));
+    harness.run_ok();
+    let Anchor::Map {
+        lat: moved_lat,
+        lon: moved_lon,
+    } = harness.state().state.annotations[0].anchor
+    else {
+        panic!("still on the map")
+    };
+    assert!(moved_lon > lon, "dragged east: {lon} -> {moved_lon}");
+    assert!(moved_lat < lat, "dragged south: {lat} -> {moved_lat}");
+    // The map itself did not pan: the drag went to the note.
+    let (after_lat, after_lon, _) = harness.state().map.center_and_zoom();
+    assert!((after_lat - center_lat).abs() < 1e-6 && (after_lon - center_lon).abs() < 1e-6);
+
+    let file = harness.state().view_file();
+    assert_eq!(file.state.annotations.len(), 2);
+}

@@ -176,6 +176,9 @@ pub fn view_menu(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<C
         "views/briefing.view.ron",
         |path| commands.push(Command::OpenView(path)),
     );
+    ui.separator();
+    super::notes::notes_menu(ui, view, commands);
+    ui.separator();
     export_controls(ui, commands);
 }
 

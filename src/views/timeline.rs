@@ -89,7 +89,7 @@ impl TimelineState {
             .include_y(0.0)
             .show_x(false)
             .y_axis_label("per month")
-            .y_axis_min_width(36.0)
+            .y_axis_min_width(52.0)
             .x_grid_spacer(date_grid)
             .custom_x_axes(date_axis())
             .label_formatter(|hover| {
@@ -101,6 +101,7 @@ impl TimelineState {
                 for chart in stacked_bars(view) {
                     plot_ui.bar_chart(chart);
                 }
+                super::notes::timeline_note_lines(plot_ui, view);
                 self.brush(plot_ui, view, commands);
             });
 
@@ -113,6 +114,8 @@ impl TimelineState {
             reported_plot(ui, view, series, link, (x_min, x_max));
         }
 
+        super::notes::timeline_note_labels(ui, view, &histogram_response.transform);
+
         let mut hovered = None;
         let stack_by = view.state.stack_by;
         let lane_count = Category::all(stack_by).len() as f64;
@@ -120,7 +123,7 @@ impl TimelineState {
             .height(ui.available_height().max(60.0))
             .show_x(false)
             .show_y(false)
-            .y_axis_min_width(36.0)
+            .y_axis_min_width(52.0)
             .x_grid_spacer(date_grid);
         // Lanes: one row per category instead of height by deaths.
         let markers = if lanes {
@@ -415,7 +418,7 @@ fn reported_plot(
     time_plot("reported", link, (x_min, x_max))
         .height(70.0)
         .include_y(0.0)
-        .y_axis_min_width(36.0)
+        .y_axis_min_width(52.0)
         .x_grid_spacer(date_grid)
         .custom_x_axes(date_axis())
         .show(ui, |plot_ui| {

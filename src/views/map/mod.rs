@@ -582,6 +582,18 @@ impl MapView {
             None => {}
         }
 
+        let transform = output.transform;
+        super::notes::map_notes(
+            ui,
+            view,
+            rect,
+            |lat, lon| transform.apply(Mercator::from_lon_lat(lon, lat)),
+            |pos| {
+                let (lon, lat) = transform.invert(pos).to_lon_lat();
+                (lat, lon)
+            },
+            commands,
+        );
         // Slides show the map, its legend and credits, not the controls.
         let actions = if view.presenting {
             overlays::ControlActions::default()
