@@ -680,12 +680,26 @@ impl AtlasApp {
         if let Some(request) = self.pending_export.take() {
             let results = self.export_results.0.clone();
             let repaint = ctx.clone();
-            if request.scale > 1 {
+            if request.scale > 1 || request.target != crate::export::ExportTarget::Window {
                 let file = std::env::temp_dir().join(format!(
                     "khorasan-atlas-export-{}.view.ron",
                     std::process::id()
                 ));
-                match crate::view_file::save(&file, &self.view_file()) {
+                let mut view = self.view_file();
+                let layout = match request.target {
+                    crate::export::ExportTarget::Window => None,
+                    crate::export::ExportTarget::Map => {
+                        Some(views::presentation::PresentationLayout::MapOnly)
+                    }
+                    crate::export::ExportTarget::Timeline => {
+                        Some(views::presentation::PresentationLayout::TimelineOnly)
+                    }
+                };
+                if let Some(layout) = layout {
+                    view.presenting = true;
+                    view.state.presentation.layout = layout;
+                }
+                match crate::view_file::save(&file, &view) {
                     Ok(()) => render_scaled(file, request, self.window_size, results, repaint),
                     Err(error) => self.notices.push(error.to_string()),
                 }

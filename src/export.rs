@@ -1,8 +1,10 @@
 //! PNG export of the window or of one view, at 1x, 2x or 4x, to a file or the clipboard.
 //!
-//! 1x is a screenshot of the window as it is. 2x and 4x re-render the current view through
-//! `khorasan-atlas screenshot` (the same code path as the command) in a short-lived window of
-//! that many pixels per point, so the picture is sharp rather than scaled up.
+//! The whole window at 1x is a screenshot of it as it is. Anything else is drawn again through
+//! `khorasan-atlas screenshot` (the same code path as the command) in a short-lived window: 2x
+//! and 4x at that many pixels per point, so the picture is sharp rather than scaled up; one view
+//! alone in presentation mode with that view's layout, so the title, the caption, the legend
+//! and the source line stay in the picture.
 
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -97,12 +99,6 @@ pub fn render_scaled(
                     .arg(format!("{}x{}", size.0.round(), size.1.round()))
                     .arg("--scale")
                     .arg(request.scale.to_string())
-                    .arg("--only")
-                    .arg(match request.target {
-                        ExportTarget::Window => "window",
-                        ExportTarget::Map => "map",
-                        ExportTarget::Timeline => "timeline",
-                    })
                     .output();
                 match output {
                     Ok(output) if output.status.success() => {

@@ -215,8 +215,11 @@ fn export_controls(ui: &mut egui::Ui, commands: &mut Vec<Command>) {
         },
     );
     if ui
-        .add_enabled(scale == 1, egui::Button::new("Copy to clipboard"))
-        .on_hover_text("Copies the picture at screen resolution (1x)")
+        .add_enabled(
+            scale == 1 && target == ExportTarget::Window,
+            egui::Button::new("Copy to clipboard"),
+        )
+        .on_hover_text("Copies the whole window at screen resolution (1x)")
         .clicked()
     {
         commands.push(Command::Export(ExportRequest {
@@ -227,7 +230,8 @@ fn export_controls(ui: &mut egui::Ui, commands: &mut Vec<Command>) {
     }
     ui.label(
         egui::RichText::new(
-            "1x is the window as shown; 2x and 4x are drawn again at that resolution \
+            "The whole window at 1x is the window as shown. A single view, 2x and 4x are \
+             drawn again as a slide with title, caption, legend and sources \
              (a window opens briefly).",
         )
         .small()
