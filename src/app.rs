@@ -29,7 +29,6 @@ pub enum Command {
     ResetFilter,
     SetStackBy(StackBy),
     FitMapToFiltered,
-    FrameRegion,
     SetDarkMode(bool),
     ShowReportedSeries(Option<String>),
     SetMapLayers(views::map::MapLayers),
@@ -138,6 +137,9 @@ pub struct Derived {
     pub timeline: Vec<IncidentIndex>,
     /// Per-month counts of `timeline`.
     pub histogram: MonthHistogram,
+    /// Incidents and deaths per province of the filtered set (choropleth, province hover).
+    pub provinces:
+        std::collections::BTreeMap<(String, String), crate::model::aggregate::GroupTotal>,
     pub summary: Summary,
     pub facets: FacetCounts,
 }
@@ -200,6 +202,7 @@ impl Derived {
             ),
             timeline,
             summary: Summary::compute(dataset, incidents()),
+            provinces: crate::model::aggregate::province_totals(incidents()),
             facets: FacetCounts {
                 countries,
                 provinces,
@@ -464,7 +467,6 @@ impl AtlasApp {
                     .collect();
                 self.map.fit(&points);
             }
-            Command::FrameRegion => self.map.frame_region(),
             Command::SetDarkMode(dark) => self.state.dark_mode = dark,
             Command::ShowReportedSeries(id) => self.state.reported_series = id,
             Command::SetMapLayers(layers) => self.state.map_layers = layers,
@@ -531,6 +533,7 @@ impl AtlasApp {
             },
             hovered_group: &previous_group,
             presenting: self.presenting,
+            month_span: self.month_span,
         };
 
         // Larger type on slides.

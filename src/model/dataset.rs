@@ -1,6 +1,6 @@
 //! The dataset: metadata, sources, incidents and reported series, and its validation.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
@@ -235,14 +235,5 @@ impl Dataset {
             .flat_map(|incident| incident.sources.iter())
             .collect::<HashSet<_>>()
             .len()
-    }
-
-    /// Index of incident ids for lookups by the views.
-    pub fn index_by_id(&self) -> HashMap<&str, usize> {
-        self.incidents
-            .iter()
-            .enumerate()
-            .map(|(index, incident)| (incident.id.as_str(), index))
-            .collect()
     }
 }

@@ -19,8 +19,6 @@ pub enum DatePrecision {
 }
 
 impl DatePrecision {
-    pub const ALL: [Self; 3] = [Self::Day, Self::Month, Self::Year];
-
     pub fn label(self) -> &'static str {
         match self {
             Self::Day => "day",

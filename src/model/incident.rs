@@ -159,16 +159,8 @@ impl Count {
         }
     }
 
-    pub fn min(self) -> Option<u32> {
-        self.bounds().map(|(min, _)| min)
-    }
-
     pub fn max(self) -> Option<u32> {
         self.bounds().map(|(_, max)| max)
-    }
-
-    pub fn is_known(self) -> bool {
-        self != Self::Unknown
     }
 
     /// "12", "169-170" or "unknown".
@@ -226,18 +218,6 @@ pub struct Incident {
     pub discrepancies: Vec<Discrepancy>,
 }
 
-impl Incident {
-    /// Short one-line title: "26 Aug 2021 · Kabul, Afghanistan · Attack".
-    pub fn title(&self) -> String {
-        format!(
-            "{} · {} · {}",
-            self.date,
-            self.location.place,
-            self.kind.label()
-        )
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,7 +239,7 @@ mod tests {
     fn counts_expose_bounds() {
         assert_eq!(Count::Range(169, 170).bounds(), Some((169, 170)));
         assert_eq!(Count::Exact(13).max(), Some(13));
-        assert_eq!(Count::Unknown.min(), None);
+        assert_eq!(Count::Unknown.max(), None);
         assert_eq!(Count::Range(137, 145).display(), "137-145");
     }
 }

@@ -5,7 +5,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::Command;
 use crate::basemap::CREDITS;
-use crate::model::caption::caption;
 
 use super::ViewContext;
 use super::shortcuts::UiCommand;
@@ -91,13 +90,9 @@ pub fn header(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<Comm
                 ui.label(egui::RichText::new(&settings.subtitle).size(17.0));
             }
             ui.label(
-                egui::RichText::new(caption(
-                    &view.state.filter,
-                    view.dataset,
-                    view.derived.filtered.len(),
-                ))
-                .size(15.0)
-                .strong(),
+                egui::RichText::new(view.filter_caption())
+                    .size(15.0)
+                    .strong(),
             );
             ui.add_space(2.0);
         })

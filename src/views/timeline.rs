@@ -168,7 +168,7 @@ impl TimelineState {
             let incident = view.incident(index);
             response
                 .clone()
-                .on_hover_ui_at_pointer(|ui| incident_tooltip(ui, view, incident));
+                .on_hover_ui_at_pointer(|ui| incident_tooltip(ui, incident));
             if response.clicked() {
                 commands.push(Command::Select(Some(index)));
             }
@@ -640,7 +640,7 @@ fn nearest_mark(plot_ui: &egui_plot::PlotUi<'_>, marks: &[Mark]) -> Option<usize
         .map(|(_, index)| index)
 }
 
-pub fn incident_tooltip(ui: &mut egui::Ui, view: &ViewContext<'_>, incident: &Incident) {
+pub fn incident_tooltip(ui: &mut egui::Ui, incident: &Incident) {
     ui.label(egui::RichText::new(&incident.location.place).strong());
     ui.label(format!(
         "{} \u{b7} {}, {}",
@@ -668,7 +668,6 @@ pub fn incident_tooltip(ui: &mut egui::Ui, view: &ViewContext<'_>, incident: &In
             "Sources disagree: see the detail panel",
         );
     }
-    let _ = view;
     ui.label(
         egui::RichText::new("Click to read the full record")
             .small()
@@ -676,22 +675,14 @@ pub fn incident_tooltip(ui: &mut egui::Ui, view: &ViewContext<'_>, incident: &In
     );
 }
 
-/// The x range to show: the dataset's whole span with a little margin.
+/// The x range to show: the months the data covers, with a little margin.
 fn data_extent(view: &ViewContext<'_>) -> (f64, f64) {
-    let spans = view.dataset.incidents.iter().map(|i| i.date.span());
-    let first = spans.clone().map(|s| s.0).min();
-    let last = spans.map(|s| s.1).max();
-    match (first, last) {
-        (Some(first), Some(last)) => (f64::from(first) - 60.0, f64::from(last) + 60.0),
-        _ => (
-            f64::from(day_number(
-                NaiveDate::from_ymd_opt(2015, 1, 1).expect("valid"),
-            )),
-            f64::from(day_number(
-                NaiveDate::from_ymd_opt(2025, 1, 1).expect("valid"),
-            )),
-        ),
-    }
+    let (first, last) = view.month_span;
+    let day_of = |month| {
+        let (year, month) = month_of_index(month);
+        NaiveDate::from_ymd_opt(year, month, 1).map_or(0.0, |date| f64::from(day_number(date)))
+    };
+    (day_of(first) - 30.0, day_of(last + 1) + 30.0)
 }
 
 /// Grid lines on calendar boundaries: years, and months when zoomed in far enough.

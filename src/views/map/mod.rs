@@ -9,7 +9,7 @@ mod overlays;
 mod tools;
 
 pub use incidents_layer::CLUSTER_MAX_ZOOM;
-pub use tools::{Measure, haversine_km};
+pub use tools::Measure;
 
 use egui::{Pos2, Rect, Vec2};
 use serde::{Deserialize, Serialize};
@@ -17,7 +17,6 @@ use walkers::{Map, MapMemory, Projector, lat_lon};
 
 use crate::app::Command;
 use crate::basemap::{Area, Basemap, Mercator};
-use crate::model::aggregate::province_totals;
 use crate::tiles::{BasemapSettings, TileBasemap};
 
 use super::ViewContext;
@@ -242,10 +241,6 @@ impl MapView {
         }
     }
 
-    pub fn basemap(&self) -> &Basemap {
-        &self.basemap
-    }
-
     /// (lat, lon, zoom) of the current view.
     pub fn center_and_zoom(&self) -> (f64, f64, f64) {
         let center = self
@@ -395,10 +390,8 @@ impl MapView {
                 painter.rect_filled(rect, 0.0, palette.sea);
                 basemap_layer::draw_land(&painter, basemap, transform, rect, &palette);
             }
-            let totals = layers
-                .choropleth
-                .then(|| province_totals(view.filtered_incidents().map(|(_, incident)| incident)));
-            if let Some(totals) = &totals {
+            let totals = layers.choropleth.then_some(&view.derived.provinces);
+            if let Some(totals) = totals {
                 basemap_layer::draw_choropleth(
                     &painter,
                     basemap,
@@ -480,7 +473,7 @@ impl MapView {
                 {
                     return Some(MapHit::Layer(hit));
                 }
-                let totals = totals.as_ref()?;
+                let totals = totals?;
                 let area = basemap.province_at(transform.invert(pointer))?;
                 totals
                     .contains_key(&(area.country_code.clone(), area.name.clone()))
@@ -516,16 +509,15 @@ impl MapView {
             Some(MapHit::Layer(LayerHit::Incident(index))) => {
                 commands.push(Command::Hover(index));
                 let incident = view.incident(index);
-                let response = response.clone().on_hover_ui_at_pointer(|ui| {
-                    super::timeline::incident_tooltip(ui, view, incident)
-                });
+                response
+                    .clone()
+                    .on_hover_ui_at_pointer(|ui| super::timeline::incident_tooltip(ui, incident));
                 if clicked {
                     commands.push(Command::Select(Some(index)));
                 }
-                let _ = response;
             }
             Some(MapHit::Layer(LayerHit::Cluster(cluster))) => {
-                let _ = response.clone().on_hover_ui_at_pointer(|ui| {
+                response.clone().on_hover_ui_at_pointer(|ui| {
                     ui.label(egui::RichText::new("Cluster").strong());
                     ui.label(incidents_layer::describe_total(&cluster.total));
                     ui.label(
@@ -543,12 +535,14 @@ impl MapView {
                 commands.push(Command::HoverGroup(cluster.members));
             }
             Some(MapHit::Province { name, country_code }) => {
-                let total = province_totals(view.filtered_incidents().map(|(_, i)| i))
+                let total = view
+                    .derived
+                    .provinces
                     .get(&(country_code.clone(), name.clone()))
                     .copied()
                     .unwrap_or_default();
                 let already = view.state.filter.provinces.contains(&name);
-                let _ = response.clone().on_hover_ui_at_pointer(|ui| {
+                response.clone().on_hover_ui_at_pointer(|ui| {
                     ui.label(egui::RichText::new(format!("{name}, {country_code}")).strong());
                     ui.label(incidents_layer::describe_total(&total));
                     ui.label(
