@@ -14,6 +14,8 @@ use crate::model::{
 };
 use crate::views::{self, map::MapView};
 
+mod data;
+
 /// What a panel asks the app to do. Panels never change the state themselves.
 #[derive(Clone, Debug, PartialEq)]
 #[must_use]
@@ -50,6 +52,21 @@ pub enum Command {
         show_detail: bool,
         show_timeline: bool,
     },
+    /// Load a file as a new layer (File > Open, drag and drop, `--data`).
+    OpenData(std::path::PathBuf),
+    /// Load the file waiting in the mapping dialog with this mapping.
+    ConfirmMapping(crate::io::import::FieldMapping),
+    CloseMappingDialog,
+    CancelLoad,
+    SetLayerVisible(usize, bool),
+    SetLayerColour(usize, [u8; 3]),
+    RemoveLayer(usize),
+    /// Reopen the mapping dialog for a loaded CSV or GeoJSON layer.
+    RemapLayer(usize),
+    /// Write the filtered incidents to a file.
+    ExportData(crate::io::ExportFormat, std::path::PathBuf),
+    /// Open (or close) the import report of a layer.
+    ShowReport(Option<usize>),
 }
 
 /// Playback controls.
@@ -97,6 +114,10 @@ pub struct PersistedState {
     pub presentation: views::presentation::PresentationSettings,
     /// Notes pinned to the map or the timeline, drawn in presentations and exports.
     pub annotations: Vec<crate::model::annotation::Annotation>,
+    /// The data layers, embedded dataset included; files are loaded again at start.
+    pub layers: Vec<crate::layers::LayerSpec>,
+    /// Field mappings remembered by file shape (format and column names).
+    pub mappings: std::collections::BTreeMap<String, crate::io::import::FieldMapping>,
 }
 
 impl Default for PersistedState {
@@ -120,6 +141,8 @@ impl Default for PersistedState {
             timeline_lanes: false,
             presentation: views::presentation::PresentationSettings::default(),
             annotations: Vec::new(),
+            layers: Vec::new(),
+            mappings: Default::default(),
         }
     }
 }
@@ -153,6 +176,8 @@ pub struct FacetCounts {
     pub methods: std::collections::BTreeMap<Method, usize>,
     pub targets: std::collections::BTreeMap<Target, usize>,
     pub attributions: std::collections::BTreeMap<Attribution, usize>,
+    /// Actors by number of incidents, most first.
+    pub actors: Vec<(String, usize)>,
 }
 
 impl Derived {
@@ -210,6 +235,16 @@ impl Derived {
                 methods: facet_counts(dataset, filter, Facet::Method, |i| i.method),
                 targets: facet_counts(dataset, filter, Facet::Target, |i| i.target),
                 attributions: facet_counts(dataset, filter, Facet::Attribution, |i| i.attribution),
+                actors: {
+                    let mut actors: Vec<(String, usize)> =
+                        facet_counts(dataset, filter, Facet::Actor, |i| {
+                            crate::model::actor::actor_name(i).to_owned()
+                        })
+                        .into_iter()
+                        .collect();
+                    actors.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                    actors
+                },
             },
             filtered,
             generation: 0,
@@ -218,8 +253,23 @@ impl Derived {
 }
 
 pub struct AtlasApp {
+    /// The visible layers merged: what every view shows.
     pub dataset: Arc<Dataset>,
+    /// What the data is, for captions: "embedded dataset + acled.csv".
     pub dataset_name: String,
+    pub layers: Vec<crate::layers::Layer>,
+    /// For each incident of `dataset`, the index of its layer in `layers`.
+    pub layer_of: Vec<u16>,
+    /// Numbers layers as they load, so their source ids never collide.
+    layers_loaded: usize,
+    /// The file being loaded, off the UI thread.
+    pub loading: Option<crate::loading::LoadJob>,
+    /// Files waiting for the current load to finish.
+    load_queue: std::collections::VecDeque<crate::loading::LoadRequest>,
+    pub mapping_dialog: Option<views::data::MappingDialog>,
+    pub data_ui: views::data::DataUiState,
+    /// Lets a loading thread wake the UI when it is done; set on the first frame.
+    repaint: Option<egui::Context>,
     pub state: PersistedState,
     pub selection: Selection,
     /// Incidents hovered together (a map cluster), sorted; cleared every frame like hover.
@@ -281,7 +331,15 @@ impl AtlasApp {
     }
 
     /// Build the app without eframe (tests drive it through egui_kittest).
-    pub fn with_state(dataset: Dataset, dataset_name: String, mut state: PersistedState) -> Self {
+    pub fn with_state(dataset: Dataset, dataset_name: String, state: PersistedState) -> Self {
+        let mut embedded = crate::layers::Layer::embedded(dataset);
+        embedded.name = dataset_name;
+        Self::with_layers(vec![embedded], state)
+    }
+
+    /// Build the app on layers already loaded; files the state lists but `layers` lacks are
+    /// loaded in the background.
+    pub fn with_layers(layers: Vec<crate::layers::Layer>, mut state: PersistedState) -> Self {
         let mut notices = Vec::new();
         let basemap = Basemap::embedded().unwrap_or_else(|error| {
             notices.push(format!("The offline basemap could not be loaded: {error}"));
@@ -294,23 +352,25 @@ impl AtlasApp {
             state.map_center = views::map::REGION_CENTER;
             state.map_zoom = views::map::REGION_ZOOM;
         }
-        let selected = state
-            .selected_id
-            .as_deref()
-            .and_then(|id| dataset.incidents.iter().position(|i| i.id == id));
         let mut map = MapView::new(basemap, state.map_center, state.map_zoom);
         // A basemap file opened last time is reopened; online tiles never switch on by themselves.
         if let Some(path) = &state.basemap.file {
             map.request_basemap(views::map::BasemapRequest::File(path.clone()));
         }
+        let specs = std::mem::take(&mut state.layers);
         let mut app = Self {
-            dataset: Arc::new(dataset),
-            dataset_name,
+            dataset: Arc::new(Dataset::default()),
+            dataset_name: String::new(),
+            layers_loaded: layers.len(),
+            layers,
+            layer_of: Vec::new(),
+            loading: None,
+            load_queue: Default::default(),
+            mapping_dialog: None,
+            data_ui: Default::default(),
+            repaint: None,
             state,
-            selection: Selection {
-                selected,
-                hovered: None,
-            },
+            selection: Selection::default(),
             hovered_group: Vec::new(),
             derived: Derived::default(),
             derived_from: None,
@@ -329,11 +389,39 @@ impl AtlasApp {
             export_results: std::sync::mpsc::channel(),
             view_rects: Default::default(),
         };
-        app.month_span = month_span(&app.dataset);
         // Playback never resumes by itself after a restart.
         app.state.playback.playing = false;
-        app.refresh_derived();
+        app.apply_layer_specs(specs);
+        app.rebuild_dataset();
+        app.selection.selected = app
+            .state
+            .selected_id
+            .as_deref()
+            .and_then(|id| app.dataset.incidents.iter().position(|i| i.id == id));
         app
+    }
+
+    /// Merge the visible layers again after a layer changed; the selection follows its id.
+    pub fn rebuild_dataset(&mut self) {
+        let selected_id = self
+            .selection
+            .selected
+            .and_then(|i| self.dataset.incidents.get(i))
+            .map(|incident| incident.id.clone());
+        let (dataset, layer_of) = crate::layers::merge(&self.layers);
+        self.dataset = Arc::new(dataset);
+        self.layer_of = layer_of;
+        self.dataset_name = crate::layers::describe(&self.layers);
+        self.month_span = month_span(&self.dataset);
+        self.selection = Selection {
+            selected: selected_id
+                .and_then(|id| self.dataset.incidents.iter().position(|i| i.id == id)),
+            hovered: None,
+        };
+        self.hovered_group.clear();
+        self.state.layers = self.layers.iter().map(|layer| layer.spec.clone()).collect();
+        self.derived_from = None;
+        self.refresh_derived();
     }
 
     fn playback(&mut self, action: PlaybackAction) {
@@ -422,8 +510,11 @@ impl AtlasApp {
             self.map.center_on(lat, lon);
             self.map.set_zoom(state.map_zoom);
         }
+        let specs = state.layers.clone();
         self.state = state;
         self.state.playback.playing = false;
+        self.apply_layer_specs(specs);
+        self.rebuild_dataset();
         self.presenting = view.presenting;
         self.window_size = view.window_size;
         self.refresh_derived();
@@ -505,6 +596,16 @@ impl AtlasApp {
                 self.state.show_detail = show_detail;
                 self.state.show_timeline = show_timeline;
             }
+            Command::OpenData(_)
+            | Command::ConfirmMapping(_)
+            | Command::CloseMappingDialog
+            | Command::CancelLoad
+            | Command::SetLayerVisible(..)
+            | Command::SetLayerColour(..)
+            | Command::RemoveLayer(_)
+            | Command::RemapLayer(_)
+            | Command::ExportData(..)
+            | Command::ShowReport(_) => self.apply_data_command(command),
         }
         self.refresh_derived();
     }
@@ -534,6 +635,8 @@ impl AtlasApp {
             hovered_group: &previous_group,
             presenting: self.presenting,
             month_span: self.month_span,
+            layers: &self.layers,
+            layer_of: &self.layer_of,
         };
 
         // Larger type on slides.
@@ -563,7 +666,16 @@ impl AtlasApp {
             views::presentation::header(ui, &view, &mut commands);
             views::presentation::footer(ui, &view, self.map.tile_credit().as_deref());
         } else {
-            views::top_bar::show(ui, &view, &mut self.notices, &mut commands);
+            views::top_bar::show(
+                ui,
+                &view,
+                views::top_bar::TopBarState {
+                    notices: &mut self.notices,
+                    data_ui: &mut self.data_ui,
+                    loading: self.loading.as_ref(),
+                },
+                &mut commands,
+            );
         }
         if show_filters {
             egui::Panel::left("filters")
@@ -624,6 +736,12 @@ impl AtlasApp {
                 .map(Command::Ui),
         );
         views::shortcuts::help_window(&ctx, &mut self.help_open);
+        if let Some(dialog) = &mut self.mapping_dialog {
+            views::data::mapping_window(&ctx, dialog, &mut commands);
+        }
+        if let Some(layer) = self.data_ui.report_layer {
+            views::data::report_window(&ctx, &view, layer, &mut commands);
+        }
         self.export_png(&ctx);
         if std::mem::take(&mut self.focus_search) {
             ctx.memory_mut(|memory| memory.request_focus(views::filters::search_id()));
@@ -651,7 +769,8 @@ impl AtlasApp {
             self.notices.append(&mut self.map.notices);
             ctx.request_repaint();
         }
-        // Files dropped on the window: a PMTiles or MBTiles file becomes the basemap.
+        // Files dropped on the window: a PMTiles or MBTiles file becomes the basemap, any
+        // other file a data layer.
         let dropped: Vec<std::path::PathBuf> = ctx.input(|input| {
             input
                 .raw
@@ -662,8 +781,17 @@ impl AtlasApp {
                 .collect()
         });
         for path in dropped {
-            self.apply(Command::SetBasemap(views::map::BasemapRequest::File(path)));
+            let extension = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase);
+            if matches!(extension.as_deref(), Some("pmtiles" | "mbtiles")) {
+                self.apply(Command::SetBasemap(views::map::BasemapRequest::File(path)));
+            } else {
+                self.apply(Command::OpenData(path));
+            }
         }
+        self.poll_loading(&ctx);
         let (lat, lon, zoom) = self.map.center_and_zoom();
         self.state.map_center = (lat, lon);
         self.state.map_zoom = zoom;

@@ -155,6 +155,17 @@ impl Basemap {
     pub fn province_at(&self, point: Mercator) -> Option<&Area> {
         self.provinces.iter().find(|area| area.contains(point))
     }
+
+    pub fn country_at(&self, point: Mercator) -> Option<&Area> {
+        self.countries.iter().find(|area| area.contains(point))
+    }
+
+    /// The embedded basemap, parsed once and shared (imports use it to name the country and
+    /// province of rows that give only coordinates).
+    pub fn shared() -> Option<&'static Self> {
+        static SHARED: std::sync::OnceLock<Option<Basemap>> = std::sync::OnceLock::new();
+        SHARED.get_or_init(|| Self::embedded().ok()).as_ref()
+    }
 }
 
 fn parse_areas(

@@ -16,13 +16,25 @@ use crate::model::{Attribution, Dataset, Filter, Incident, Kind, Method, Summary
     name = "khorasan-atlas",
     version,
     about = "Explore Islamic State Khorasan (ISK) incidents: linked timeline, map and detail panel.",
-    long_about = "Without a subcommand, opens the viewer on the embedded dataset (or --data FILE).\n\
-                  The app makes no network request."
+    long_about = "Without a subcommand, opens the viewer on the embedded dataset plus any --data files.\n\
+                  The app makes no network request unless online map tiles are switched on."
 )]
 pub struct Cli {
-    /// A dataset in the Khorasan Atlas RON schema, instead of the embedded one.
+    /// A file to load as a layer (repeatable): ACLED, GTD or UCDP GED CSV, any CSV or GeoJSON
+    /// (columns guessed, or given by --mapping), or a Khorasan Atlas RON dataset. For export,
+    /// stats and screenshot the files replace the embedded dataset unless --with-embedded.
     #[arg(long, value_name = "FILE", global = true)]
-    pub data: Option<PathBuf>,
+    pub data: Vec<PathBuf>,
+
+    /// Field mapping (RON) for --data files of no known schema, e.g.
+    /// (date: Some("when"), latitude: Some("y"), longitude: Some("x")).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub mapping: Option<PathBuf>,
+
+    /// Keep the embedded dataset alongside --data files in export, stats and screenshot
+    /// (the viewer always has it, as a layer that can be hidden).
+    #[arg(long, global = true)]
+    pub with_embedded: bool,
 
     /// Start in a saved view (filters, map, layers, layout, title, theme).
     #[arg(long, value_name = "FILE")]
@@ -143,6 +155,15 @@ pub struct FilterArgs {
     /// Case-insensitive text in place, province, country, summary or notes.
     #[arg(long, value_name = "TEXT")]
     pub search: Option<String>,
+    /// Only incidents whose actor is ISK under any name ACLED, GTD or UCDP use for it.
+    #[arg(long)]
+    pub isk: bool,
+    /// Actor exactly as written in the data (repeatable), e.g. "Islamic State (Afghanistan)".
+    #[arg(long, value_name = "NAME")]
+    pub actor: Vec<String>,
+    /// Case-insensitive part of the actor's name.
+    #[arg(long, value_name = "TEXT")]
+    pub actor_text: Option<String>,
 }
 
 /// A command-line mistake: printed on stderr, exit code 2.
@@ -152,6 +173,8 @@ pub enum CliError {
     Usage(String),
     #[error(transparent)]
     Load(#[from] LoadError),
+    #[error(transparent)]
+    Import(#[from] crate::io::import::ImportError),
     #[error("cannot write output: {0}")]
     Output(String),
 }
@@ -160,7 +183,7 @@ impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
             Self::Usage(_) => 2,
-            Self::Load(_) | Self::Output(_) => 1,
+            Self::Load(_) | Self::Import(_) | Self::Output(_) => 1,
         }
     }
 }
@@ -233,6 +256,13 @@ impl FilterArgs {
             targets: parse_all("target", &self.target, Target::from_key, Target::keys)?,
             min_killed: self.min_killed.unwrap_or(0),
             text: self.search.clone().unwrap_or_default(),
+            isk_only: self.isk,
+            actors: self
+                .actor
+                .iter()
+                .map(|name| name.trim().to_owned())
+                .collect(),
+            actor_text: self.actor_text.clone().unwrap_or_default(),
         })
     }
 }
@@ -263,16 +293,66 @@ pub fn is_iso_alpha2(code: &str) -> bool {
     code.len() == 2 && ISO_ALPHA2.split(' ').any(|known| known == code)
 }
 
-/// Load the dataset named by `--data`, or the embedded one.
-pub fn load_dataset(data: Option<&std::path::Path>) -> Result<Dataset, LoadError> {
-    match data {
-        Some(path) => io::load_dataset_file(path),
-        None => io::embedded_dataset(),
+/// Which data the command line works on: `--data` files (with `--mapping`), and the
+/// embedded dataset when there are none or with `--with-embedded`.
+#[derive(Clone, Debug, Default)]
+pub struct DataArgs {
+    pub files: Vec<PathBuf>,
+    pub mapping: Option<PathBuf>,
+    pub with_embedded: bool,
+}
+
+impl Cli {
+    pub fn data_args(&self) -> DataArgs {
+        DataArgs {
+            files: self.data.clone(),
+            mapping: self.mapping.clone(),
+            with_embedded: self.with_embedded,
+        }
     }
 }
 
+/// The mapping file named by `--mapping`, read.
+pub fn load_mapping(data: &DataArgs) -> Result<Option<crate::io::import::FieldMapping>, CliError> {
+    data.mapping
+        .as_deref()
+        .map(crate::io::import::FieldMapping::load)
+        .transpose()
+        .map_err(CliError::Usage)
+}
+
+/// The layers the command line works on, loaded (row problems are printed on stderr).
+pub fn load_layers(data: &DataArgs) -> Result<Vec<crate::layers::Layer>, CliError> {
+    let mapping = load_mapping(data)?;
+    let mut layers = Vec::new();
+    if data.files.is_empty() || data.with_embedded {
+        layers.push(crate::layers::Layer::embedded(io::embedded_dataset()?));
+    }
+    let loaded = crate::layers::load_for_command_line(&data.files, mapping.as_ref())?;
+    for (number, (path, imported)) in loaded.into_iter().enumerate() {
+        let spec = crate::layers::LayerSpec {
+            path: Some(path.clone()),
+            mapping: mapping.clone(),
+            ..crate::layers::LayerSpec::default()
+        };
+        layers.push(crate::layers::Layer::imported(
+            number + 1,
+            &path,
+            imported,
+            spec,
+        ));
+    }
+    Ok(layers)
+}
+
+/// The data the command line works on, merged into one dataset.
+pub fn load_dataset(data: &DataArgs) -> Result<Dataset, CliError> {
+    let layers = load_layers(data)?;
+    Ok(crate::layers::merge(&layers).0)
+}
+
 /// Run a headless subcommand.
-pub fn run_command(data: Option<&std::path::Path>, command: &Command) -> Result<(), CliError> {
+pub fn run_command(data: &DataArgs, command: &Command) -> Result<(), CliError> {
     let dataset = load_dataset(data)?;
     match command {
         Command::Export {

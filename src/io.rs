@@ -1,6 +1,7 @@
 //! Loading and exporting data. Every error names the file, the line and the field.
 
 pub mod export;
+pub mod import;
 pub mod ron_dataset;
 
 pub use export::{ExportFormat, write_csv, write_geojson};

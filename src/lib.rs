@@ -7,6 +7,8 @@ pub mod basemap;
 pub mod cli;
 pub mod export;
 pub mod io;
+pub mod layers;
+pub mod loading;
 pub mod model;
 pub mod screenshot;
 pub mod tiles;

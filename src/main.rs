@@ -23,22 +23,30 @@ fn main() {
             scale: *scale,
             only: *only,
         };
-        std::process::exit(screenshot(cli.data.as_deref(), request));
+        std::process::exit(screenshot(&cli.data_args(), request));
     }
     if let Some(command) = &cli.command {
-        if let Err(error) = cli::run_command(cli.data.as_deref(), command) {
+        if let Err(error) = cli::run_command(&cli.data_args(), command) {
             eprintln!("khorasan-atlas: {error}");
             std::process::exit(error.exit_code());
         }
         return;
     }
 
-    // Load before opening a window, so a broken --data file is a message, not an empty app.
-    let dataset = match cli::load_dataset(cli.data.as_deref()) {
+    let dataset = match khorasan_atlas::io::embedded_dataset() {
         Ok(dataset) => dataset,
         Err(error) => {
             eprintln!("khorasan-atlas: {error}");
             std::process::exit(1);
+        }
+    };
+    // A broken mapping file is a message before the window opens; --data files load in the
+    // window, in the background, each becoming a layer.
+    let mapping = match cli::load_mapping(&cli.data_args()) {
+        Ok(mapping) => mapping,
+        Err(error) => {
+            eprintln!("khorasan-atlas: {error}");
+            std::process::exit(2);
         }
     };
     // A saved view is read before the window opens: a broken file is a message, not a crash.
@@ -55,10 +63,7 @@ fn main() {
         .or_else(|| view.as_ref().map(|loaded| loaded.view.window_size))
         .map(|(w, h)| (w.clamp(400.0, 10_000.0), h.clamp(300.0, 10_000.0)))
         .unwrap_or((1280.0, 800.0));
-    let dataset_name = cli.data.as_ref().map_or_else(
-        || "embedded dataset".to_owned(),
-        |path| path.display().to_string(),
-    );
+    let dataset_name = "embedded dataset".to_owned();
 
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
@@ -76,6 +81,9 @@ fn main() {
             let mut app = AtlasApp::new(creation, dataset, dataset_name);
             if let (Some(loaded), Some(path)) = (view, &cli.view) {
                 app.open_view(loaded, &path.display().to_string());
+            }
+            for path in &cli.data {
+                app.open_file(path.clone(), mapping.clone());
             }
             if let Some(path) = cli.basemap {
                 app.apply(khorasan_atlas::app::Command::SetBasemap(
@@ -101,7 +109,7 @@ struct ScreenshotRequest {
 }
 
 /// Render a saved view to PNG in a window of `size` points at `scale` pixels per point.
-fn screenshot(data: Option<&std::path::Path>, request: ScreenshotRequest) -> i32 {
+fn screenshot(data: &cli::DataArgs, request: ScreenshotRequest) -> i32 {
     let ScreenshotRequest {
         view: view_path,
         out,
@@ -113,8 +121,8 @@ fn screenshot(data: Option<&std::path::Path>, request: ScreenshotRequest) -> i32
         eprintln!("khorasan-atlas: {message}");
         1
     };
-    let dataset = match cli::load_dataset(data) {
-        Ok(dataset) => dataset,
+    let layers = match cli::load_layers(data) {
+        Ok(layers) => layers,
         Err(error) => return fail(error.to_string()),
     };
     let loaded = match khorasan_atlas::view_file::load(&view_path) {
@@ -138,12 +146,7 @@ fn screenshot(data: Option<&std::path::Path>, request: ScreenshotRequest) -> i32
         "Khorasan Atlas screenshot",
         options,
         Box::new(move |creation| {
-            let dataset_name = data.map_or_else(
-                || "embedded dataset".to_owned(),
-                |path| path.display().to_string(),
-            );
-            let mut app =
-                khorasan_atlas::AtlasApp::with_state(dataset, dataset_name, Default::default());
+            let mut app = khorasan_atlas::AtlasApp::with_layers(layers, Default::default());
             app.open_view(loaded, &name);
             app.base_zoom = scale;
             let _ = creation;

@@ -1,5 +1,6 @@
 //! The pure model: incidents, dataset, filter, selection and aggregations. No egui here.
 
+pub mod actor;
 pub mod aggregate;
 pub mod annotation;
 pub mod caption;

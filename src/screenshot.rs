@@ -49,6 +49,11 @@ impl eframe::App for ScreenshotApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.app.show(ui);
         let ctx = ui.ctx().clone();
+        // Layers named by the view load in the background; the picture waits for them.
+        if self.app.is_loading() {
+            ctx.request_repaint();
+            return;
+        }
         self.frames += 1;
         if self.frames >= SETTLE_FRAMES && !self.requested {
             self.requested = true;

@@ -1,6 +1,7 @@
 //! One file per panel. Views read the state through [`ViewContext`] and push
 //! [`crate::app::Command`]s; they never change the state themselves.
 
+pub mod data;
 pub mod detail;
 pub mod filters;
 pub mod map;
@@ -31,6 +32,10 @@ pub struct ViewContext<'a> {
     pub presenting: bool,
     /// First and last month the data covers (computed once per dataset).
     pub month_span: crate::model::playback::MonthSpan,
+    /// Every data layer, shown or not.
+    pub layers: &'a [crate::layers::Layer],
+    /// The layer of each incident of `dataset`.
+    pub layer_of: &'a [u16],
 }
 
 impl ViewContext<'_> {
@@ -42,6 +47,18 @@ impl ViewContext<'_> {
             Highlight::None
         };
         self.selection.highlight(index).max(group)
+    }
+
+    /// The layer an incident comes from.
+    pub fn layer_of(&self, index: usize) -> Option<&crate::layers::Layer> {
+        self.layer_of
+            .get(index)
+            .and_then(|&layer| self.layers.get(usize::from(layer)))
+    }
+
+    /// Whether more than one layer is shown, so incidents need their layer marked.
+    pub fn several_layers(&self) -> bool {
+        self.layers.iter().filter(|l| l.spec.visible).count() > 1
     }
 
     pub fn incident(&self, index: usize) -> &Incident {

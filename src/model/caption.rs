@@ -23,6 +23,8 @@ fn attribution_phrase(attribution: Attribution) -> &'static str {
         Attribution::ClaimedByIsCentral => "claimed by IS central",
         Attribution::AttributedByOfficials => "attributed to ISK by officials",
         Attribution::Suspected => "suspected to be ISK",
+        Attribution::NamedInData => "named as ISK in imported data",
+        Attribution::NotIsk => "not identified as ISK",
     }
 }
 
@@ -110,6 +112,19 @@ pub fn caption(filter: &Filter, dataset: &Dataset, count: usize) -> String {
     }
     if !filter.text.trim().is_empty() {
         subject = format!("{subject} matching \u{201c}{}\u{201d}", filter.text.trim());
+    }
+    if filter.isk_only {
+        subject = format!("{subject} by ISK (any name)");
+    }
+    if !filter.actors.is_empty() {
+        let actors: Vec<String> = filter.actors.iter().cloned().collect();
+        subject = format!("{subject} by {}", join_and(&actors, "or"));
+    }
+    if !filter.actor_text.trim().is_empty() {
+        subject = format!(
+            "{subject} by an actor named \u{201c}{}\u{201d}",
+            filter.actor_text.trim()
+        );
     }
     let mut parts = vec![capitalise(&subject)];
     if !filter.provinces.is_empty() {

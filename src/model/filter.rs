@@ -8,12 +8,17 @@
 //!   minimum (disputed tolls are not hidden); unknown tolls match only a minimum of 0.
 //! - Free text: case-insensitive substring of id, place, province, country, summary,
 //!   perpetrator and discrepancy notes.
+//! - Actor: the ISK preset keeps incidents whose actor is one of the names the datasets use
+//!   for ISK ([`super::actor::is_isk_name`]); the actor list keeps the ticked names; the actor
+//!   text is a case-insensitive substring of the actor's name. The embedded dataset's
+//!   incidents count as ISK.
 
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::actor;
 use super::date::{DayNumber, day_number};
 use super::incident::{Attribution, Incident, Kind, Method, Target};
 
@@ -34,6 +39,12 @@ pub struct Filter {
     pub attributions: BTreeSet<Attribution>,
     pub min_killed: u32,
     pub text: String,
+    /// Only incidents whose actor is ISK under any of the names the datasets use.
+    pub isk_only: bool,
+    /// Actor names exactly as written in the data (see [`super::actor::actor_name`]).
+    pub actors: BTreeSet<String>,
+    /// Case-insensitive part of the actor's name.
+    pub actor_text: String,
 }
 
 /// One part of the filter, so facet counts can ignore their own selection.
@@ -48,6 +59,7 @@ pub enum Facet {
     Attribution,
     Killed,
     Text,
+    Actor,
 }
 
 impl Filter {
@@ -73,6 +85,19 @@ impl Filter {
             && (!check(Facet::Attribution) || set_allows(&self.attributions, &incident.attribution))
             && (!check(Facet::Killed) || self.matches_killed(incident))
             && (!check(Facet::Text) || self.matches_text(incident))
+            && (!check(Facet::Actor) || self.matches_actor(incident))
+    }
+
+    fn matches_actor(&self, incident: &Incident) -> bool {
+        if self.isk_only && !actor::is_isk(incident) {
+            return false;
+        }
+        let name = actor::actor_name(incident);
+        if !set_allows(&self.actors, name) {
+            return false;
+        }
+        let needle = self.actor_text.trim();
+        needle.is_empty() || name.to_lowercase().contains(&needle.to_lowercase())
     }
 
     pub fn day_range(&self) -> (Option<DayNumber>, Option<DayNumber>) {
@@ -252,6 +277,31 @@ mod tests {
         assert!(!filter.matches(&pakistani));
         assert!(filter.matches_except(&pakistani, Some(Facet::Country)));
         assert!(!filter.matches_except(&pakistani, Some(Facet::Kind)));
+    }
+
+    #[test]
+    fn actor_preset_list_and_text_combine() {
+        let embedded = incident("a", "2021", "AF", Count::Unknown);
+        let mut acled = incident("b", "2021", "AF", Count::Unknown);
+        acled.perpetrator = Some("Islamic State (Afghanistan)".into());
+        let mut taliban = incident("c", "2021", "AF", Count::Unknown);
+        taliban.perpetrator = Some("Taliban".into());
+        let isk = Filter {
+            isk_only: true,
+            ..Filter::default()
+        };
+        assert!(isk.matches(&embedded) && isk.matches(&acled) && !isk.matches(&taliban));
+        let listed = Filter {
+            actors: ["Taliban".to_owned()].into(),
+            ..Filter::default()
+        };
+        assert!(!listed.matches(&acled) && listed.matches(&taliban));
+        assert!(listed.matches_except(&acled, Some(Facet::Actor)));
+        let text = Filter {
+            actor_text: "AFGHAN".into(),
+            ..Filter::default()
+        };
+        assert!(text.matches(&acled) && !text.matches(&taliban) && !text.matches(&embedded));
     }
 
     #[test]

@@ -72,6 +72,11 @@ vocabulary! {
         ClaimedByIsCentral => "claimed-is-central", "Claimed by IS central";
         AttributedByOfficials => "attributed-officials", "Attributed to ISK by officials";
         Suspected => "suspected", "Suspected ISK";
+        // Imported data (ACLED, GTD, UCDP or a user's file) names ISK as the actor: the
+        // coder's judgement, not a claim or an official statement.
+        NamedInData => "named-in-data", "Named as ISK in imported data";
+        // Imported rows whose actor is another group, or not given.
+        NotIsk => "not-isk", "Not identified as ISK";
     }
 }
 

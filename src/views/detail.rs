@@ -64,7 +64,7 @@ fn record(ui: &mut egui::Ui, view: &ViewContext<'_>, index: usize, commands: &mu
                 .strong(),
             );
             ui.add_space(4.0);
-            fields(ui, view, incident);
+            fields(ui, view, index, incident);
             ui.add_space(6.0);
             ui.label(egui::RichText::new("Summary").strong());
             ui.label(&incident.summary);
@@ -117,7 +117,7 @@ fn record(ui: &mut egui::Ui, view: &ViewContext<'_>, index: usize, commands: &mu
         });
 }
 
-fn fields(ui: &mut egui::Ui, view: &ViewContext<'_>, incident: &Incident) {
+fn fields(ui: &mut egui::Ui, view: &ViewContext<'_>, index: usize, incident: &Incident) {
     let location = &incident.location;
     egui::Grid::new("incident_fields")
         .num_columns(2)
@@ -182,7 +182,16 @@ fn fields(ui: &mut egui::Ui, view: &ViewContext<'_>, incident: &Incident) {
             row(ui, "Killed", count_words(incident.killed));
             row(ui, "Injured", count_words(incident.injured));
             if let Some(perpetrator) = &incident.perpetrator {
-                row(ui, "Perpetrator", perpetrator.clone());
+                row(ui, "Actor (as the data names it)", perpetrator.clone());
+            }
+            if let Some(layer) = view.layer_of(index)
+                && !layer.is_embedded()
+            {
+                let format = layer
+                    .report
+                    .as_ref()
+                    .map_or("", |report| report.format.label());
+                row(ui, "Layer", format!("{} ({format})", layer.name));
             }
         });
 }

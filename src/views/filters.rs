@@ -121,6 +121,12 @@ pub fn show(
             section(ui, "Attribution", filter.attributions.len(), |ui| {
                 for &attribution in Attribution::ALL {
                     let count = facets.attributions.get(&attribution).copied().unwrap_or(0);
+                    // The grades of imported data appear once some is loaded.
+                    let imported_grade =
+                        matches!(attribution, Attribution::NamedInData | Attribution::NotIsk);
+                    if imported_grade && count == 0 && !filter.attributions.contains(&attribution) {
+                        continue;
+                    }
                     ui.horizontal(|ui| {
                         let colour = if view.state.stack_by == StackBy::Attribution {
                             style::category_colour(Category::Attribution(attribution))
@@ -136,6 +142,12 @@ pub fn show(
                         );
                     });
                 }
+            });
+            let actor_active = usize::from(filter.isk_only)
+                + filter.actors.len()
+                + usize::from(!filter.actor_text.trim().is_empty());
+            section(ui, "Actor", actor_active, |ui| {
+                actor_section(ui, view, &mut filter)
             });
             section(ui, "Method", filter.methods.len(), |ui| {
                 for &method in Method::ALL {
@@ -177,6 +189,50 @@ pub fn show(
 
     if filter != *current {
         commands.push(Command::SetFilter(filter));
+    }
+}
+
+/// Actors as the data names them: the ISK preset, a name search and the list.
+fn actor_section(ui: &mut egui::Ui, view: &ViewContext<'_>, filter: &mut Filter) {
+    ui.checkbox(&mut filter.isk_only, "ISK, under any name")
+        .on_hover_text(format!(
+            "Keep incidents whose actor is ISK as ACLED, GTD, UCDP and other sources name it:\n{}\n\nThe embedded dataset's incidents all count as ISK.",
+            crate::model::actor::ISK_NAMES.join("\n")
+        ));
+    ui.add(
+        egui::TextEdit::singleline(&mut filter.actor_text)
+            .hint_text("name contains\u{2026}")
+            .desired_width(f32::INFINITY),
+    );
+    const SHOWN: usize = 12;
+    let actors = &view.derived.facets.actors;
+    for (name, count) in actors.iter().take(SHOWN) {
+        toggle(
+            ui,
+            &mut filter.actors,
+            name.clone(),
+            &format!("{name} ({count})"),
+        );
+    }
+    // Ticked names stay visible even when they fall out of the top of the list.
+    let ticked: Vec<String> = filter
+        .actors
+        .iter()
+        .filter(|name| !actors.iter().take(SHOWN).any(|(shown, _)| shown == *name))
+        .cloned()
+        .collect();
+    for name in ticked {
+        toggle(ui, &mut filter.actors, name.clone(), &format!("{name} (0)"));
+    }
+    if actors.len() > SHOWN {
+        ui.label(
+            egui::RichText::new(format!(
+                "{} more actors: type part of a name above.",
+                actors.len() - SHOWN
+            ))
+            .small()
+            .weak(),
+        );
     }
 }
 

@@ -15,11 +15,13 @@ const KIND_COLOURS: [Color32; 6] = [
     Color32::from_rgb(0x99, 0x99, 0x99), // other: grey
 ];
 
-const ATTRIBUTION_COLOURS: [Color32; 4] = [
+const ATTRIBUTION_COLOURS: [Color32; 6] = [
     Color32::from_rgb(0xD5, 0x5E, 0x00), // claimed by ISK: vermillion
     Color32::from_rgb(0xE6, 0x9F, 0x00), // claimed by IS central: orange
     Color32::from_rgb(0x00, 0x72, 0xB2), // attributed by officials: blue
     Color32::from_rgb(0x99, 0x99, 0x99), // suspected: grey
+    Color32::from_rgb(0xCC, 0x79, 0xA7), // named in imported data: reddish purple
+    Color32::from_rgb(0x00, 0x9E, 0x73), // not identified as ISK: bluish green
 ];
 
 pub fn category_colour(category: Category) -> Color32 {
@@ -39,6 +41,10 @@ pub enum MarkerShape {
     Square,
     Diamond,
     Triangle,
+    /// Pointing down: ISK named by imported data.
+    TriangleDown,
+    /// A plus sign: not identified as ISK.
+    Plus,
 }
 
 impl MarkerShape {
@@ -48,6 +54,8 @@ impl MarkerShape {
             Attribution::ClaimedByIsCentral => Self::Square,
             Attribution::AttributedByOfficials => Self::Diamond,
             Attribution::Suspected => Self::Triangle,
+            Attribution::NamedInData => Self::TriangleDown,
+            Attribution::NotIsk => Self::Plus,
         }
     }
 
@@ -57,6 +65,8 @@ impl MarkerShape {
             Self::Square => egui_plot::MarkerShape::Square,
             Self::Diamond => egui_plot::MarkerShape::Diamond,
             Self::Triangle => egui_plot::MarkerShape::Up,
+            Self::TriangleDown => egui_plot::MarkerShape::Down,
+            Self::Plus => egui_plot::MarkerShape::Plus,
         }
     }
 
@@ -97,6 +107,37 @@ impl MarkerShape {
                     stroke,
                 )
             }
+            Self::TriangleDown => {
+                let r = radius * 1.3;
+                Shape::convex_polygon(
+                    vec![
+                        center + Vec2::new(0.0, r),
+                        center + Vec2::new(-r * 0.87, -r * 0.5),
+                        center + Vec2::new(r * 0.87, -r * 0.5),
+                    ],
+                    fill,
+                    stroke,
+                )
+            }
+            Self::Plus => {
+                // Two bars, so the sign still reads as filled at small sizes.
+                let long = radius * 1.15;
+                let short = radius * 0.42;
+                let bar = |size: Vec2| {
+                    Shape::rect_filled(egui::Rect::from_center_size(center, size), 0.0, fill)
+                };
+                let mut shapes = vec![
+                    bar(Vec2::new(2.0 * long, 2.0 * short)),
+                    bar(Vec2::new(2.0 * short, 2.0 * long)),
+                ];
+                if stroke.width > 0.0 {
+                    shapes.push(Shape::closed_line(
+                        plus_outline(center, long, short),
+                        stroke,
+                    ));
+                }
+                Shape::Vec(shapes)
+            }
         }
     }
 
@@ -104,6 +145,9 @@ impl MarkerShape {
     pub fn outline(self, center: Pos2, radius: f32, stroke: Stroke) -> Shape {
         match self {
             Self::Circle => Shape::circle_stroke(center, radius, stroke),
+            Self::Plus => {
+                Shape::closed_line(plus_outline(center, radius * 1.15, radius * 0.42), stroke)
+            }
             _ => {
                 let mut shape = self.shape(center, radius, Color32::TRANSPARENT, stroke);
                 if let Shape::Rect(rect) = &mut shape {
@@ -114,6 +158,27 @@ impl MarkerShape {
             }
         }
     }
+}
+
+/// The twelve corners of a plus sign of half-length `long` and half-width `short`.
+fn plus_outline(center: Pos2, long: f32, short: f32) -> Vec<Pos2> {
+    [
+        (short, -long),
+        (short, -short),
+        (long, -short),
+        (long, short),
+        (short, short),
+        (short, long),
+        (-short, long),
+        (-short, short),
+        (-long, short),
+        (-long, -short),
+        (-short, -short),
+        (-short, -long),
+    ]
+    .into_iter()
+    .map(|(x, y)| center + Vec2::new(x, y))
+    .collect()
 }
 
 /// Marker radius in points for a death toll: grows with the logarithm so a 170-death attack

@@ -5,12 +5,24 @@ use crate::model::StackBy;
 
 use super::ViewContext;
 
+/// What the top bar changes besides commands: dismissed notices and the Data menu's fields.
+pub struct TopBarState<'a> {
+    pub notices: &'a mut Vec<String>,
+    pub data_ui: &'a mut super::data::DataUiState,
+    pub loading: Option<&'a crate::loading::LoadJob>,
+}
+
 pub fn show(
     ui: &mut egui::Ui,
     view: &ViewContext<'_>,
-    notices: &mut Vec<String>,
+    state: TopBarState<'_>,
     commands: &mut Vec<Command>,
 ) {
+    let TopBarState {
+        notices,
+        data_ui,
+        loading,
+    } = state;
     egui::Panel::top("top_bar").show(ui, |ui| {
         ui.horizontal_wrapped(|ui| {
             ui.heading(egui::RichText::new("Khorasan Atlas").strong())
@@ -44,6 +56,14 @@ pub fn show(
                 })
                 .response
                 .on_hover_text("Presentation mode, title, layout, saved views, PNG export");
+                ui.menu_button("Data", |ui| {
+                    super::data::data_menu(ui, view, data_ui, commands)
+                })
+                .response
+                .on_hover_text("Open ACLED, GTD, UCDP, CSV or GeoJSON files as layers; export the filtered incidents");
+                if let Some(job) = loading {
+                    super::data::loading_bar(ui, job, commands);
+                }
                 if ui
                     .button("Help")
                     .on_hover_text(UiCommand::ToggleHelp.tooltip(&ctx))

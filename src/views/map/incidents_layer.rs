@@ -201,11 +201,20 @@ pub fn draw(painter: &egui::Painter, view: &ViewContext<'_>, batch: &Batch, dark
             Stroke::new(1.0, colour.gamma_multiply(0.35)),
         );
     }
+    let several_layers = view.several_layers();
     for symbol in &batch.singles {
         let incident = view.incident(symbol.index);
         let colour = style::category_colour(Category::of(stack_by, incident));
         let shape = MarkerShape::of(incident.attribution);
-        painter.add(shape.shape(symbol.at, symbol.radius + 1.2, outline_colour, Stroke::NONE));
+        // With several layers shown, the halo takes the layer's colour.
+        let halo = match view.layer_of(symbol.index) {
+            Some(layer) if several_layers => {
+                let [r, g, b] = layer.spec.colour;
+                (Color32::from_rgb(r, g, b), 2.2)
+            }
+            _ => (outline_colour, 1.2),
+        };
+        painter.add(shape.shape(symbol.at, symbol.radius + halo.1, halo.0, Stroke::NONE));
         let imprecise = matches!(
             incident.location.precision,
             LocationPrecision::Province | LocationPrecision::Country

@@ -245,6 +245,10 @@ pub fn legend(ui: &mut egui::Ui, rect: Rect, view: &ViewContext<'_>) {
         ui.horizontal_top(|ui| {
             if layers.symbols {
                 symbol_legend(ui, view);
+                if view.several_layers() {
+                    ui.add_space(8.0);
+                    layer_legend(ui, view);
+                }
             }
             if layers.choropleth {
                 ui.add_space(8.0);
@@ -284,6 +288,11 @@ fn symbol_legend(ui: &mut egui::Ui, view: &ViewContext<'_>) {
         };
         ui.label(egui::RichText::new(title).small().strong());
         for category in Category::all(view.state.stack_by) {
+            if let Category::Attribution(attribution) = category
+                && !attribution_in_data(view, attribution)
+            {
+                continue;
+            }
             ui.horizontal(|ui| {
                 style::legend_swatch(ui, MarkerShape::Circle, style::category_colour(category));
                 ui.label(egui::RichText::new(category.label()).small());
@@ -295,6 +304,9 @@ fn symbol_legend(ui: &mut egui::Ui, view: &ViewContext<'_>) {
         ui.label(egui::RichText::new("Shape: attribution").small().strong());
         let colour = ui.visuals().text_color();
         for &attribution in Attribution::ALL {
+            if !attribution_in_data(view, attribution) {
+                continue;
+            }
             ui.horizontal(|ui| {
                 style::legend_swatch(ui, MarkerShape::of(attribution), colour);
                 ui.label(egui::RichText::new(attribution.label()).small());
@@ -310,6 +322,36 @@ fn symbol_legend(ui: &mut egui::Ui, view: &ViewContext<'_>) {
                 .small()
                 .weak(),
         );
+    });
+}
+
+/// The four grades of the embedded dataset always; the grades of imported data once some is
+/// shown.
+fn attribution_in_data(view: &ViewContext<'_>, attribution: Attribution) -> bool {
+    !matches!(attribution, Attribution::NamedInData | Attribution::NotIsk)
+        || view
+            .derived
+            .summary
+            .by_attribution
+            .contains_key(&attribution)
+}
+
+/// With several layers shown, each layer's halo colour.
+fn layer_legend(ui: &mut egui::Ui, view: &ViewContext<'_>) {
+    ui.vertical(|ui| {
+        ui.label(egui::RichText::new("Halo: layer").small().strong());
+        for layer in view.layers.iter().filter(|l| l.spec.visible) {
+            ui.horizontal(|ui| {
+                let [r, g, b] = layer.spec.colour;
+                let (swatch, _) = ui.allocate_exact_size(Vec2::splat(14.0), egui::Sense::hover());
+                ui.painter().circle_stroke(
+                    swatch.center(),
+                    5.0,
+                    egui::Stroke::new(2.5, egui::Color32::from_rgb(r, g, b)),
+                );
+                ui.label(egui::RichText::new(&layer.name).small());
+            });
+        }
     });
 }
 

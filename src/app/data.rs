@@ -1,0 +1,341 @@
+//! Data layers in the app: opening files in the background, the mapping dialog, toggling,
+//! colouring and removing layers, and exporting the filtered set.
+
+use std::sync::Arc;
+
+use super::{AtlasApp, Command};
+use crate::layers::{Layer, LayerSpec};
+use crate::loading::{LoadJob, LoadOutcome, LoadRequest};
+use crate::views::data::MappingDialog;
+
+impl AtlasApp {
+    pub(super) fn apply_data_command(&mut self, command: Command) {
+        match command {
+            Command::OpenData(path) => self.queue_load(LoadRequest {
+                path,
+                spec: None,
+                replaces: None,
+            }),
+            Command::ConfirmMapping(mapping) => {
+                if let Some(dialog) = self.mapping_dialog.take() {
+                    let missing = mapping.missing(dialog.has_geometry());
+                    if missing.is_empty() {
+                        self.state
+                            .mappings
+                            .insert(dialog.detected.shape_key(), mapping.clone());
+                        self.start_job(dialog.request, Some(mapping), Some(dialog.bytes));
+                    } else {
+                        self.mapping_dialog = Some(dialog);
+                    }
+                }
+            }
+            Command::CloseMappingDialog => {
+                if let Some(dialog) = self.mapping_dialog.take() {
+                    self.notices.push(format!(
+                        "{} was not loaded (mapping cancelled).",
+                        dialog.request.path.display()
+                    ));
+                }
+            }
+            Command::CancelLoad => {
+                if let Some(job) = &self.loading {
+                    job.progress.cancel();
+                }
+            }
+            Command::SetLayerVisible(index, visible) => {
+                if let Some(layer) = self.layers.get_mut(index) {
+                    layer.spec.visible = visible;
+                    self.rebuild_dataset();
+                }
+            }
+            Command::SetLayerColour(index, colour) => {
+                if let Some(layer) = self.layers.get_mut(index) {
+                    layer.spec.colour = colour;
+                    self.state.layers[index].colour = colour;
+                }
+            }
+            Command::RemoveLayer(index) => {
+                // The embedded dataset can be hidden but not removed.
+                if self.layers.get(index).is_some_and(|l| !l.is_embedded()) {
+                    let layer = self.layers.remove(index);
+                    self.data_ui.report_layer = None;
+                    self.notices
+                        .push(format!("Removed the layer {}.", layer.name));
+                    self.rebuild_dataset();
+                }
+            }
+            Command::RemapLayer(index) => {
+                if let Some(path) = self.layers.get(index).and_then(|l| l.spec.path.clone()) {
+                    // Reading again with no remembered mapping opens the dialog on the guess
+                    // (or on the mapping it was loaded with).
+                    let spec = self.layers[index].spec.clone();
+                    self.start_remap(path, spec);
+                }
+            }
+            Command::ExportData(format, path) => self.export_data(format, &path),
+            Command::ShowReport(layer) => self.data_ui.report_layer = layer,
+            _ => {}
+        }
+    }
+
+    /// Load a file as a layer, in the background; `mapping` is used for CSV and GeoJSON
+    /// files of no known schema instead of asking.
+    pub fn open_file(
+        &mut self,
+        path: std::path::PathBuf,
+        mapping: Option<crate::io::import::FieldMapping>,
+    ) {
+        self.queue_load(LoadRequest {
+            path,
+            spec: mapping.map(|mapping| LayerSpec {
+                mapping: Some(mapping),
+                ..LayerSpec::default()
+            }),
+            replaces: None,
+        });
+    }
+
+    /// Whether a file is loading or waiting to (the screenshot command waits for them).
+    pub fn is_loading(&self) -> bool {
+        self.loading.is_some() || !self.load_queue.is_empty()
+    }
+
+    /// Restore layers as a saved view or the last session had them: visibility and colour of
+    /// those loaded, and a background load for files not loaded yet.
+    pub(super) fn apply_layer_specs(&mut self, specs: Vec<LayerSpec>) {
+        for spec in specs {
+            match self
+                .layers
+                .iter_mut()
+                .find(|layer| layer.spec.path == spec.path)
+            {
+                Some(layer) => {
+                    layer.spec.visible = spec.visible;
+                    layer.spec.colour = spec.colour;
+                }
+                None => {
+                    if let Some(path) = spec.path.clone() {
+                        self.queue_load(LoadRequest {
+                            path,
+                            spec: Some(spec),
+                            replaces: None,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    fn queue_load(&mut self, request: LoadRequest) {
+        let already = self
+            .layers
+            .iter()
+            .any(|layer| layer.spec.path.as_ref() == Some(&request.path));
+        if already && request.replaces.is_none() {
+            self.notices.push(format!(
+                "{} is already loaded; remove its layer first to load it again.",
+                request.path.display()
+            ));
+            return;
+        }
+        if self.loading.is_some() || self.mapping_dialog.is_some() {
+            self.load_queue.push_back(request);
+        } else {
+            self.start_job(request, None, None);
+        }
+    }
+
+    fn start_job(
+        &mut self,
+        request: LoadRequest,
+        mapping: Option<crate::io::import::FieldMapping>,
+        bytes: Option<Arc<Vec<u8>>>,
+    ) {
+        let repaint = self.repaint.clone();
+        self.loading = Some(LoadJob::start(
+            request,
+            mapping,
+            bytes,
+            self.state.mappings.clone(),
+            move || {
+                if let Some(ctx) = &repaint {
+                    ctx.request_repaint();
+                }
+            },
+        ));
+    }
+
+    /// Open the mapping dialog for a loaded layer, starting from the mapping it used.
+    fn start_remap(&mut self, path: std::path::PathBuf, spec: LayerSpec) {
+        let request = LoadRequest {
+            path: path.clone(),
+            spec: Some(LayerSpec {
+                mapping: None,
+                ..spec.clone()
+            }),
+            replaces: Some(path),
+        };
+        // Forget the shape's mapping for this job only, so the dialog opens.
+        let repaint = self.repaint.clone();
+        self.loading = Some(LoadJob::start(
+            request,
+            None,
+            None,
+            Default::default(),
+            move || {
+                if let Some(ctx) = &repaint {
+                    ctx.request_repaint();
+                }
+            },
+        ));
+        self.data_ui.remap_from = spec.mapping;
+    }
+
+    /// Take the result of a finished load; start the next queued one.
+    pub(super) fn poll_loading(&mut self, ctx: &egui::Context) {
+        if self.repaint.is_none() {
+            self.repaint = Some(ctx.clone());
+        }
+        let Some(job) = &self.loading else {
+            if self.mapping_dialog.is_none()
+                && let Some(next) = self.load_queue.pop_front()
+            {
+                self.start_job(next, None, None);
+                ctx.request_repaint();
+            }
+            return;
+        };
+        let Some(outcome) = job.poll() else {
+            // Keep the progress bar moving.
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+            return;
+        };
+        self.loading = None;
+        match outcome {
+            LoadOutcome::Loaded {
+                request,
+                imported,
+                mapping,
+                remembered,
+            } => self.add_layer(request, imported, mapping, remembered),
+            LoadOutcome::NeedsMapping {
+                request,
+                bytes,
+                detected,
+                guess,
+            } => {
+                let start = self.data_ui.remap_from.take().unwrap_or(guess);
+                self.mapping_dialog = Some(MappingDialog::new(request, bytes, detected, start));
+            }
+            LoadOutcome::Failed { request, error } => {
+                let kept = if self.layers.len() > 1 || !self.dataset.incidents.is_empty() {
+                    " What was already loaded is unchanged."
+                } else {
+                    ""
+                };
+                let _ = request;
+                self.notices.push(format!("{error}.{kept}"));
+            }
+        }
+        ctx.request_repaint();
+    }
+
+    fn add_layer(
+        &mut self,
+        request: LoadRequest,
+        imported: crate::io::import::Imported,
+        mapping: Option<crate::io::import::FieldMapping>,
+        remembered: bool,
+    ) {
+        let report = &imported.report;
+        if report.loaded == 0 {
+            let mut message = format!("{}: no row could be loaded.", report.summary());
+            if let Some(first) = report.issues.first() {
+                message.push_str(&format!(" First problem: {}", first.describe(&report.file)));
+            }
+            self.notices.push(message);
+            return;
+        }
+        let mut summary = format!("Loaded {}.", report.summary());
+        if report.skipped() > 0 {
+            summary.push_str(" See Data > Layers > Report for the skipped rows.");
+        }
+        if remembered {
+            summary.push_str(" The mapping remembered for files of this shape was used (Data > Layers > Mapping to change it).");
+        }
+        for note in &report.notes {
+            summary.push(' ');
+            summary.push_str(note);
+        }
+        self.notices.push(summary);
+        let show_report = report.skipped() > 0;
+        self.layers_loaded += 1;
+        let spec = LayerSpec {
+            path: Some(request.path.clone()),
+            mapping,
+            ..request.spec.clone().unwrap_or(LayerSpec {
+                colour: crate::layers::next_colour(&self.layers),
+                ..LayerSpec::default()
+            })
+        };
+        let layer = Layer::imported(self.layers_loaded, &request.path, imported, spec);
+        let index = match request.replaces.as_ref().and_then(|path| {
+            self.layers
+                .iter()
+                .position(|l| l.spec.path.as_ref() == Some(path))
+        }) {
+            Some(index) => {
+                self.layers[index] = layer;
+                index
+            }
+            None => {
+                self.layers.push(layer);
+                self.layers.len() - 1
+            }
+        };
+        if show_report {
+            self.data_ui.report_layer = Some(index);
+        }
+        self.rebuild_dataset();
+    }
+
+    /// Write the filtered incidents as CSV or GeoJSON, the same columns as `export`.
+    fn export_data(&mut self, format: crate::io::ExportFormat, path: &std::path::Path) {
+        let incidents = self
+            .derived
+            .filtered
+            .iter()
+            .map(|&index| &self.dataset.incidents[index]);
+        let result = (|| -> Result<(), String> {
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+            }
+            // Written beside the target, then renamed: a failed export never leaves half a file.
+            let partial = path.with_extension("partial");
+            let file = std::fs::File::create(&partial).map_err(|e| e.to_string())?;
+            let mut out = std::io::BufWriter::new(file);
+            match format {
+                crate::io::ExportFormat::Csv => {
+                    crate::io::write_csv(&mut out, &self.dataset, incidents)
+                        .map_err(|e| e.to_string())?
+                }
+                crate::io::ExportFormat::Geojson => {
+                    crate::io::write_geojson(&mut out, &self.dataset, incidents)
+                        .map_err(|e| e.to_string())?
+                }
+            }
+            use std::io::Write as _;
+            out.flush().map_err(|e| e.to_string())?;
+            drop(out);
+            std::fs::rename(&partial, path).map_err(|e| e.to_string())
+        })();
+        self.notices.push(match result {
+            Ok(()) => format!(
+                "Exported {} incidents to {}.",
+                self.derived.filtered.len(),
+                path.display()
+            ),
+            Err(error) => format!("Could not export to {}: {error}", path.display()),
+        });
+    }
+}

@@ -1,0 +1,316 @@
+//! Importing analysts' own data: ACLED, GTD and UCDP GED exports, any CSV or GeoJSON through a
+//! field mapping, and our own RON.
+//!
+//! Every loader follows the same rules:
+//! - the format is detected from the content (the extension only breaks ties and explains
+//!   mistakes);
+//! - a malformed row costs that row: it is skipped and reported with its line, column, value
+//!   and why, and every valid row loads;
+//! - a file that is not what it claims to be gets one clear error;
+//! - nothing panics, whatever the bytes.
+
+pub mod acled;
+pub mod countries;
+pub mod detect;
+pub mod fields;
+pub mod generic;
+pub mod gtd;
+pub mod mapping;
+pub mod ucdp;
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::Dataset;
+
+pub use detect::{Detected, detect};
+pub use mapping::FieldMapping;
+
+/// The formats a file can be loaded as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Format {
+    /// The Khorasan Atlas RON schema (the embedded dataset's).
+    Ron,
+    Acled,
+    Gtd,
+    Ucdp,
+    GeoJson,
+    /// Any other CSV, read through a [`FieldMapping`].
+    Csv,
+}
+
+impl Format {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Ron => "Khorasan Atlas RON",
+            Self::Acled => "ACLED CSV",
+            Self::Gtd => "GTD CSV",
+            Self::Ucdp => "UCDP GED CSV",
+            Self::GeoJson => "GeoJSON",
+            Self::Csv => "CSV",
+        }
+    }
+
+    /// Whether rows are read through a user-correctable field mapping.
+    pub fn needs_mapping(self) -> bool {
+        matches!(self, Self::GeoJson | Self::Csv)
+    }
+}
+
+/// One skipped row: where it is and why it was skipped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowIssue {
+    /// 1-based line the row starts on.
+    pub line: u64,
+    /// The column or property at fault; empty when the whole row is.
+    pub column: String,
+    /// The offending value, shortened for display.
+    pub value: String,
+    pub why: String,
+}
+
+impl RowIssue {
+    pub fn new(line: u64, column: &str, value: &str, why: impl Into<String>) -> Self {
+        Self {
+            line,
+            column: column.to_owned(),
+            value: shorten(value, 80),
+            why: why.into(),
+        }
+    }
+
+    /// "file:12: column 'event_date' = '2021-13-01': not a date".
+    pub fn describe(&self, file: &str) -> String {
+        let mut text = format!("{file}:{}:", self.line);
+        if !self.column.is_empty() {
+            text.push_str(&format!(" column '{}'", self.column));
+            if !self.value.is_empty() {
+                text.push_str(&format!(" = '{}'", self.value));
+            }
+            text.push(':');
+        }
+        text.push(' ');
+        text.push_str(&self.why);
+        text
+    }
+}
+
+/// At most this many row issues are kept in a report; the rest are only counted.
+pub const MAX_REPORTED_ISSUES: usize = 2_000;
+
+/// What happened to every row of one file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportReport {
+    pub file: String,
+    pub format: Format,
+    /// Data rows (or features) read, good and bad.
+    pub rows: u64,
+    pub loaded: usize,
+    /// Skipped rows, in file order, up to [`MAX_REPORTED_ISSUES`].
+    pub issues: Vec<RowIssue>,
+    /// Skipped rows beyond those listed in `issues`.
+    pub unlisted_issues: u64,
+    /// Remarks about the whole file (the extension did not match the content, etc.).
+    pub notes: Vec<String>,
+}
+
+impl ImportReport {
+    pub fn new(file: &str, format: Format) -> Self {
+        Self {
+            file: file.to_owned(),
+            format,
+            rows: 0,
+            loaded: 0,
+            issues: Vec::new(),
+            unlisted_issues: 0,
+            notes: Vec::new(),
+        }
+    }
+
+    pub fn skip(&mut self, issue: RowIssue) {
+        if self.issues.len() < MAX_REPORTED_ISSUES {
+            self.issues.push(issue);
+        } else {
+            self.unlisted_issues += 1;
+        }
+    }
+
+    pub fn skipped(&self) -> u64 {
+        self.issues.len() as u64 + self.unlisted_issues
+    }
+
+    /// "acled.csv (ACLED CSV): 48 of 50 rows loaded, 2 skipped".
+    pub fn summary(&self) -> String {
+        format!(
+            "{} ({}): {} of {} rows loaded, {} skipped",
+            self.file,
+            self.format.label(),
+            self.loaded,
+            self.rows,
+            self.skipped()
+        )
+    }
+}
+
+/// A loaded file: its incidents as a dataset, and the report.
+#[derive(Clone, Debug)]
+pub struct Imported {
+    pub dataset: Dataset,
+    pub report: ImportReport,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{file}: cannot read: {source}")]
+    Io {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{file}: the file is empty")]
+    Empty { file: String },
+    #[error("{file}: not a text file (binary data at byte {offset}); expected CSV, GeoJSON or RON")]
+    Binary { file: String, offset: usize },
+    #[error("{file}: not UTF-8 text (invalid byte at line {line}); save it as UTF-8")]
+    NotUtf8 { file: String, line: u64 },
+    #[error("{file}: not a valid {format} file: {why}")]
+    NotFormat {
+        file: String,
+        format: &'static str,
+        why: String,
+    },
+    #[error("{file}: {why}")]
+    Mapping { file: String, why: String },
+    #[error("{file}: loading cancelled")]
+    Cancelled { file: String },
+    #[error(transparent)]
+    Ron(#[from] super::LoadError),
+}
+
+/// Shared with a loading thread: how far it got, and whether to stop.
+#[derive(Debug, Default)]
+pub struct Progress {
+    done_bytes: AtomicU64,
+    total_bytes: AtomicU64,
+    cancelled: AtomicBool,
+}
+
+impl Progress {
+    pub fn set_total(&self, bytes: u64) {
+        self.total_bytes.store(bytes, Ordering::Relaxed);
+    }
+
+    pub fn set_done(&self, bytes: u64) {
+        self.done_bytes.store(bytes, Ordering::Relaxed);
+    }
+
+    /// 0.0 to 1.0.
+    pub fn fraction(&self) -> f32 {
+        let total = self.total_bytes.load(Ordering::Relaxed);
+        if total == 0 {
+            return 0.0;
+        }
+        (self.done_bytes.load(Ordering::Relaxed) as f64 / total as f64).clamp(0.0, 1.0) as f32
+    }
+
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed)
+    }
+}
+
+/// Read and import a file. `mapping` is used for generic CSV and GeoJSON; without one, the
+/// guessed mapping is used.
+pub fn import_file(
+    path: &Path,
+    mapping: Option<&FieldMapping>,
+    progress: &Progress,
+) -> Result<Imported, ImportError> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
+        file: file.clone(),
+        source,
+    })?;
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    import_bytes(&bytes, &file, extension.as_deref(), mapping, progress)
+}
+
+/// Import from memory; `file` names it in messages, `extension` (lower case) is what the
+/// name claims.
+pub fn import_bytes(
+    bytes: &[u8],
+    file: &str,
+    extension: Option<&str>,
+    mapping: Option<&FieldMapping>,
+    progress: &Progress,
+) -> Result<Imported, ImportError> {
+    progress.set_total(bytes.len() as u64);
+    let detected = detect(bytes, file, extension)?;
+    let bytes = detect::strip_bom(bytes);
+    let mut imported = match detected.format {
+        Format::Ron => {
+            let text = std::str::from_utf8(bytes).map_err(|error| ImportError::NotUtf8 {
+                file: file.to_owned(),
+                line: line_of_offset(bytes, error.valid_up_to()),
+            })?;
+            let dataset = super::parse_dataset(text, file)?;
+            let mut report = ImportReport::new(file, Format::Ron);
+            report.rows = dataset.incidents.len() as u64;
+            report.loaded = dataset.incidents.len();
+            Imported { dataset, report }
+        }
+        Format::Acled => acled::import(bytes, file, detected.delimiter, progress)?,
+        Format::Gtd => gtd::import(bytes, file, detected.delimiter, progress)?,
+        Format::Ucdp => ucdp::import(bytes, file, detected.delimiter, progress)?,
+        Format::Csv => {
+            let guessed;
+            let mapping = match mapping {
+                Some(mapping) => mapping,
+                None => {
+                    guessed = FieldMapping::guess(&detected.columns, &detected.samples);
+                    &guessed
+                }
+            };
+            generic::import_csv(bytes, file, detected.delimiter, mapping, progress)?
+        }
+        Format::GeoJson => {
+            let guessed;
+            let mapping = match mapping {
+                Some(mapping) => mapping,
+                None => {
+                    guessed = FieldMapping::guess(&detected.columns, &detected.samples);
+                    &guessed
+                }
+            };
+            generic::import_geojson(bytes, file, mapping, progress)?
+        }
+    };
+    imported.report.notes.extend(detected.notes);
+    progress.set_done(bytes.len() as u64);
+    Ok(imported)
+}
+
+/// 1-based line of a byte offset.
+pub fn line_of_offset(bytes: &[u8], offset: usize) -> u64 {
+    let end = offset.min(bytes.len());
+    bytes[..end].iter().filter(|&&b| b == b'\n').count() as u64 + 1
+}
+
+/// At most `max` characters, with an ellipsis when cut.
+pub fn shorten(text: &str, max: usize) -> String {
+    let mut chars = text.chars();
+    let head: String = chars.by_ref().take(max).collect();
+    if chars.next().is_some() {
+        format!("{head}\u{2026}")
+    } else {
+        head
+    }
+}

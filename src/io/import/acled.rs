@@ -1,0 +1,294 @@
+//! ACLED CSV exports: the current 31-column layout and older ones (numeric `inter1`, fewer
+//! columns), read by column name.
+//!
+//! Mapping (see README): `time_precision` 1 is a day; 2 (within a week) and 3 (within a
+//! month) widen to the month, since one date cannot carry a week. `geo_precision` 1, 2 and 3
+//! are town, district and province. `event_type`/`sub_event_type` give the kind and method,
+//! `actor1`/`assoc_actor_1` the actor, `fatalities` the killed, `notes` the summary and
+//! `source` (separated by ";") the sources. When ISK appears only as the second actor, the
+//! row is an operation against ISK (a counter-operation or an arrest).
+
+use super::fields::{self, Collector, Row};
+use super::{Format, ImportError, Imported, Progress, RowIssue};
+use crate::model::{
+    Attribution, Count, Incident, IncidentDate, Kind, LocationPrecision, Method, Target,
+};
+
+const REQUIRED: &[&str] = &["event_date", "latitude", "longitude"];
+
+pub fn import(
+    bytes: &[u8],
+    file: &str,
+    delimiter: u8,
+    progress: &Progress,
+) -> Result<Imported, ImportError> {
+    let mut collector = Collector::new(file, Format::Acled);
+    fields::read_rows(
+        bytes,
+        file,
+        delimiter,
+        progress,
+        |columns| columns.require(REQUIRED, file, Format::Acled),
+        convert,
+        &mut collector,
+        "event_id_cnty",
+    )?;
+    Ok(collector.finish(format!("ACLED export {file}")))
+}
+
+fn convert(row: &Row<'_>, collector: &mut Collector) -> Result<Incident, RowIssue> {
+    let native_id = [
+        row.get("event_id_cnty")?,
+        row.get("data_id")?,
+        row.get("event_id_no_cnty")?,
+    ]
+    .into_iter()
+    .find(|id| !id.is_empty())
+    .map_or_else(|| format!("line-{}", row.line), str::to_owned);
+    let day = row.parse("event_date", fields::parse_day_text)?;
+    let precision = row.get("time_precision")?;
+    let date = match precision {
+        "" | "1" => IncidentDate::from_naive(day),
+        "2" | "3" => {
+            IncidentDate::month(chrono::Datelike::year(&day), chrono::Datelike::month(&day))
+                .map_err(|error| row.issue("event_date", &day.to_string(), error.to_string()))?
+        }
+        other => {
+            return Err(row.issue(
+                "time_precision",
+                other,
+                "expected 1 (day), 2 (week) or 3 (month)",
+            ));
+        }
+    };
+    let coordinates = fields::parse_coordinates(row, "latitude", "longitude")?;
+    let location_precision = match row.get("geo_precision")? {
+        "" | "1" => LocationPrecision::Town,
+        "2" => LocationPrecision::District,
+        "3" => LocationPrecision::Province,
+        other => {
+            return Err(row.issue(
+                "geo_precision",
+                other,
+                "expected 1 (town), 2 (district) or 3 (province)",
+            ));
+        }
+    };
+    let country_text = match row.get("country")? {
+        "" => row.get("iso")?,
+        name => name,
+    };
+    let mut location = fields::location(
+        row.get("location")?,
+        row.get("admin1")?,
+        country_text,
+        coordinates,
+        location_precision,
+    );
+    if location.country_code.is_empty()
+        && let Some(country) = super::countries::find(row.get("iso")?)
+    {
+        location.country_code = country.alpha2.clone();
+    }
+    let killed = row.parse("fatalities", fields::parse_count)?;
+    let event_type = row.get("event_type")?;
+    let sub_event_type = row.get("sub_event_type")?;
+    let (mut kind, method) = kind_and_method(event_type, sub_event_type);
+
+    let side_one = actors(row, "actor1", "assoc_actor_1")?;
+    let side_two = actors(row, "actor2", "assoc_actor_2")?;
+    let (mut attribution, mut perpetrator) =
+        fields::attribution(side_one.iter().copied(), &location.country_code);
+    let mut target = target(row.get("civilian_targeting")?, row.get("actor2")?);
+    if attribution != Attribution::NamedInData {
+        let (against, isk_name) =
+            fields::attribution(side_two.iter().copied(), &location.country_code);
+        if against == Attribution::NamedInData {
+            // The row is about ISK as the one acted against: an operation against the group.
+            attribution = Attribution::NamedInData;
+            perpetrator = isk_name;
+            target = Target::Militants;
+            kind = if sub_event_type.eq_ignore_ascii_case("Arrests") {
+                Kind::Arrest
+            } else {
+                Kind::CounterOperation
+            };
+        }
+    }
+    let summary = match row.get("notes")? {
+        "" => format!("{event_type}: {sub_event_type}"),
+        notes => notes.to_owned(),
+    };
+    let sources = collector
+        .citations
+        .row_sources(row.get("source")?.split(';'));
+    Ok(Incident {
+        id: format!("acled:{native_id}"),
+        date,
+        location,
+        kind,
+        method,
+        target,
+        attribution,
+        killed,
+        injured: Count::Unknown,
+        perpetrator: Some(perpetrator),
+        summary,
+        sources,
+        discrepancies: Vec::new(),
+    })
+}
+
+/// An actor and its associated actors (";"-separated in ACLED).
+fn actors<'a>(row: &Row<'a>, main: &str, associated: &str) -> Result<Vec<&'a str>, RowIssue> {
+    let mut names = vec![row.get(main)?];
+    names.extend(row.get(associated)?.split(';').map(str::trim));
+    Ok(names.into_iter().filter(|n| !n.is_empty()).collect())
+}
+
+/// ACLED's event types and sub-event types in our vocabulary.
+pub fn kind_and_method(event_type: &str, sub_event_type: &str) -> (Kind, Method) {
+    let event = event_type.trim().to_ascii_lowercase();
+    let sub = sub_event_type.trim().to_ascii_lowercase();
+    match (event.as_str(), sub.as_str()) {
+        ("explosions/remote violence", "suicide bomb") => (Kind::Attack, Method::SuicideBombing),
+        ("explosions/remote violence", "remote explosive/landmine/ied" | "grenade") => {
+            (Kind::Attack, Method::Bombing)
+        }
+        ("explosions/remote violence", "shelling/artillery/missile attack") => {
+            (Kind::Attack, Method::Rocket)
+        }
+        ("explosions/remote violence", "air/drone strike") => (Kind::Attack, Method::Airstrike),
+        ("explosions/remote violence", _) => (Kind::Attack, Method::Other),
+        ("violence against civilians", "abduction/forced disappearance") => {
+            (Kind::Attack, Method::Kidnapping)
+        }
+        ("violence against civilians", "attack") => (Kind::Attack, Method::ArmedAssault),
+        ("violence against civilians", _) => (Kind::Attack, Method::Other),
+        ("battles", "government regains territory") => (Kind::CounterOperation, Method::Other),
+        ("battles", _) => (Kind::Attack, Method::ArmedAssault),
+        ("strategic developments", "arrests") => (Kind::Arrest, Method::Raid),
+        ("strategic developments", "disrupted weapons use") => (Kind::FoiledPlot, Method::Plot),
+        _ => (Kind::Other, Method::Unknown),
+    }
+}
+
+/// Civilian targeting, or who the second actor is.
+fn target(civilian_targeting: &str, actor2: &str) -> Target {
+    let actor = actor2.to_ascii_lowercase();
+    if !civilian_targeting.is_empty() || actor.starts_with("civilians") {
+        Target::Civilians
+    } else if actor.contains("taliban") || actor.contains("afghanistan (2021-)") {
+        Target::Taliban
+    } else if actor.starts_with("military forces") || actor.starts_with("police forces") {
+        Target::StateSecurity
+    } else if actor.contains("islamic state") || actor.contains("militia") {
+        Target::Militants
+    } else {
+        Target::Unknown
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::DatePrecision;
+
+    const HEADER: &str = "event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,interaction,civilian_targeting,iso,region,country,admin1,admin2,admin3,location,latitude,longitude,geo_precision,source,source_scale,notes,fatalities,tags,timestamp";
+
+    fn load(rows: &[&str]) -> Imported {
+        let text = format!("{HEADER}\n{}\n", rows.join("\n"));
+        import(text.as_bytes(), "acled.csv", b',', &Progress::default()).unwrap()
+    }
+
+    #[test]
+    fn a_current_row_maps_every_field() {
+        let imported = load(&[
+            "AFG1,2022-04-21,2022,2,Political violence,Explosions/Remote violence,Suicide bomb,Islamic State (Afghanistan),,Rebel group,Civilians (Afghanistan),Shia Muslim Group (Afghanistan),Civilians,Rebel group-Civilians,Civilian targeting,4,Caucasus and Central Asia,Afghanistan,Balkh,Mazar-e-Sharif,,Mazar-e-Sharif,36.7090,67.1109,1,Pajhwok Afghan News; Tolo News,National,A bomb exploded in a mosque.,31,,1651000000",
+        ]);
+        assert_eq!(imported.report.skipped(), 0, "{:?}", imported.report.issues);
+        let incident = &imported.dataset.incidents[0];
+        assert_eq!(incident.id, "acled:AFG1");
+        assert_eq!(incident.date.to_string(), "2022-04");
+        assert_eq!(incident.date.precision(), DatePrecision::Month);
+        assert_eq!(incident.location.country_code, "AF");
+        assert_eq!(incident.location.precision, LocationPrecision::Town);
+        assert_eq!(
+            (incident.kind, incident.method),
+            (Kind::Attack, Method::SuicideBombing)
+        );
+        assert_eq!(incident.target, Target::Civilians);
+        assert_eq!(incident.attribution, Attribution::NamedInData);
+        assert_eq!(
+            incident.perpetrator.as_deref(),
+            Some("Islamic State (Afghanistan)")
+        );
+        assert_eq!(incident.killed, Count::Exact(31));
+        assert_eq!(incident.sources.len(), 3, "the file and two outlets");
+    }
+
+    #[test]
+    fn isk_as_second_actor_is_an_operation_against_it() {
+        let imported = load(&[
+            "AFG2,16 May 2025,2025,1,Political violence,Battles,Armed clash,Military Forces of Afghanistan (2021-),,State forces,Islamic State (Afghanistan),,Rebel group,,,4,,Afghanistan,Nangarhar,,,Jalalabad,34.43,70.45,3,Bakhtar,National,Clash.,4,,",
+        ]);
+        let incident = &imported.dataset.incidents[0];
+        assert_eq!(incident.kind, Kind::CounterOperation);
+        assert_eq!(incident.attribution, Attribution::NamedInData);
+        assert_eq!(incident.location.precision, LocationPrecision::Province);
+        assert_eq!(incident.date.to_string(), "2025-05-16");
+    }
+
+    #[test]
+    fn older_exports_with_fewer_columns_load() {
+        let text = "data_id,iso,event_id_cnty,event_date,year,time_precision,event_type,actor1,inter1,country,admin1,location,latitude,longitude,geo_precision,source,notes,fatalities\n\
+            1,586,PAK9,26-08-2018,2018,1,Violence against civilians,Islamic State (Pakistan),2,Pakistan,Balochistan,Mastung,29.80,66.84,1,Dawn,A rally was attacked.,128\n";
+        let imported = import(text.as_bytes(), "old.csv", b',', &Progress::default()).unwrap();
+        assert_eq!(imported.report.skipped(), 0, "{:?}", imported.report.issues);
+        let incident = &imported.dataset.incidents[0];
+        assert_eq!(incident.location.country_code, "PK");
+        assert_eq!(incident.date.to_string(), "2018-08-26");
+    }
+
+    #[test]
+    fn broken_rows_cost_only_themselves() {
+        let good = "AFG3,2022-01-01,2022,1,,Battles,Armed clash,Taliban,,,,,,,,4,,Afghanistan,Kabul,,,Kabul,34.5,69.2,1,,,x,0,,";
+        let imported = load(&[
+            good,
+            "AFG4,2022-02-30,2022,1,,Battles,Armed clash,Taliban,,,,,,,,4,,Afghanistan,Kabul,,,Kabul,34.5,69.2,1,,,x,0,,",
+            "AFG5,2022-01-01,2022,1,,Battles,Armed clash,Taliban,,,,,,,,4,,Afghanistan,Kabul,,,Kabul,200,69.2,1,,,x,0,,",
+            "AFG6,2022-01-01,2022,1,,Battles,Armed clash,Taliban,,,,,,,,4,,Afghanistan,Kabul,,,Kabul,34.5,69.2,1,,,x,-4,,",
+            "AFG7,2022-01-01,too,few",
+        ]);
+        assert_eq!(imported.report.loaded, 1);
+        let issues = &imported.report.issues;
+        assert_eq!(issues.len(), 4);
+        assert_eq!(
+            (issues[0].line, issues[0].column.as_str()),
+            (3, "event_date")
+        );
+        assert_eq!((issues[1].line, issues[1].column.as_str()), (4, "latitude"));
+        assert_eq!(
+            (issues[2].line, issues[2].column.as_str()),
+            (5, "fatalities")
+        );
+        assert!(issues[2].why.contains("negative"));
+        assert_eq!(issues[3].line, 6);
+        assert_eq!(
+            imported.dataset.incidents[0].attribution,
+            Attribution::NotIsk
+        );
+    }
+
+    #[test]
+    fn a_header_without_dates_is_one_clear_error() {
+        let error = import(
+            b"event_id_cnty,latitude\nA,1\n",
+            "x.csv",
+            b',',
+            &Progress::default(),
+        )
+        .unwrap_err();
+        assert!(error.to_string().contains("event_date"), "{error}");
+    }
+}

@@ -1,0 +1,93 @@
+//! Country names and codes (ISO 3166-1), so imported rows get the alpha-2 code the filters use.
+//!
+//! The table is `assets/reference/countries.csv`, made from pycountry by the script beside it.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+const TABLE: &str = include_str!("../../../assets/reference/countries.csv");
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Country {
+    pub alpha2: String,
+    /// The name shown: the first of the table's names (ISO's short name).
+    pub name: String,
+}
+
+struct Table {
+    /// Lower-case names, alpha-2, alpha-3 and numeric codes (without leading zeros).
+    by_key: HashMap<String, usize>,
+    countries: Vec<Country>,
+}
+
+fn table() -> &'static Table {
+    static TABLE_CELL: OnceLock<Table> = OnceLock::new();
+    TABLE_CELL.get_or_init(|| {
+        let mut by_key = HashMap::new();
+        let mut countries = Vec::new();
+        let mut reader = csv::Reader::from_reader(TABLE.as_bytes());
+        for record in reader.records().flatten() {
+            let (Some(alpha2), Some(alpha3), Some(numeric), Some(names)) =
+                (record.get(0), record.get(1), record.get(2), record.get(3))
+            else {
+                continue;
+            };
+            let index = countries.len();
+            let names: Vec<&str> = names.split('|').collect();
+            // Prefer the alias when ISO's name is the formal one ("Iran, Islamic Republic of").
+            let shown = names
+                .iter()
+                .skip(1)
+                .find(|n| !n.contains(',') && !n.contains("Republic") && n.len() < names[0].len())
+                .filter(|_| names[0].contains(',') || names[0].contains("Federation"))
+                .unwrap_or(&names[0]);
+            countries.push(Country {
+                alpha2: alpha2.to_owned(),
+                name: (*shown).to_owned(),
+            });
+            for key in names.iter().copied().chain([alpha2, alpha3]) {
+                by_key.entry(normalise(key)).or_insert(index);
+            }
+            if let Ok(number) = numeric.parse::<u32>() {
+                by_key.entry(number.to_string()).or_insert(index);
+            }
+        }
+        Table { by_key, countries }
+    })
+}
+
+fn normalise(text: &str) -> String {
+    text.trim().to_lowercase().replace(['\u{2019}', '`'], "'")
+}
+
+/// A country by name ("Afghanistan", "Russia"), alpha-2 ("AF"), alpha-3 ("AFG") or numeric
+/// code ("4", "004").
+pub fn find(text: &str) -> Option<&'static Country> {
+    let table = table();
+    let key = normalise(text);
+    let key = match key.parse::<u32>() {
+        Ok(number) => number.to_string(),
+        Err(_) => key,
+    };
+    table.by_key.get(&key).map(|&index| &table.countries[index])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_codes_resolve() {
+        assert_eq!(find("Afghanistan").unwrap().alpha2, "AF");
+        assert_eq!(find("  pakistan ").unwrap().alpha2, "PK");
+        assert_eq!(find("Russia").unwrap().alpha2, "RU");
+        assert_eq!(find("Russian Federation").unwrap().name, "Russia");
+        assert_eq!(find("Iran").unwrap().name, "Iran");
+        assert_eq!(find("004").unwrap().alpha2, "AF");
+        assert_eq!(find("586").unwrap().alpha2, "PK");
+        assert_eq!(find("TJK").unwrap().alpha2, "TJ");
+        assert_eq!(find("Turkey").unwrap().alpha2, "TR");
+        assert!(find("Atlantis").is_none());
+        assert!(find("").is_none());
+    }
+}

@@ -1,0 +1,756 @@
+//! What every importer shares: reading CSV rows by column name, parsing dates, numbers and
+//! coordinates with precise reasons, and collecting cited sources.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike as _, NaiveDate};
+
+use super::{Format, ImportError, ImportReport, Imported, Progress, RowIssue, countries};
+use crate::model::actor;
+use crate::model::{
+    Attribution, Count, Dataset, Incident, IncidentDate, Location, LocationPrecision, Metadata,
+    Source, SourceId,
+};
+
+/// A field longer than this is not data but a broken quote or a pasted document.
+pub const MAX_FIELD_BYTES: usize = 64 * 1024;
+
+/// Shown as the actor of imported rows that name none (`None` means the embedded dataset).
+pub const UNNAMED_ACTOR: &str = "(actor not named in the data)";
+
+/// CSV header: column positions by lower-case name.
+pub struct Columns {
+    pub names: Vec<String>,
+    index: HashMap<String, usize>,
+}
+
+impl Columns {
+    pub fn new(names: Vec<String>) -> Self {
+        let mut index = HashMap::new();
+        for (position, name) in names.iter().enumerate() {
+            index.entry(name.trim().to_lowercase()).or_insert(position);
+        }
+        Self { names, index }
+    }
+
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.index.get(&name.trim().to_lowercase()).copied()
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.position(name).is_some()
+    }
+
+    /// One error naming every required column the header lacks.
+    pub fn require(
+        &self,
+        required: &[&str],
+        file: &str,
+        format: Format,
+    ) -> Result<(), ImportError> {
+        let missing: Vec<&str> = required
+            .iter()
+            .copied()
+            .filter(|name| !self.has(name))
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(ImportError::NotFormat {
+                file: file.to_owned(),
+                format: format.label(),
+                why: format!(
+                    "line 1: the header lacks the column(s) {}",
+                    missing.join(", ")
+                ),
+            })
+        }
+    }
+}
+
+/// One CSV record with its line, read by column name.
+pub struct Row<'a> {
+    pub line: u64,
+    columns: &'a Columns,
+    record: &'a csv::ByteRecord,
+}
+
+impl<'a> Row<'a> {
+    pub fn new(line: u64, columns: &'a Columns, record: &'a csv::ByteRecord) -> Self {
+        Self {
+            line,
+            columns,
+            record,
+        }
+    }
+
+    /// The trimmed text of a column; empty when the column or the field is absent.
+    pub fn get(&self, column: &str) -> Result<&'a str, RowIssue> {
+        let Some(position) = self.columns.position(column) else {
+            return Ok("");
+        };
+        let Some(bytes) = self.record.get(position) else {
+            return Ok("");
+        };
+        std::str::from_utf8(bytes).map(str::trim).map_err(|error| {
+            RowIssue::new(
+                self.line,
+                column,
+                &String::from_utf8_lossy(bytes),
+                format!(
+                    "not UTF-8 text (invalid byte at position {})",
+                    error.valid_up_to()
+                ),
+            )
+        })
+    }
+
+    /// Like [`Row::get`], but an empty value is an issue.
+    pub fn required(&self, column: &str) -> Result<&'a str, RowIssue> {
+        let value = self.get(column)?;
+        if value.is_empty() {
+            Err(self.issue(column, "", "empty, but required"))
+        } else {
+            Ok(value)
+        }
+    }
+
+    pub fn issue(&self, column: &str, value: &str, why: impl Into<String>) -> RowIssue {
+        RowIssue::new(self.line, column, value, why)
+    }
+
+    /// Parse a column with `parse`, turning its message into an issue naming the column.
+    pub fn parse<T>(
+        &self,
+        column: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Result<T, RowIssue> {
+        let value = self.get(column)?;
+        parse(value).map_err(|why| self.issue(column, value, why))
+    }
+}
+
+/// Sources cited by imported rows, one entry per distinct citation, plus the file itself.
+pub struct Citations {
+    sources: Vec<Source>,
+    by_text: HashMap<String, SourceId>,
+    file_source: SourceId,
+}
+
+impl Citations {
+    pub fn new(file: &str, format: Format) -> Self {
+        let name = std::path::Path::new(file)
+            .file_name()
+            .map_or_else(|| file.to_owned(), |n| n.to_string_lossy().into_owned());
+        let publisher = match format {
+            Format::Acled => "ACLED (Armed Conflict Location & Event Data) export",
+            Format::Gtd => "Global Terrorism Database (START, University of Maryland) export",
+            Format::Ucdp => "UCDP Georeferenced Event Dataset (Uppsala University) export",
+            Format::GeoJson => "GeoJSON file",
+            Format::Csv => "CSV file",
+            Format::Ron => "Khorasan Atlas dataset",
+        };
+        let file_source = "file".to_owned();
+        Self {
+            sources: vec![Source {
+                id: file_source.clone(),
+                title: name,
+                publisher: publisher.to_owned(),
+                date: None,
+                url: None,
+                seed: None,
+            }],
+            by_text: HashMap::new(),
+            file_source,
+        }
+    }
+
+    /// The source entry for the file itself; every imported row cites it.
+    pub fn file(&self) -> SourceId {
+        self.file_source.clone()
+    }
+
+    /// The source for a citation as the file writes it ("Pajhwok Afghan News"); a URL
+    /// becomes a link.
+    pub fn cite(&mut self, text: &str) -> Option<SourceId> {
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        if let Some(id) = self.by_text.get(text) {
+            return Some(id.clone());
+        }
+        let id = format!("cited-{}", self.sources.len());
+        let is_url = text.starts_with("http://") || text.starts_with("https://");
+        self.sources.push(Source {
+            id: id.clone(),
+            title: super::shorten(text, 300),
+            publisher: if is_url {
+                "Web page cited by the file".to_owned()
+            } else {
+                "As cited by the file".to_owned()
+            },
+            date: None,
+            url: is_url.then(|| text.to_owned()),
+            seed: None,
+        });
+        self.by_text.insert(text.to_owned(), id.clone());
+        Some(id)
+    }
+
+    /// Every source of a row: the file, then each citation.
+    pub fn row_sources<'t>(&mut self, texts: impl IntoIterator<Item = &'t str>) -> Vec<SourceId> {
+        let mut ids = vec![self.file()];
+        for text in texts {
+            if let Some(id) = self.cite(text)
+                && !ids.contains(&id)
+            {
+                ids.push(id);
+            }
+        }
+        ids
+    }
+
+    pub fn into_sources(self) -> Vec<Source> {
+        self.sources
+    }
+}
+
+/// Builds the dataset and the report of one import, whatever the format.
+pub struct Collector {
+    pub report: ImportReport,
+    pub citations: Citations,
+    incidents: Vec<Incident>,
+    /// Line each id was first seen on, to report duplicates.
+    ids: HashMap<String, u64>,
+}
+
+impl Collector {
+    pub fn new(file: &str, format: Format) -> Self {
+        Self {
+            report: ImportReport::new(file, format),
+            citations: Citations::new(file, format),
+            incidents: Vec::new(),
+            ids: HashMap::new(),
+        }
+    }
+
+    /// Count a row and keep it or its issue. `id_column` names the id in a duplicate report.
+    pub fn add(&mut self, line: u64, id_column: &str, row: Result<Incident, RowIssue>) {
+        self.report.rows += 1;
+        match row {
+            Ok(incident) => {
+                if let Some(first) = self.ids.get(&incident.id) {
+                    let why = format!("duplicate id, first seen on line {first}");
+                    self.report
+                        .skip(RowIssue::new(line, id_column, &incident.id, why));
+                } else {
+                    self.ids.insert(incident.id.clone(), line);
+                    self.incidents.push(incident);
+                }
+            }
+            Err(issue) => self.report.skip(issue),
+        }
+    }
+
+    pub fn finish(mut self, description: String) -> Imported {
+        self.report.loaded = self.incidents.len();
+        let title = std::path::Path::new(&self.report.file)
+            .file_name()
+            .map_or_else(
+                || self.report.file.clone(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+        Imported {
+            dataset: Dataset {
+                metadata: Metadata {
+                    title,
+                    description,
+                    ..Metadata::default()
+                },
+                sources: self.citations.into_sources(),
+                incidents: self.incidents,
+                reported_series: Vec::new(),
+            },
+            report: self.report,
+        }
+    }
+}
+
+/// Read every record of a CSV file, handing each to `convert` with its line. Rows with the
+/// wrong number of fields or an oversized field are reported here; the rest is `convert`'s.
+pub fn read_rows(
+    bytes: &[u8],
+    file: &str,
+    delimiter: u8,
+    progress: &Progress,
+    mut on_header: impl FnMut(&Columns) -> Result<(), ImportError>,
+    mut convert: impl FnMut(&Row<'_>, &mut Collector) -> Result<Incident, RowIssue>,
+    collector: &mut Collector,
+    id_column: &str,
+) -> Result<(), ImportError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .from_reader(bytes);
+    let header = reader
+        .byte_headers()
+        .map_err(|error| ImportError::NotFormat {
+            file: file.to_owned(),
+            format: collector.report.format.label(),
+            why: format!("line 1: cannot read the header: {error}"),
+        })?
+        .clone();
+    let names = header
+        .iter()
+        .map(|name| String::from_utf8_lossy(name).trim().to_owned())
+        .collect();
+    let columns = Columns::new(names);
+    on_header(&columns)?;
+    let mut record = csv::ByteRecord::new();
+    let mut rows_read: u64 = 0;
+    loop {
+        let line = reader.position().line();
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(error) => {
+                collector.report.rows += 1;
+                let line = error.position().map_or(line, |p| p.line());
+                collector.report.skip(RowIssue::new(
+                    line,
+                    "",
+                    "",
+                    format!("unreadable row: {error}"),
+                ));
+                if matches!(error.kind(), csv::ErrorKind::Io(_)) {
+                    break;
+                }
+                continue;
+            }
+        }
+        rows_read += 1;
+        if rows_read.is_multiple_of(4096) {
+            if progress.is_cancelled() {
+                return Err(ImportError::Cancelled {
+                    file: file.to_owned(),
+                });
+            }
+            progress.set_done(record.position().map_or(0, |p| p.byte()));
+        }
+        let line = record.position().map_or(line, |p| p.line());
+        // A blank line in the middle of a file is not a row.
+        if record.len() == 1 && record.get(0).is_some_and(|f| f.trim_ascii().is_empty()) {
+            continue;
+        }
+        if record.len() != columns.names.len() {
+            collector.report.rows += 1;
+            collector.report.skip(RowIssue::new(
+                line,
+                "",
+                "",
+                format!(
+                    "the row has {} fields but the header has {} (a stray delimiter or quote?)",
+                    record.len(),
+                    columns.names.len()
+                ),
+            ));
+            continue;
+        }
+        if let Some((position, field)) = record
+            .iter()
+            .enumerate()
+            .find(|(_, field)| field.len() > MAX_FIELD_BYTES)
+        {
+            collector.report.rows += 1;
+            collector.report.skip(RowIssue::new(
+                line,
+                &columns.names[position],
+                &String::from_utf8_lossy(&field[..200]),
+                format!(
+                    "the field is {} bytes long, over the {} kB limit (an unclosed quote?)",
+                    field.len(),
+                    MAX_FIELD_BYTES / 1024
+                ),
+            ));
+            continue;
+        }
+        let row = Row {
+            line,
+            columns: &columns,
+            record: &record,
+        };
+        let result = convert(&row, collector);
+        collector.add(line, id_column, result);
+    }
+    Ok(())
+}
+
+/// Day-precision formats accepted in imported files. ACLED writes `2021-08-26`,
+/// `26 August 2021` or `26-08-2021`; spreadsheets add slashes and times.
+const DAY_FORMATS: &[&str] = &[
+    "%Y-%m-%d",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%d-%m-%Y",
+    "%d/%m/%Y",
+    "%Y/%m/%d",
+    "%B %d, %Y",
+    "%b %d, %Y",
+    "%d.%m.%Y",
+    "%d-%b-%Y",
+    "%d-%B-%Y",
+    "%m/%d/%Y",
+    "%Y%m%d",
+];
+
+/// A day written in any of the accepted forms, with or without a time.
+pub fn parse_day_text(text: &str) -> Result<NaiveDate, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("empty, but a date is required".to_owned());
+    }
+    // Drop a time of day: "2021-08-26T17:50:00Z", "2021-08-26 17:50".
+    let date_part = match text.find(['T', ' ']) {
+        Some(index)
+            if index >= 8
+                && text[..index]
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == '-') =>
+        {
+            &text[..index]
+        }
+        _ => text,
+    };
+    for format in DAY_FORMATS {
+        if let Ok(date) = NaiveDate::parse_from_str(date_part, format) {
+            return check_year(date);
+        }
+    }
+    Err(date_error(text))
+}
+
+fn check_year(date: NaiveDate) -> Result<NaiveDate, String> {
+    IncidentDate::day(date.year(), date.month(), date.day())
+        .map(|_| date)
+        .map_err(|error| error.to_string())
+}
+
+fn date_error(text: &str) -> String {
+    // Say "impossible" rather than "unreadable" for 2021-02-30 and 31-04-2021.
+    let digits: Vec<&str> = text
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|part| !part.is_empty())
+        .collect();
+    if digits.len() == 3 && digits.iter().all(|d| d.len() <= 4) {
+        format!("not a real calendar date (expected e.g. 2021-08-26, 26 August 2021 or 26-08-2021)")
+    } else {
+        "not a date (expected e.g. 2021-08-26, 26 August 2021, 26-08-2021, 2021-08 or 2021)"
+            .to_owned()
+    }
+}
+
+/// A date at the precision it is written with: a day, "2021-08" or "August 2021" (a month),
+/// "2021" (a year).
+pub fn parse_date_text(text: &str) -> Result<IncidentDate, String> {
+    let text = text.trim();
+    if let Ok(day) = parse_day_text(text) {
+        return Ok(IncidentDate::from_naive(day));
+    }
+    if let Ok(date) = text.parse::<IncidentDate>() {
+        return Ok(date);
+    }
+    for format in ["%B %Y", "%b %Y", "%m/%Y", "%Y/%m"] {
+        if let Ok(date) = NaiveDate::parse_from_str(&format!("1 {text}"), &format!("%d {format}")) {
+            return IncidentDate::month(date.year(), date.month()).map_err(|e| e.to_string());
+        }
+    }
+    Err(parse_day_text(text)
+        .err()
+        .unwrap_or_else(|| date_error(text)))
+}
+
+/// The narrowest date that honestly covers `first..=last`: a day, a month or a year.
+pub fn covering_date(first: NaiveDate, last: NaiveDate) -> Result<IncidentDate, String> {
+    if last < first {
+        return Err(format!(
+            "the end date {last} is before the start date {first}"
+        ));
+    }
+    let result = if first == last {
+        IncidentDate::day(first.year(), first.month(), first.day())
+    } else if (first.year(), first.month()) == (last.year(), last.month()) {
+        IncidentDate::month(first.year(), first.month())
+    } else if first.year() == last.year() {
+        IncidentDate::year(first.year())
+    } else {
+        return Err(format!(
+            "the dates {first} to {last} span more than a calendar year; no single date covers them"
+        ));
+    };
+    result.map_err(|error| error.to_string())
+}
+
+/// A whole number of people: empty is unknown, "12" or "12.0" exact, "10-12" a range.
+pub fn parse_count(text: &str) -> Result<Count, String> {
+    let text = text.trim();
+    if text.is_empty() || text.eq_ignore_ascii_case("unknown") || text == "-99" {
+        return Ok(Count::Unknown);
+    }
+    let one = |part: &str| -> Result<u32, String> {
+        let value: f64 = part.trim().parse().map_err(|_| "not a number".to_owned())?;
+        if !value.is_finite() {
+            Err("not a number".to_owned())
+        } else if value < 0.0 {
+            Err("negative; a count of people cannot be".to_owned())
+        } else if value.fract() != 0.0 {
+            Err("not a whole number".to_owned())
+        } else if value > 100_000.0 {
+            Err("over 100,000 for one incident, not plausible".to_owned())
+        } else {
+            Ok(value as u32)
+        }
+    };
+    match text
+        .split_once(['-', '\u{2013}'])
+        .filter(|(low, _)| !low.trim().is_empty())
+    {
+        Some((low, high)) => {
+            let (low, high) = (one(low)?, one(high)?);
+            if low > high {
+                Err(format!("range {low}-{high} runs backwards"))
+            } else if low == high {
+                Ok(Count::Exact(low))
+            } else {
+                Ok(Count::Range(low, high))
+            }
+        }
+        None => one(text).map(Count::Exact),
+    }
+}
+
+/// A low and a high figure (UCDP's `low` and `high`) as one count.
+pub fn count_range(low: Count, high: Count) -> Count {
+    match (low.bounds(), high.bounds()) {
+        (Some((low, _)), Some((_, high))) if low < high => Count::Range(low, high),
+        (Some((low, _)), Some(_)) => Count::Exact(low),
+        (Some(_), None) => low,
+        (None, _) => high,
+    }
+}
+
+/// Latitude and longitude in degrees, checked.
+pub fn parse_coordinates(
+    row: &Row<'_>,
+    lat_column: &str,
+    lon_column: &str,
+) -> Result<(f64, f64), RowIssue> {
+    let lat = row.parse(lat_column, |text| parse_degrees(text, 90.0, "latitude"))?;
+    let lon = row.parse(lon_column, |text| parse_degrees(text, 180.0, "longitude"))?;
+    check_not_null_island(lat, lon)
+        .map_err(|why| row.issue(lat_column, &format!("{lat}, {lon}"), why))
+}
+
+pub fn parse_degrees(text: &str, limit: f64, what: &str) -> Result<f64, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(format!(
+            "empty; a {what} is needed to place the incident on the map"
+        ));
+    }
+    let value: f64 = text
+        .replace(',', ".")
+        .parse()
+        .map_err(|_| format!("not a {what} in decimal degrees"))?;
+    if !value.is_finite() || value.abs() > limit {
+        return Err(format!("{what} out of range (-{limit} to {limit})"));
+    }
+    Ok(value)
+}
+
+/// 0,0 is the placeholder many exports write for "no coordinates".
+pub fn check_not_null_island(lat: f64, lon: f64) -> Result<(f64, f64), String> {
+    if lat == 0.0 && lon == 0.0 {
+        Err("0, 0 is a placeholder for missing coordinates, not a place".to_owned())
+    } else {
+        Ok((lat, lon))
+    }
+}
+
+/// Country name and ISO alpha-2 code from a name or code as written; an unknown name is
+/// kept as written, without a code.
+pub fn country(text: &str) -> (String, String) {
+    match countries::find(text) {
+        Some(country) => (country.name.clone(), country.alpha2.clone()),
+        None => (text.trim().to_owned(), String::new()),
+    }
+}
+
+/// A row's place. Where the file gives no country or province, they are read from the
+/// offline basemap at the coordinates (inside its extent); where it gives no place name, the
+/// coordinates stand in for it.
+pub fn location(
+    place: &str,
+    admin1: &str,
+    country_text: &str,
+    (lat, lon): (f64, f64),
+    precision: LocationPrecision,
+) -> Location {
+    let (mut country, mut country_code) = country(country_text);
+    let mut admin1 = admin1.trim().to_owned();
+    if country.is_empty() || admin1.is_empty() {
+        let point = crate::basemap::Mercator::from_lon_lat(lon, lat);
+        if let Some(basemap) = crate::basemap::Basemap::shared() {
+            if country.is_empty()
+                && let Some(area) = basemap.country_at(point)
+            {
+                (country, country_code) = (area.name.clone(), area.country_code.clone());
+            }
+            if admin1.is_empty()
+                && let Some(area) = basemap.province_at(point)
+                && (country_code.is_empty() || area.country_code == country_code)
+            {
+                admin1 = area.name.clone();
+            }
+        }
+    }
+    if country.is_empty() {
+        country = "Unknown country".to_owned();
+    }
+    let place = match (place.trim(), admin1.is_empty()) {
+        ("", false) => admin1.clone(),
+        ("", true) => format!("{lat:.4}, {lon:.4}"),
+        (place, _) => place.to_owned(),
+    };
+    Location {
+        place,
+        admin1,
+        country,
+        country_code,
+        lat,
+        lon,
+        precision,
+    }
+}
+
+/// The grade and the actor of an imported row: "named in data" when one of the actors is
+/// ISK under any of its names, otherwise "not identified as ISK" with the first actor.
+pub fn attribution<'t>(
+    actors: impl IntoIterator<Item = &'t str>,
+    country_code: &str,
+) -> (Attribution, String) {
+    let actors: Vec<&str> = actors
+        .into_iter()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .collect();
+    match actors
+        .iter()
+        .find(|name| actor::is_isk_name(name, country_code))
+    {
+        Some(name) => (Attribution::NamedInData, (*name).to_owned()),
+        None => (
+            Attribution::NotIsk,
+            actors
+                .first()
+                .map_or_else(|| UNNAMED_ACTOR.to_owned(), |a| (*a).to_owned()),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::DatePrecision;
+
+    #[test]
+    fn dates_in_every_accepted_form() {
+        for text in [
+            "2025-05-16",
+            "16 May 2025",
+            "16 may 2025",
+            "16-05-2025",
+            "16/05/2025",
+            "2025-05-16T08:30:00Z",
+            "May 16, 2025",
+        ] {
+            assert_eq!(
+                parse_day_text(text),
+                Ok(NaiveDate::from_ymd_opt(2025, 5, 16).unwrap()),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            parse_date_text("2025-05").unwrap().precision(),
+            DatePrecision::Month
+        );
+        assert_eq!(
+            parse_date_text("May 2025").unwrap().precision(),
+            DatePrecision::Month
+        );
+        assert_eq!(
+            parse_date_text("2025").unwrap().precision(),
+            DatePrecision::Year
+        );
+        assert!(
+            parse_day_text("2021-02-30")
+                .unwrap_err()
+                .contains("not a real calendar date")
+        );
+        assert!(
+            parse_day_text("yesterday")
+                .unwrap_err()
+                .contains("not a date")
+        );
+        assert!(parse_day_text("1066-10-14").is_err(), "out of range year");
+    }
+
+    #[test]
+    fn covering_dates_widen_honestly() {
+        let day = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let covered = |a, b| covering_date(day(a), day(b)).unwrap().to_string();
+        assert_eq!(covered("2021-08-26", "2021-08-26"), "2021-08-26");
+        assert_eq!(covered("2021-08-20", "2021-08-26"), "2021-08");
+        assert_eq!(covered("2021-07-30", "2021-08-02"), "2021");
+        assert!(covering_date(day("2020-12-30"), day("2021-01-02")).is_err());
+        assert!(covering_date(day("2021-01-02"), day("2021-01-01")).is_err());
+    }
+
+    #[test]
+    fn counts_reject_the_impossible() {
+        assert_eq!(parse_count(""), Ok(Count::Unknown));
+        assert_eq!(parse_count("13.0"), Ok(Count::Exact(13)));
+        assert_eq!(parse_count("10-12"), Ok(Count::Range(10, 12)));
+        assert!(parse_count("-3").unwrap_err().contains("negative"));
+        assert!(parse_count("2.5").is_err());
+        assert!(parse_count("many").is_err());
+        assert!(parse_count("NaN").is_err());
+        assert!(parse_count("12-10").is_err());
+        assert_eq!(
+            count_range(Count::Exact(3), Count::Exact(7)),
+            Count::Range(3, 7)
+        );
+        assert_eq!(
+            count_range(Count::Exact(3), Count::Exact(3)),
+            Count::Exact(3)
+        );
+    }
+
+    #[test]
+    fn coordinates_are_checked() {
+        assert!(parse_degrees("200", 90.0, "latitude").is_err());
+        assert!(parse_degrees("inf", 90.0, "latitude").is_err());
+        assert_eq!(parse_degrees("34,5", 90.0, "latitude"), Ok(34.5));
+        assert!(check_not_null_island(0.0, 0.0).is_err());
+    }
+
+    #[test]
+    fn attribution_names_isk_or_the_first_actor() {
+        let (grade, actor) = attribution(["Taliban", "Islamic State (Afghanistan)"], "AF");
+        assert_eq!(grade, Attribution::NamedInData);
+        assert_eq!(actor, "Islamic State (Afghanistan)");
+        let (grade, actor) = attribution(["", "Taliban"], "AF");
+        assert_eq!((grade, actor.as_str()), (Attribution::NotIsk, "Taliban"));
+        assert_eq!(attribution([], "AF").1, UNNAMED_ACTOR);
+    }
+}

@@ -1,0 +1,235 @@
+//! Data layers: the embedded dataset and each loaded file, toggled, coloured and removed
+//! independently. The views see one merged dataset of the visible layers.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::io::import::{FieldMapping, ImportError, ImportReport, Imported, Progress, import_file};
+use crate::model::Dataset;
+
+/// Colours given to layers in turn (Okabe-Ito's remaining hues, then greys), as sRGB.
+const LAYER_COLOURS: [[u8; 3]; 6] = [
+    [0xF0, 0xE4, 0x42],
+    [0x56, 0xB4, 0xE9],
+    [0xCC, 0x79, 0xA7],
+    [0x00, 0x9E, 0x73],
+    [0xE6, 0x9F, 0x00],
+    [0xBB, 0xBB, 0xBB],
+];
+
+/// What identifies a layer across restarts and in saved views.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LayerSpec {
+    /// `None` for the embedded dataset.
+    pub path: Option<PathBuf>,
+    pub visible: bool,
+    pub colour: [u8; 3],
+    /// The mapping a CSV or GeoJSON file was loaded with.
+    pub mapping: Option<FieldMapping>,
+}
+
+impl Default for LayerSpec {
+    fn default() -> Self {
+        Self {
+            path: None,
+            visible: true,
+            colour: LAYER_COLOURS[0],
+            mapping: None,
+        }
+    }
+}
+
+pub struct Layer {
+    pub spec: LayerSpec,
+    /// Short name for lists and captions: the file name, or "embedded dataset".
+    pub name: String,
+    pub dataset: Dataset,
+    /// The import report; `None` for the embedded dataset.
+    pub report: Option<ImportReport>,
+}
+
+impl Layer {
+    pub fn embedded(dataset: Dataset) -> Self {
+        Self {
+            spec: LayerSpec::default(),
+            name: "embedded dataset".to_owned(),
+            dataset,
+            report: None,
+        }
+    }
+
+    /// A loaded file as a layer. Source ids get the layer's number in front, so citations
+    /// from two files never collide in the merged dataset.
+    pub fn imported(number: usize, path: &Path, imported: Imported, spec: LayerSpec) -> Self {
+        let Imported {
+            mut dataset,
+            report,
+        } = imported;
+        let prefix = format!("layer{number}/");
+        for source in &mut dataset.sources {
+            source.id.insert_str(0, &prefix);
+        }
+        for incident in &mut dataset.incidents {
+            for source in &mut incident.sources {
+                source.insert_str(0, &prefix);
+            }
+        }
+        Self {
+            spec,
+            name: path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            ),
+            dataset,
+            report: Some(report),
+        }
+    }
+
+    pub fn is_embedded(&self) -> bool {
+        self.spec.path.is_none()
+    }
+}
+
+/// The next layer colour not yet in use.
+pub fn next_colour(layers: &[Layer]) -> [u8; 3] {
+    LAYER_COLOURS
+        .iter()
+        .copied()
+        .find(|colour| layers.iter().all(|layer| layer.spec.colour != *colour))
+        .unwrap_or(LAYER_COLOURS[layers.len() % LAYER_COLOURS.len()])
+}
+
+/// The visible layers as one dataset, and for each merged incident the index of its layer.
+pub fn merge(layers: &[Layer]) -> (Dataset, Vec<u16>) {
+    let visible: Vec<(usize, &Layer)> = layers
+        .iter()
+        .enumerate()
+        .filter(|(_, layer)| layer.spec.visible)
+        .collect();
+    let count = visible.iter().map(|(_, l)| l.dataset.incidents.len()).sum();
+    let mut merged = Dataset::default();
+    merged.incidents.reserve(count);
+    let mut layer_of = Vec::with_capacity(count);
+    for (index, layer) in visible {
+        if layer.is_embedded() {
+            merged.metadata = layer.dataset.metadata.clone();
+            merged
+                .reported_series
+                .extend(layer.dataset.reported_series.iter().cloned());
+        }
+        merged.sources.extend(layer.dataset.sources.iter().cloned());
+        merged
+            .incidents
+            .extend(layer.dataset.incidents.iter().cloned());
+        layer_of.extend(std::iter::repeat_n(
+            index as u16,
+            layer.dataset.incidents.len(),
+        ));
+    }
+    (merged, layer_of)
+}
+
+/// "embedded dataset + acled.csv": what the views say the data is.
+pub fn describe(layers: &[Layer]) -> String {
+    let names: Vec<&str> = layers
+        .iter()
+        .filter(|layer| layer.spec.visible)
+        .map(|layer| layer.name.as_str())
+        .collect();
+    if names.is_empty() {
+        "no layer shown".to_owned()
+    } else {
+        names.join(" + ")
+    }
+}
+
+/// Load files for the command line: every row issue is printed on stderr, and a file that
+/// cannot be loaded at all is an error.
+pub fn load_for_command_line(
+    paths: &[PathBuf],
+    mapping: Option<&FieldMapping>,
+) -> Result<Vec<(PathBuf, Imported)>, ImportError> {
+    let mut loaded = Vec::new();
+    for path in paths {
+        let imported = import_file(path, mapping, &Progress::default())?;
+        let report = &imported.report;
+        for issue in &report.issues {
+            eprintln!("{}", issue.describe(&report.file));
+        }
+        if report.unlisted_issues > 0 {
+            eprintln!(
+                "{}: {} more rows skipped",
+                report.file, report.unlisted_issues
+            );
+        }
+        for note in &report.notes {
+            eprintln!("{}: {note}", report.file);
+        }
+        if report.skipped() > 0 || report.format.needs_mapping() {
+            eprintln!("{}", report.summary());
+        }
+        loaded.push((path.clone(), imported));
+    }
+    Ok(loaded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::import::{Format, import_bytes};
+
+    fn layer(number: usize, file: &str, text: &str) -> Layer {
+        let imported = import_bytes(
+            text.as_bytes(),
+            file,
+            Some("csv"),
+            None,
+            &Progress::default(),
+        )
+        .unwrap();
+        assert_eq!(imported.report.format, Format::Csv);
+        Layer::imported(
+            number,
+            Path::new(file),
+            imported,
+            LayerSpec {
+                path: Some(file.into()),
+                ..LayerSpec::default()
+            },
+        )
+    }
+
+    #[test]
+    fn merging_keeps_visible_layers_and_their_sources_apart() {
+        let embedded = Layer::embedded(crate::io::embedded_dataset().unwrap());
+        let embedded_count = embedded.dataset.incidents.len();
+        let mut layers = vec![
+            embedded,
+            layer(1, "a.csv", "date,lat,lon,source\n2021-01-01,34,69,Dawn\n"),
+            layer(
+                2,
+                "b.csv",
+                "date,lat,lon,source\n2022-01-01,34,69,Dawn\n2022-01-02,34,69,AP\n",
+            ),
+        ];
+        let (merged, layer_of) = merge(&layers);
+        assert_eq!(merged.incidents.len(), embedded_count + 3);
+        assert_eq!(layer_of.len(), merged.incidents.len());
+        assert_eq!(layer_of.last(), Some(&2));
+        assert!(merged.validate().is_empty(), "{:?}", merged.validate());
+        let kabul = &merged.incidents[embedded_count];
+        assert_eq!(
+            kabul.location.country_code, "AF",
+            "country read from the basemap"
+        );
+        assert!(!kabul.location.admin1.is_empty());
+        layers[0].spec.visible = false;
+        let (merged, layer_of) = merge(&layers);
+        assert_eq!(merged.incidents.len(), 3);
+        assert_eq!(layer_of, [1, 2, 2]);
+        assert!(merged.reported_series.is_empty());
+        assert_eq!(describe(&layers), "a.csv + b.csv");
+    }
+}

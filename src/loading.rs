@@ -1,0 +1,180 @@
+//! Loading files off the UI thread: one job at a time, with progress and cancel. The UI keeps
+//! drawing and polls the job every frame.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, TryRecvError, channel};
+
+use crate::io::import::{
+    Detected, FieldMapping, ImportError, Imported, Progress, detect, import_bytes,
+};
+use crate::layers::LayerSpec;
+
+/// A file to load, and how.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadRequest {
+    pub path: PathBuf,
+    /// Visibility, colour and mapping to restore (a saved view, a restart); `None` for a
+    /// newly opened file.
+    pub spec: Option<LayerSpec>,
+    /// Replace this layer (a new mapping for a loaded file) instead of adding one.
+    pub replaces: Option<PathBuf>,
+}
+
+/// How a job ended.
+pub enum LoadOutcome {
+    Loaded {
+        request: LoadRequest,
+        imported: Imported,
+        /// The mapping used, for CSV and GeoJSON (to remember it and to remap later).
+        mapping: Option<FieldMapping>,
+        /// The mapping came from an earlier file of the same shape.
+        remembered: bool,
+    },
+    /// A CSV or GeoJSON file of no known schema: the user confirms the guessed mapping.
+    NeedsMapping {
+        request: LoadRequest,
+        bytes: Arc<Vec<u8>>,
+        detected: Detected,
+        guess: FieldMapping,
+    },
+    Failed {
+        request: LoadRequest,
+        error: ImportError,
+    },
+}
+
+pub struct LoadJob {
+    pub request: LoadRequest,
+    pub progress: Arc<Progress>,
+    outcome: Receiver<LoadOutcome>,
+}
+
+impl LoadJob {
+    /// Start loading. `remembered` holds mappings by file shape; `mapping` forces one;
+    /// `bytes` are reused when the file was already read (after the mapping dialog).
+    pub fn start(
+        request: LoadRequest,
+        mapping: Option<FieldMapping>,
+        bytes: Option<Arc<Vec<u8>>>,
+        remembered: BTreeMap<String, FieldMapping>,
+        repaint: impl Fn() + Send + 'static,
+    ) -> Self {
+        let progress = Arc::new(Progress::default());
+        let (sender, outcome) = channel();
+        let thread_progress = progress.clone();
+        let thread_request = request.clone();
+        let spawned = std::thread::Builder::new()
+            .name("khorasan-atlas-load".into())
+            .spawn(move || {
+                let outcome = run(
+                    thread_request,
+                    mapping,
+                    bytes,
+                    &remembered,
+                    &thread_progress,
+                );
+                let _ = sender.send(outcome);
+                repaint();
+            });
+        if let Err(error) = spawned {
+            // Without a thread the job reports its failure through the same channel.
+            let (sender, receiver) = channel();
+            let _ = sender.send(LoadOutcome::Failed {
+                request: request.clone(),
+                error: ImportError::Io {
+                    file: request.path.display().to_string(),
+                    source: error,
+                },
+            });
+            return Self {
+                request,
+                progress,
+                outcome: receiver,
+            };
+        }
+        Self {
+            request,
+            progress,
+            outcome,
+        }
+    }
+
+    /// The outcome once the job is done.
+    pub fn poll(&self) -> Option<LoadOutcome> {
+        match self.outcome.try_recv() {
+            Ok(outcome) => Some(outcome),
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Disconnected) => Some(LoadOutcome::Failed {
+                request: self.request.clone(),
+                error: ImportError::Cancelled {
+                    file: self.request.path.display().to_string(),
+                },
+            }),
+        }
+    }
+}
+
+fn run(
+    request: LoadRequest,
+    mapping: Option<FieldMapping>,
+    bytes: Option<Arc<Vec<u8>>>,
+    remembered: &BTreeMap<String, FieldMapping>,
+    progress: &Progress,
+) -> LoadOutcome {
+    let file = request.path.display().to_string();
+    let bytes = match bytes {
+        Some(bytes) => bytes,
+        None => match std::fs::read(&request.path) {
+            Ok(bytes) => Arc::new(bytes),
+            Err(source) => {
+                return LoadOutcome::Failed {
+                    request,
+                    error: ImportError::Io { file, source },
+                };
+            }
+        },
+    };
+    let extension = request
+        .path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let detected = match detect(&bytes, &file, extension.as_deref()) {
+        Ok(detected) => detected,
+        Err(error) => return LoadOutcome::Failed { request, error },
+    };
+    let (mapping, from_memory) = if !detected.format.needs_mapping() {
+        (None, false)
+    } else if let Some(mapping) =
+        mapping.or_else(|| request.spec.as_ref().and_then(|s| s.mapping.clone()))
+    {
+        (Some(mapping), false)
+    } else if let Some(mapping) = remembered.get(&detected.shape_key()) {
+        (Some(mapping.clone()), true)
+    } else {
+        let guess = FieldMapping::guess(&detected.columns, &detected.samples);
+        return LoadOutcome::NeedsMapping {
+            request,
+            bytes,
+            detected,
+            guess,
+        };
+    };
+    match import_bytes(
+        &bytes,
+        &file,
+        extension.as_deref(),
+        mapping.as_ref(),
+        progress,
+    ) {
+        Ok(imported) => LoadOutcome::Loaded {
+            request,
+            imported,
+            mapping,
+            remembered: from_memory,
+        },
+        Err(error) => LoadOutcome::Failed { request, error },
+    }
+}

@@ -1,0 +1,119 @@
+//! Actor names: how ACLED, GTD, UCDP and analysts' own files name ISK.
+//!
+//! The embedded dataset is about ISK by construction, so its incidents carry no perpetrator
+//! and count as ISK here; their *grade* of attribution is a separate field. Imported rows
+//! name their actor in the source's own words, which this module recognises.
+
+use super::incident::Incident;
+
+/// What the embedded dataset's incidents are about, shown where an imported row would show
+/// its actor.
+pub const EMBEDDED_ACTOR: &str = "Islamic State Khorasan Province (ISK)";
+
+/// The names the ISK preset matches, for the filter's tooltip and the README. Matching is
+/// case-insensitive and ignores punctuation; see [`is_isk_name`] for the exact rules.
+pub const ISK_NAMES: &[&str] = &[
+    "Islamic State (Afghanistan)",
+    "Islamic State (Pakistan)",
+    "Islamic State Khorasan Province",
+    "Islamic State - Khorasan Province",
+    "Khorasan Chapter of the Islamic State",
+    "Islamic State of Iraq and the Levant - Khorasan",
+    "ISKP / IS-K / ISK / ISIS-K",
+    "IS, ISIS, ISIL, Islamic State (only in Afghanistan and Pakistan)",
+];
+
+/// Lower case, punctuation as spaces, single spaces: "Islamic State (Afghanistan)" becomes
+/// "islamic state afghanistan".
+fn normalise(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                ' '
+            }
+        })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Whether `name` is one of the names the datasets use for ISK. `country_code` (ISO alpha-2)
+/// decides the generic names: UCDP calls every Islamic State branch "IS", which is ISK only
+/// in Afghanistan and Pakistan.
+///
+/// "Islamic State (Pakistan)" is included: ACLED codes ISK's attacks in Pakistan under it,
+/// although the group announced a separate Pakistan province in 2019 (see README).
+pub fn is_isk_name(name: &str, country_code: &str) -> bool {
+    let name = normalise(name);
+    if name.is_empty() {
+        return false;
+    }
+    let words: Vec<&str> = name.split(' ').collect();
+    let has = |word: &str| words.contains(&word);
+    if has("khorasan") || has("khurasan") || has("iskp") || has("isk") || has("iskp's") {
+        return true;
+    }
+    if name.contains("is k") || name.contains("isis k") || name.contains("isil k") {
+        return true;
+    }
+    let islamic_state = name.contains("islamic state") || has("isis") || has("isil") || has("is");
+    if islamic_state && (has("afghanistan") || has("pakistan")) {
+        return true;
+    }
+    // Generic names ("IS", "Islamic State", "ISIS") count only in the Khorasan heartland.
+    let generic = matches!(
+        name.as_str(),
+        "is" | "isis" | "isil" | "islamic state" | "islamic state is" | "daesh" | "daish"
+    );
+    generic && matches!(country_code, "AF" | "PK")
+}
+
+/// The actor as shown and filtered: the imported name, or ISK for the embedded dataset.
+pub fn actor_name(incident: &Incident) -> &str {
+    incident.perpetrator.as_deref().unwrap_or(EMBEDDED_ACTOR)
+}
+
+/// Whether the incident's actor is ISK under [`is_isk_name`].
+pub fn is_isk(incident: &Incident) -> bool {
+    match &incident.perpetrator {
+        None => true,
+        Some(name) => is_isk_name(name, &incident.location.country_code),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_used_by_acled_gtd_and_ucdp_match() {
+        for name in [
+            "Islamic State (Afghanistan)",
+            "Islamic State (Pakistan)",
+            "Islamic State Khorasan Province",
+            "Khorasan Chapter of the Islamic State",
+            "ISKP",
+            "IS-K",
+            "ISIS-K",
+            "Islamic State - Khorasan Province (ISKP)",
+        ] {
+            assert!(is_isk_name(name, "RU"), "{name}");
+        }
+        assert!(is_isk_name("IS", "AF"));
+        assert!(is_isk_name("Islamic State", "PK"));
+    }
+
+    #[test]
+    fn other_groups_and_other_branches_do_not_match() {
+        assert!(!is_isk_name("IS", "SY"), "UCDP's IS in Syria is not ISK");
+        assert!(!is_isk_name("Islamic State (Iraq)", "IQ"));
+        assert!(!is_isk_name("Taliban", "AF"));
+        assert!(!is_isk_name("Tehrik-i-Taliban Pakistan (TTP)", "PK"));
+        assert!(!is_isk_name("Isis Street Gang", "GB"));
+        assert!(!is_isk_name("", "AF"));
+        assert!(!is_isk_name("Unidentified Armed Group (Afghanistan)", "AF"));
+    }
+}

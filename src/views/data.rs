@@ -1,0 +1,398 @@
+//! The Data menu (open files, layers, export), the loading bar, the field-mapping dialog and
+//! the import report.
+
+use std::sync::Arc;
+
+use crate::app::Command;
+use crate::io::ExportFormat;
+use crate::io::import::mapping::Role;
+use crate::io::import::{Detected, FieldMapping, Format};
+use crate::loading::{LoadJob, LoadRequest};
+
+use super::ViewContext;
+
+/// Text fields and windows of the Data menu that live between frames.
+#[derive(Debug, Default)]
+pub struct DataUiState {
+    pub open_path: String,
+    pub export_path: String,
+    /// The layer whose import report window is open.
+    pub report_layer: Option<usize>,
+    /// The mapping a remapped layer was loaded with, to start the dialog from.
+    pub remap_from: Option<FieldMapping>,
+}
+
+/// A CSV or GeoJSON file waiting for the user to confirm which columns mean what.
+pub struct MappingDialog {
+    pub request: LoadRequest,
+    pub bytes: Arc<Vec<u8>>,
+    pub detected: Detected,
+    pub mapping: FieldMapping,
+}
+
+impl MappingDialog {
+    pub fn new(
+        request: LoadRequest,
+        bytes: Arc<Vec<u8>>,
+        detected: Detected,
+        mapping: FieldMapping,
+    ) -> Self {
+        Self {
+            request,
+            bytes,
+            detected,
+            mapping,
+        }
+    }
+
+    /// GeoJSON features carry their point; CSV rows need coordinate columns.
+    pub fn has_geometry(&self) -> bool {
+        self.detected.format == Format::GeoJson
+    }
+}
+
+/// The Data menu: open a file, the layers, export of the filtered set.
+pub fn data_menu(
+    ui: &mut egui::Ui,
+    view: &ViewContext<'_>,
+    state: &mut DataUiState,
+    commands: &mut Vec<Command>,
+) {
+    ui.set_min_width(420.0);
+    ui.label(egui::RichText::new("Open a file as a layer").strong());
+    ui.label(
+        egui::RichText::new(
+            "ACLED, GTD or UCDP GED CSV, any CSV or GeoJSON (you map the columns), or a \
+             Khorasan Atlas RON file. Dropping a file on the window does the same.",
+        )
+        .small()
+        .weak(),
+    );
+    ui.horizontal(|ui| {
+        let field = ui.add(
+            egui::TextEdit::singleline(&mut state.open_path)
+                .hint_text("/path/to/acled_export.csv")
+                .desired_width(300.0),
+        );
+        let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if (ui.button("Open").clicked() || enter) && !state.open_path.trim().is_empty() {
+            commands.push(Command::OpenData(state.open_path.trim().into()));
+        }
+    });
+    ui.separator();
+    ui.label(egui::RichText::new("Layers").strong());
+    layer_list(ui, view, commands);
+    ui.separator();
+    ui.label(egui::RichText::new("Export the filtered incidents").strong());
+    ui.label(
+        egui::RichText::new(format!(
+            "{} incidents; the same columns as the export command.",
+            view.derived.filtered.len()
+        ))
+        .small()
+        .weak(),
+    );
+    ui.horizontal(|ui| {
+        ui.add(
+            egui::TextEdit::singleline(&mut state.export_path)
+                .hint_text("/path/to/incidents.csv")
+                .desired_width(220.0),
+        );
+        let path = state.export_path.trim().to_owned();
+        let enabled = !path.is_empty();
+        if ui
+            .add_enabled(enabled, egui::Button::new("CSV"))
+            .on_hover_text("Write the filtered incidents as CSV")
+            .clicked()
+        {
+            commands.push(Command::ExportData(
+                ExportFormat::Csv,
+                with_extension(&path, "csv"),
+            ));
+        }
+        if ui
+            .add_enabled(enabled, egui::Button::new("GeoJSON"))
+            .on_hover_text("Write the filtered incidents as a GeoJSON FeatureCollection")
+            .clicked()
+        {
+            commands.push(Command::ExportData(
+                ExportFormat::Geojson,
+                with_extension(&path, "geojson"),
+            ));
+        }
+    });
+}
+
+/// The path as typed, with `extension` added when it has none.
+fn with_extension(path: &str, extension: &str) -> std::path::PathBuf {
+    let path = std::path::PathBuf::from(path);
+    if path.extension().is_none() {
+        path.with_extension(extension)
+    } else {
+        path
+    }
+}
+
+fn layer_list(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<Command>) {
+    egui::Grid::new("layers")
+        .num_columns(4)
+        .spacing([8.0, 4.0])
+        .show(ui, |ui| {
+            for (index, layer) in view.layers.iter().enumerate() {
+                let mut visible = layer.spec.visible;
+                if ui
+                    .checkbox(&mut visible, &layer.name)
+                    .on_hover_text(layer_tooltip(layer))
+                    .changed()
+                {
+                    commands.push(Command::SetLayerVisible(index, visible));
+                }
+                let mut colour = layer.spec.colour;
+                if ui
+                    .color_edit_button_srgb(&mut colour)
+                    .on_hover_text("Ring colour of this layer's incidents on the map")
+                    .changed()
+                {
+                    commands.push(Command::SetLayerColour(index, colour));
+                }
+                ui.label(format!("{} incidents", layer.dataset.incidents.len()));
+                ui.horizontal(|ui| {
+                    if let Some(report) = &layer.report {
+                        let label = if report.skipped() > 0 {
+                            format!("Report ({} skipped)", report.skipped())
+                        } else {
+                            "Report".to_owned()
+                        };
+                        if ui.small_button(label).clicked() {
+                            commands.push(Command::ShowReport(Some(index)));
+                        }
+                        if report.format.needs_mapping()
+                            && ui
+                                .small_button("Mapping")
+                                .on_hover_text("Change which columns mean what, and reload")
+                                .clicked()
+                        {
+                            commands.push(Command::RemapLayer(index));
+                        }
+                    }
+                    if !layer.is_embedded()
+                        && ui
+                            .small_button("Remove")
+                            .on_hover_text("Remove this layer (the file is not touched)")
+                            .clicked()
+                    {
+                        commands.push(Command::RemoveLayer(index));
+                    }
+                });
+                ui.end_row();
+            }
+        });
+}
+
+fn layer_tooltip(layer: &crate::layers::Layer) -> String {
+    match (&layer.spec.path, &layer.report) {
+        (Some(path), Some(report)) => format!("{}\n{}", path.display(), report.summary()),
+        _ => "The dataset compiled into the app: sourced ISK incidents".to_owned(),
+    }
+}
+
+/// Progress of a load, with a cancel button; the rest of the UI keeps working.
+pub fn loading_bar(ui: &mut egui::Ui, job: &LoadJob, commands: &mut Vec<Command>) {
+    let name = job.request.path.file_name().map_or_else(
+        || job.request.path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    ui.add(
+        egui::ProgressBar::new(job.progress.fraction())
+            .desired_width(160.0)
+            .show_percentage()
+            .text(format!("Loading {name}")),
+    );
+    if ui.small_button("Cancel").clicked() {
+        commands.push(Command::CancelLoad);
+    }
+}
+
+/// The mapping dialog: the guessed mapping, correctable, with a preview of the first rows.
+pub fn mapping_window(
+    ctx: &egui::Context,
+    dialog: &mut MappingDialog,
+    commands: &mut Vec<Command>,
+) {
+    let mut open = true;
+    let title = format!(
+        "Map the columns of {}",
+        dialog
+            .request
+            .path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+    );
+    egui::Window::new(title)
+        .id(egui::Id::unique("mapping_dialog"))
+        .open(&mut open)
+        .collapsible(false)
+        .default_width(560.0)
+        .show(ctx, |ui| {
+            ui.label(format!(
+                "A {} file with {} columns. The columns below were guessed from their names and \
+                 values; correct them before loading. The mapping is remembered for files with \
+                 the same columns.",
+                dialog.detected.format.label(),
+                dialog.detected.columns.len()
+            ));
+            if dialog.has_geometry() {
+                ui.label(
+                    egui::RichText::new(
+                        "Coordinates come from each feature's point unless you pick latitude and \
+                         longitude properties.",
+                    )
+                    .weak(),
+                );
+            }
+            ui.add_space(4.0);
+            egui::Grid::new("mapping_grid")
+                .num_columns(3)
+                .striped(true)
+                .show(ui, |ui| {
+                    for &role in Role::ALL {
+                        ui.label(role.label());
+                        let slot = dialog.mapping.slot(role);
+                        let shown = slot.clone().unwrap_or_else(|| "(none)".to_owned());
+                        egui::ComboBox::from_id_salt(("mapping", role.label()))
+                            .selected_text(shown)
+                            .width(200.0)
+                            .show_ui(ui, |ui| {
+                                ui.selectable_value(slot, None, "(none)");
+                                for column in &dialog.detected.columns {
+                                    ui.selectable_value(slot, Some(column.clone()), column);
+                                }
+                            });
+                        let sample = slot
+                            .as_ref()
+                            .and_then(|column| {
+                                let position =
+                                    dialog.detected.columns.iter().position(|c| c == column)?;
+                                dialog.detected.samples.iter().find_map(|row| {
+                                    row.get(position).filter(|v| !v.is_empty()).cloned()
+                                })
+                            })
+                            .unwrap_or_default();
+                        ui.label(
+                            egui::RichText::new(crate::io::import::shorten(&sample, 40)).weak(),
+                        )
+                        .on_hover_text("The first value in the file");
+                        ui.end_row();
+                    }
+                });
+            let missing = dialog.mapping.missing(dialog.has_geometry());
+            ui.add_space(4.0);
+            if !missing.is_empty() {
+                let names: Vec<&str> = missing.iter().map(|role| role.label()).collect();
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    format!("Choose a column for: {}.", names.join(", ")),
+                );
+            }
+            ui.horizontal(|ui| {
+                if ui
+                    .add_enabled(missing.is_empty(), egui::Button::new("Load"))
+                    .clicked()
+                {
+                    commands.push(Command::ConfirmMapping(dialog.mapping.clone()));
+                }
+                if ui.button("Cancel").clicked() {
+                    commands.push(Command::CloseMappingDialog);
+                }
+            });
+        });
+    if !open {
+        commands.push(Command::CloseMappingDialog);
+    }
+}
+
+/// The rows a load skipped, with line, column, value and reason.
+pub fn report_window(
+    ctx: &egui::Context,
+    view: &ViewContext<'_>,
+    layer_index: usize,
+    commands: &mut Vec<Command>,
+) {
+    let Some(layer) = view.layers.get(layer_index) else {
+        commands.push(Command::ShowReport(None));
+        return;
+    };
+    let Some(report) = &layer.report else {
+        commands.push(Command::ShowReport(None));
+        return;
+    };
+    let mut open = true;
+    egui::Window::new(format!("Import report: {}", layer.name))
+        .id(egui::Id::unique("import_report"))
+        .open(&mut open)
+        .default_width(640.0)
+        .default_height(360.0)
+        .show(ctx, |ui| {
+            ui.label(egui::RichText::new(report.summary()).strong());
+            for note in &report.notes {
+                ui.label(note);
+            }
+            if report.issues.is_empty() {
+                ui.label("Every row loaded.");
+                return;
+            }
+            if ui
+                .small_button("Copy as text")
+                .on_hover_text("One line per skipped row: file:line: column = value: why")
+                .clicked()
+            {
+                let text: Vec<String> = report
+                    .issues
+                    .iter()
+                    .map(|issue| issue.describe(&report.file))
+                    .collect();
+                ui.ctx().copy_text(text.join("\n"));
+            }
+            if report.unlisted_issues > 0 {
+                ui.label(format!(
+                    "The first {} skipped rows are listed; {} more were skipped.",
+                    report.issues.len(),
+                    report.unlisted_issues
+                ));
+            }
+            use egui_extras::{Column, TableBuilder};
+            TableBuilder::new(ui)
+                .striped(true)
+                .column(Column::auto().at_least(40.0))
+                .column(Column::auto().at_least(80.0))
+                .column(Column::initial(140.0).clip(true))
+                .column(Column::remainder())
+                .header(18.0, |mut header| {
+                    for title in ["Line", "Column", "Value", "Why it was skipped"] {
+                        header.col(|ui| {
+                            ui.strong(title);
+                        });
+                    }
+                })
+                .body(|body| {
+                    body.rows(18.0, report.issues.len(), |mut row| {
+                        let issue = &report.issues[row.index()];
+                        row.col(|ui| {
+                            ui.label(issue.line.to_string());
+                        });
+                        row.col(|ui| {
+                            ui.label(&issue.column);
+                        });
+                        row.col(|ui| {
+                            ui.label(&issue.value);
+                        });
+                        row.col(|ui| {
+                            ui.label(&issue.why).on_hover_text(&issue.why);
+                        });
+                    });
+                });
+        });
+    if !open {
+        commands.push(Command::ShowReport(None));
+    }
+}
