@@ -1,10 +1,10 @@
 //! Actor names: how ACLED, GTD, UCDP and analysts' own files name ISK.
 //!
-//! The embedded dataset is about ISK by construction, so its incidents carry no perpetrator
-//! and count as ISK here; their *grade* of attribution is a separate field. Imported rows
-//! name their actor in the source's own words, which this module recognises.
+//! The embedded dataset is about ISK by construction: every incident in it is linked to ISK,
+//! and its attribution grade says how. Imported rows name their actor in the source's own
+//! words, which this module recognises when the rows are graded.
 
-use super::incident::Incident;
+use super::incident::{Attribution, Incident};
 
 /// What the embedded dataset's incidents are about, shown where an imported row would show
 /// its actor.
@@ -76,12 +76,11 @@ pub fn actor_name(incident: &Incident) -> &str {
     incident.perpetrator.as_deref().unwrap_or(EMBEDDED_ACTOR)
 }
 
-/// Whether the incident's actor is ISK under [`is_isk_name`].
+/// Whether the incident is linked to ISK. Importers grade each row by its actor's name
+/// ([`is_isk_name`]): a row whose actor is not ISK gets [`Attribution::NotIsk`]; every other
+/// grade (a claim, an official attribution, a suspicion, a data coder naming ISK) is a link.
 pub fn is_isk(incident: &Incident) -> bool {
-    match &incident.perpetrator {
-        None => true,
-        Some(name) => is_isk_name(name, &incident.location.country_code),
-    }
+    incident.attribution != Attribution::NotIsk
 }
 
 #[cfg(test)]

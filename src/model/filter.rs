@@ -8,10 +8,10 @@
 //!   minimum (disputed tolls are not hidden); unknown tolls match only a minimum of 0.
 //! - Free text: case-insensitive substring of id, place, province, country, summary,
 //!   perpetrator and discrepancy notes.
-//! - Actor: the ISK preset keeps incidents whose actor is one of the names the datasets use
-//!   for ISK ([`super::actor::is_isk_name`]); the actor list keeps the ticked names; the actor
-//!   text is a case-insensitive substring of the actor's name. The embedded dataset's
-//!   incidents count as ISK.
+//! - Actor: the ISK preset keeps incidents linked to ISK: every incident of the embedded
+//!   dataset, and imported rows whose actor is one of the names the datasets use for ISK
+//!   ([`super::actor::is_isk_name`]); the actor list keeps the ticked names; the actor text
+//!   is a case-insensitive substring of the actor's name.
 
 use std::collections::BTreeSet;
 
@@ -286,6 +286,7 @@ mod tests {
         acled.perpetrator = Some("Islamic State (Afghanistan)".into());
         let mut taliban = incident("c", "2021", "AF", Count::Unknown);
         taliban.perpetrator = Some("Taliban".into());
+        taliban.attribution = Attribution::NotIsk;
         let isk = Filter {
             isk_only: true,
             ..Filter::default()

@@ -256,7 +256,7 @@ pub fn mapping_window(
                 .striped(true)
                 .show(ui, |ui| {
                     for &role in Role::ALL {
-                        ui.label(role.label());
+                        let label = ui.label(role.label());
                         let slot = dialog.mapping.slot(role);
                         let shown = slot.clone().unwrap_or_else(|| "(none)".to_owned());
                         egui::ComboBox::from_id_salt(("mapping", role.label()))
@@ -267,7 +267,9 @@ pub fn mapping_window(
                                 for column in &dialog.detected.columns {
                                     ui.selectable_value(slot, Some(column.clone()), column);
                                 }
-                            });
+                            })
+                            .response
+                            .labelled_by(label.id);
                         let sample = slot
                             .as_ref()
                             .and_then(|column| {
