@@ -26,7 +26,7 @@ pub struct LoadRequest {
 pub enum LoadOutcome {
     Loaded {
         request: LoadRequest,
-        imported: Imported,
+        imported: Box<Imported>,
         /// The mapping used, for CSV and GeoJSON (to remember it and to remap later).
         mapping: Option<FieldMapping>,
         /// The mapping came from an earlier file of the same shape.
@@ -171,7 +171,7 @@ fn run(
     ) {
         Ok(imported) => LoadOutcome::Loaded {
             request,
-            imported,
+            imported: Box::new(imported),
             mapping,
             remembered: from_memory,
         },

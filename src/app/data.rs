@@ -54,15 +54,15 @@ impl AtlasApp {
                     self.state.layers[index].colour = colour;
                 }
             }
-            Command::RemoveLayer(index) => {
-                // The embedded dataset can be hidden but not removed.
-                if self.layers.get(index).is_some_and(|l| !l.is_embedded()) {
-                    let layer = self.layers.remove(index);
-                    self.data_ui.report_layer = None;
-                    self.notices
-                        .push(format!("Removed the layer {}.", layer.name));
-                    self.rebuild_dataset();
-                }
+            // The embedded dataset can be hidden but not removed.
+            Command::RemoveLayer(index)
+                if self.layers.get(index).is_some_and(|l| !l.is_embedded()) =>
+            {
+                let layer = self.layers.remove(index);
+                self.data_ui.report_layer = None;
+                self.notices
+                    .push(format!("Removed the layer {}.", layer.name));
+                self.rebuild_dataset();
             }
             Command::RemapLayer(index) => {
                 if let Some(path) = self.layers.get(index).and_then(|l| l.spec.path.clone()) {
@@ -217,7 +217,7 @@ impl AtlasApp {
                 imported,
                 mapping,
                 remembered,
-            } => self.add_layer(request, imported, mapping, remembered),
+            } => self.add_layer(request, *imported, mapping, remembered),
             LoadOutcome::NeedsMapping {
                 request,
                 bytes,

@@ -61,11 +61,11 @@ pub fn detect(bytes: &[u8], file: &str, extension: Option<&str>) -> Result<Detec
         || starts.starts_with(b"//")
         || starts.starts_with(b"#![");
     let claimed = extension.unwrap_or("");
+    // The start of the first line, to show what the file really holds.
     let preview = || {
-        super::shorten(
-            &String::from_utf8_lossy(&starts[..starts.len().min(40)]),
-            40,
-        )
+        let line_end = starts.iter().position(|&b| b == b'\n' || b == b'\r');
+        let line = &starts[..line_end.unwrap_or(starts.len()).min(40)];
+        super::shorten(&String::from_utf8_lossy(line), 40)
     };
     let not_format = |format: &'static str, why: String| ImportError::NotFormat {
         file: file.to_owned(),

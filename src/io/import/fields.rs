@@ -279,6 +279,8 @@ impl Collector {
 
 /// Read every record of a CSV file, handing each to `convert` with its line. Rows with the
 /// wrong number of fields or an oversized field are reported here; the rest is `convert`'s.
+// Every importer calls this one loop; its arguments are what differs between them.
+#[allow(clippy::too_many_arguments)]
 pub fn read_rows(
     bytes: &[u8],
     file: &str,
@@ -443,7 +445,8 @@ fn date_error(text: &str) -> String {
         .filter(|part| !part.is_empty())
         .collect();
     if digits.len() == 3 && digits.iter().all(|d| d.len() <= 4) {
-        format!("not a real calendar date (expected e.g. 2021-08-26, 26 August 2021 or 26-08-2021)")
+        "not a real calendar date (expected e.g. 2021-08-26, 26 August 2021 or 26-08-2021)"
+            .to_owned()
     } else {
         "not a date (expected e.g. 2021-08-26, 26 August 2021, 26-08-2021, 2021-08 or 2021)"
             .to_owned()
