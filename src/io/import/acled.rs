@@ -148,8 +148,18 @@ fn actors<'a>(row: &Row<'a>, main: &str, associated: &str) -> Result<Vec<&'a str
 
 /// ACLED's event types and sub-event types in our vocabulary.
 pub fn kind_and_method(event_type: &str, sub_event_type: &str) -> (Kind, Method) {
-    let event = event_type.trim().to_ascii_lowercase();
-    let sub = sub_event_type.trim().to_ascii_lowercase();
+    let mut event = event_type.trim().to_ascii_lowercase();
+    let mut sub = sub_event_type.trim().to_ascii_lowercase();
+    // Exports before 2019 wrote "Remote violence" and "Battle-No change of territory".
+    if event == "remote violence" {
+        event = "explosions/remote violence".to_owned();
+    } else if let Some(kind) = event.strip_prefix("battle-") {
+        sub = match kind {
+            "government regains territory" => kind.to_owned(),
+            _ => "armed clash".to_owned(),
+        };
+        event = "battles".to_owned();
+    }
     match (event.as_str(), sub.as_str()) {
         ("explosions/remote violence", "suicide bomb") => (Kind::Attack, Method::SuicideBombing),
         ("explosions/remote violence", "remote explosive/landmine/ied" | "grenade") => {
@@ -277,6 +287,23 @@ mod tests {
         assert_eq!(
             imported.dataset.incidents[0].attribution,
             Attribution::NotIsk
+        );
+    }
+
+    #[test]
+    fn older_event_types_are_understood() {
+        assert_eq!(
+            kind_and_method("Battle-Government regains territory", ""),
+            (Kind::CounterOperation, Method::Other)
+        );
+        assert_eq!(
+            kind_and_method("Battle-No change of territory", ""),
+            (Kind::Attack, Method::ArmedAssault)
+        );
+        assert_eq!(kind_and_method("Remote violence", "").0, Kind::Attack);
+        assert_eq!(
+            kind_and_method("Riots/Protests", ""),
+            (Kind::Other, Method::Unknown)
         );
     }
 

@@ -75,13 +75,19 @@ pub fn detect(bytes: &[u8], file: &str, extension: Option<&str>) -> Result<Detec
     if matches!(claimed, "geojson" | "json") && !looks_json {
         return Err(not_format(
             "GeoJSON",
-            format!("it does not start with '{{' but with '{}'", preview()),
+            format!(
+                "line 1: it does not start with '{{' but with '{}'",
+                preview()
+            ),
         ));
     }
     if claimed == "ron" && !looks_ron {
         return Err(not_format(
             "Khorasan Atlas RON",
-            format!("it does not start with '(' but with '{}'", preview()),
+            format!(
+                "line 1: it does not start with '(' but with '{}'",
+                preview()
+            ),
         ));
     }
     let mut notes = Vec::new();
