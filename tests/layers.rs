@@ -244,3 +244,29 @@ fn the_filtered_set_exports_from_the_ui() {
         serde_json::from_str(&std::fs::read_to_string(&geojson).unwrap()).unwrap();
     assert_eq!(collection["features"].as_array().unwrap().len(), shown);
 }
+
+#[test]
+fn loaded_files_come_back_at_the_next_start_without_asking_again() {
+    let mut first = harness(PersistedState::default());
+    first.state_mut().open_file(fixture("points.geojson"), None);
+    wait_for_load(&mut first);
+    first.get_by_label("Load").click();
+    first.run_ok();
+    wait_for_load(&mut first);
+    first
+        .state_mut()
+        .apply(Command::SetLayerColour(1, [10, 20, 30]));
+    let saved = first.state().state.clone();
+    let loaded = first.state().dataset.incidents.len();
+
+    // What eframe persistence (or a saved view) hands the next session.
+    let text = ron::to_string(&saved).unwrap();
+    let restored: PersistedState = ron::from_str(&text).unwrap();
+    let mut second = harness(restored);
+    wait_for_load(&mut second);
+    let app = second.state();
+    assert!(app.mapping_dialog.is_none(), "the saved mapping is used");
+    assert_eq!(app.layers.len(), 2);
+    assert_eq!(app.layers[1].spec.colour, [10, 20, 30]);
+    assert_eq!(app.dataset.incidents.len(), loaded);
+}
