@@ -6,11 +6,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::basemap::Basemap;
-use crate::model::aggregate::facet_counts;
 use crate::model::selection::IncidentIndex;
 use crate::model::{
-    Attribution, Dataset, Facet, Filter, Kind, Method, MonthHistogram, Selection, StackBy, Summary,
-    Target,
+    Attribution, Dataset, Filter, Kind, Method, MonthHistogram, Selection, StackBy, Summary, Target,
 };
 use crate::views::{self, map::MapView};
 
@@ -181,73 +179,42 @@ pub struct FacetCounts {
 }
 
 impl Derived {
-    pub fn compute(dataset: &Dataset, filter: &Filter, stack_by: StackBy) -> Self {
-        let filtered: Vec<IncidentIndex> = dataset
-            .incidents
-            .iter()
-            .enumerate()
-            .filter(|(_, incident)| filter.matches(incident))
-            .map(|(index, _)| index)
-            .collect();
-        let incidents = || filtered.iter().map(|&index| &dataset.incidents[index]);
-        let timeline: Vec<IncidentIndex> = dataset
-            .incidents
-            .iter()
-            .enumerate()
-            .filter(|(_, incident)| filter.matches_except(incident, Some(Facet::Date)))
-            .map(|(index, _)| index)
-            .collect();
-        let mut countries: Vec<(String, String, usize)> =
-            facet_counts(dataset, filter, Facet::Country, |incident| {
-                (
-                    incident.location.country_code.clone(),
-                    incident.location.country.clone(),
-                )
-            })
+    /// Everything derived from the filter, in one scan of the dataset's columns.
+    pub fn compute(
+        dataset: &Dataset,
+        columns: &crate::model::columns::Columns,
+        filter: &Filter,
+        stack_by: StackBy,
+    ) -> Self {
+        let scan = columns.scan(dataset, filter, stack_by);
+        let mut countries: Vec<(String, String, usize)> = scan
+            .countries
             .into_iter()
             .map(|((code, name), count)| (code, name, count))
             .collect();
         // Most incidents first: Afghanistan and Pakistan lead, the reach abroad follows.
         countries.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.1.cmp(&b.1)));
         let mut provinces: Vec<((String, String), usize)> =
-            facet_counts(dataset, filter, Facet::Province, |incident| {
-                (
-                    incident.location.admin1.clone(),
-                    incident.location.country_code.clone(),
-                )
-            })
-            .into_iter()
-            .filter(|((name, _), _)| !name.is_empty())
-            .collect();
+            scan.province_counts.into_iter().collect();
         provinces.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let mut actors: Vec<(String, usize)> = scan.actors.into_iter().collect();
+        actors.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         Self {
-            histogram: MonthHistogram::compute(
-                stack_by,
-                timeline.iter().map(|&index| &dataset.incidents[index]),
-            ),
-            timeline,
-            summary: Summary::compute(dataset, incidents()),
-            provinces: crate::model::aggregate::province_totals(incidents()),
+            generation: 0,
+            filtered: scan.filtered,
+            timeline: scan.timeline,
+            histogram: scan.histogram,
+            provinces: scan.provinces,
+            summary: scan.summary,
             facets: FacetCounts {
                 countries,
                 provinces,
-                kinds: facet_counts(dataset, filter, Facet::Kind, |i| i.kind),
-                methods: facet_counts(dataset, filter, Facet::Method, |i| i.method),
-                targets: facet_counts(dataset, filter, Facet::Target, |i| i.target),
-                attributions: facet_counts(dataset, filter, Facet::Attribution, |i| i.attribution),
-                actors: {
-                    let mut actors: Vec<(String, usize)> =
-                        facet_counts(dataset, filter, Facet::Actor, |i| {
-                            crate::model::actor::actor_name(i).to_owned()
-                        })
-                        .into_iter()
-                        .collect();
-                    actors.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-                    actors
-                },
+                kinds: scan.kinds,
+                methods: scan.methods,
+                targets: scan.targets,
+                attributions: scan.attributions,
+                actors,
             },
-            filtered,
-            generation: 0,
         }
     }
 }
@@ -258,6 +225,10 @@ pub struct AtlasApp {
     /// What the data is, for captions: "embedded dataset + acled.csv".
     pub dataset_name: String,
     pub layers: Vec<crate::layers::Layer>,
+    /// Counts rebuilds of `dataset`, so views can cache per dataset.
+    pub dataset_version: u64,
+    /// `dataset` in columns, for the filter scan.
+    pub columns: crate::model::columns::Columns,
     /// For each incident of `dataset`, the index of its layer in `layers`.
     pub layer_of: Vec<u16>,
     /// Numbers layers as they load, so their source ids never collide.
@@ -363,6 +334,8 @@ impl AtlasApp {
             dataset_name: String::new(),
             layers_loaded: layers.len(),
             layers,
+            columns: Default::default(),
+            dataset_version: 0,
             layer_of: Vec::new(),
             loading: None,
             load_queue: Default::default(),
@@ -409,7 +382,9 @@ impl AtlasApp {
             .and_then(|i| self.dataset.incidents.get(i))
             .map(|incident| incident.id.clone());
         let (dataset, layer_of) = crate::layers::merge(&self.layers);
-        self.dataset = Arc::new(dataset);
+        self.columns = crate::model::columns::Columns::build(&dataset);
+        self.dataset_version += 1;
+        self.dataset = dataset;
         self.layer_of = layer_of;
         self.dataset_name = crate::layers::describe(&self.layers);
         self.month_span = month_span(&self.dataset);
@@ -524,7 +499,7 @@ impl AtlasApp {
         let inputs = (self.state.filter.clone(), self.state.stack_by);
         if self.derived_from.as_ref() != Some(&inputs) {
             let generation = self.derived.generation + 1;
-            self.derived = Derived::compute(&self.dataset, &inputs.0, inputs.1);
+            self.derived = Derived::compute(&self.dataset, &self.columns, &inputs.0, inputs.1);
             self.derived.generation = generation;
             self.derived_from = Some(inputs);
         }
@@ -637,6 +612,8 @@ impl AtlasApp {
             month_span: self.month_span,
             layers: &self.layers,
             layer_of: &self.layer_of,
+            dataset_version: self.dataset_version,
+            columns: &self.columns,
         };
 
         // Larger type on slides.

@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -114,6 +115,30 @@ pub enum Command {
         #[command(flatten)]
         filter: FilterArgs,
     },
+    /// Write a synthetic ACLED-shaped CSV for scale tests (every row is marked synthetic).
+    Synth(SynthArgs),
+    /// Time loading the --data files and the filter scan the views run on them, as JSON
+    /// (used by benches/compare.py).
+    #[command(hide = true)]
+    Measure {
+        /// Scans to time; the median is reported.
+        #[arg(long, default_value_t = 20)]
+        repeat: u32,
+    },
+}
+
+/// Arguments of `synth`.
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    /// Number of rows.
+    #[arg(long, value_name = "N")]
+    pub rows: u64,
+    /// Seed: the same seed always gives the same file.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub seed: u64,
+    /// The CSV file to write.
+    #[arg(long, value_name = "FILE.csv")]
+    pub out: PathBuf,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -348,11 +373,19 @@ pub fn load_layers(data: &DataArgs) -> Result<Vec<crate::layers::Layer>, CliErro
 /// The data the command line works on, merged into one dataset.
 pub fn load_dataset(data: &DataArgs) -> Result<Dataset, CliError> {
     let layers = load_layers(data)?;
-    Ok(crate::layers::merge(&layers).0)
+    let merged = crate::layers::merge(&layers).0;
+    drop(layers);
+    // Alone, the layer's dataset is taken rather than copied.
+    Ok(Arc::try_unwrap(merged).unwrap_or_else(|shared| (*shared).clone()))
 }
 
 /// Run a headless subcommand.
 pub fn run_command(data: &DataArgs, command: &Command) -> Result<(), CliError> {
+    match command {
+        Command::Synth(args) => return synth(args),
+        Command::Measure { repeat } => return measure(data, *repeat),
+        _ => {}
+    }
     let dataset = load_dataset(data)?;
     match command {
         Command::Export {
@@ -390,6 +423,7 @@ pub fn run_command(data: &DataArgs, command: &Command) -> Result<(), CliError> {
             }
             Ok(())
         }
+        Command::Synth(_) | Command::Measure { .. } => Ok(()),
         Command::Screenshot { .. } => Err(CliError::Usage(
             "the screenshot command opens a window and is run from main".into(),
         )),
@@ -412,6 +446,80 @@ pub fn run_command(data: &DataArgs, command: &Command) -> Result<(), CliError> {
                 .map_err(|error| CliError::Output(error.to_string()))
         }
     }
+}
+
+fn synth(args: &SynthArgs) -> Result<(), CliError> {
+    let file = std::fs::File::create(&args.out)
+        .map_err(|error| CliError::Output(format!("{}: {error}", args.out.display())))?;
+    let started = std::time::Instant::now();
+    crate::synth::write_acled(std::io::BufWriter::new(file), args.rows, args.seed, |row| {
+        if row > 0 {
+            eprint!("\r{row} rows written");
+        }
+    })
+    .map_err(|error| CliError::Output(format!("{}: {error}", args.out.display())))?;
+    eprintln!(
+        "\rwrote {} synthetic rows (seed {}) to {} in {:.1} s",
+        args.rows,
+        args.seed,
+        args.out.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// The comparison query of benches/compare.py: Afghanistan, from 2020, at least one killed,
+/// counted per month.
+pub fn comparison_filter() -> Filter {
+    Filter {
+        from: NaiveDate::from_ymd_opt(2020, 1, 1),
+        countries: ["AF".to_owned()].into(),
+        min_killed: 1,
+        ..Filter::default()
+    }
+}
+
+fn measure(data: &DataArgs, repeat: u32) -> Result<(), CliError> {
+    use std::time::Instant;
+    let started = Instant::now();
+    let dataset = load_dataset(data)?;
+    let load_s = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let columns = crate::model::columns::Columns::build(&dataset);
+    let columns_s = started.elapsed().as_secs_f64();
+    let filter = comparison_filter();
+    let mut times = Vec::new();
+    let mut result = None;
+    for _ in 0..repeat.max(1) {
+        let started = Instant::now();
+        // Everything the views derive, plus the per-month counts of the filtered set.
+        let scan = columns.scan(&dataset, &filter, crate::model::StackBy::Kind);
+        let per_month = columns.month_counts(&scan.filtered);
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+        result = Some((scan, per_month));
+    }
+    times.sort_by(f64::total_cmp);
+    let (scan, per_month) = result.expect("scanned at least once");
+    let months = per_month.len();
+    let per_month: u32 = per_month.values().sum();
+    println!(
+        "{{\"rows\": {}, \"load_s\": {load_s:.3}, \"columns_s\": {columns_s:.3}, \"scan_ms_median\": {:.3}, \"scan_ms_min\": {:.3}, \"matched\": {}, \"months\": {}, \"per_month_total\": {per_month}, \"resident_mb\": {:.1}}}",
+        dataset.incidents.len(),
+        times[times.len() / 2],
+        times[0],
+        scan.filtered.len(),
+        months,
+        resident_megabytes().unwrap_or(f64::NAN),
+    );
+    Ok(())
+}
+
+/// This process's resident memory (Linux: VmRSS), in MiB.
+fn resident_megabytes() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
 }
 
 /// Rows of (group, key, count) shared by the text and CSV forms of `stats`.

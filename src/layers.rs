@@ -2,6 +2,7 @@
 //! independently. The views see one merged dataset of the visible layers.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -45,7 +46,8 @@ pub struct Layer {
     pub spec: LayerSpec,
     /// Short name for lists and captions: the file name, or "embedded dataset".
     pub name: String,
-    pub dataset: Dataset,
+    /// Shared, so that a layer shown alone is the views' dataset without a copy.
+    pub dataset: Arc<Dataset>,
     /// The import report; `None` for the embedded dataset.
     pub report: Option<ImportReport>,
 }
@@ -55,7 +57,7 @@ impl Layer {
         Self {
             spec: LayerSpec::default(),
             name: "embedded dataset".to_owned(),
-            dataset,
+            dataset: Arc::new(dataset),
             report: None,
         }
     }
@@ -82,7 +84,7 @@ impl Layer {
                 || path.display().to_string(),
                 |n| n.to_string_lossy().into_owned(),
             ),
-            dataset,
+            dataset: Arc::new(dataset),
             report: Some(report),
         }
     }
@@ -102,12 +104,17 @@ pub fn next_colour(layers: &[Layer]) -> [u8; 3] {
 }
 
 /// The visible layers as one dataset, and for each merged incident the index of its layer.
-pub fn merge(layers: &[Layer]) -> (Dataset, Vec<u16>) {
+/// A layer shown alone is shared, not copied: a million incidents are not held twice.
+pub fn merge(layers: &[Layer]) -> (Arc<Dataset>, Vec<u16>) {
     let visible: Vec<(usize, &Layer)> = layers
         .iter()
         .enumerate()
         .filter(|(_, layer)| layer.spec.visible)
         .collect();
+    if let [(index, layer)] = visible.as_slice() {
+        let layer_of = vec![*index as u16; layer.dataset.incidents.len()];
+        return (layer.dataset.clone(), layer_of);
+    }
     let count = visible.iter().map(|(_, l)| l.dataset.incidents.len()).sum();
     let mut merged = Dataset::default();
     merged.incidents.reserve(count);
@@ -128,7 +135,7 @@ pub fn merge(layers: &[Layer]) -> (Dataset, Vec<u16>) {
             layer.dataset.incidents.len(),
         ));
     }
-    (merged, layer_of)
+    (Arc::new(merged), layer_of)
 }
 
 /// "embedded dataset + acled.csv": what the views say the data is.

@@ -11,6 +11,7 @@ pub mod layers;
 pub mod loading;
 pub mod model;
 pub mod screenshot;
+pub mod synth;
 pub mod tiles;
 pub mod view_file;
 pub mod views;

@@ -4,6 +4,7 @@ pub mod actor;
 pub mod aggregate;
 pub mod annotation;
 pub mod caption;
+pub mod columns;
 pub mod dataset;
 pub mod date;
 pub mod filter;

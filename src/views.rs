@@ -32,6 +32,10 @@ pub struct ViewContext<'a> {
     pub presenting: bool,
     /// First and last month the data covers (computed once per dataset).
     pub month_span: crate::model::playback::MonthSpan,
+    /// `dataset` in columns (the map's density bins read tolls from it).
+    pub columns: &'a crate::model::columns::Columns,
+    /// Changes whenever `dataset` is rebuilt (a layer loaded, hidden or removed).
+    pub dataset_version: u64,
     /// Every data layer, shown or not.
     pub layers: &'a [crate::layers::Layer],
     /// The layer of each incident of `dataset`.

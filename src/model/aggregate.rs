@@ -222,6 +222,11 @@ impl GroupTotal {
         self.count += 1;
         add_count(&mut self.killed, incident.killed);
     }
+
+    /// Add a toll without counting an incident (the caller counts).
+    pub fn add_killed(&mut self, killed: super::incident::Count) {
+        add_count(&mut self.killed, killed);
+    }
 }
 
 /// How `stats --by` and the trend views group incidents.

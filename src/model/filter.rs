@@ -118,7 +118,7 @@ impl Filter {
                 .is_some_and(|max| max >= self.min_killed)
     }
 
-    fn matches_text(&self, incident: &Incident) -> bool {
+    pub(crate) fn matches_text(&self, incident: &Incident) -> bool {
         let needle = self.text.trim();
         if needle.is_empty() {
             return true;

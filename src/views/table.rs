@@ -48,6 +48,10 @@ pub struct TableState {
     /// Row order, cached for the derived data and sort it was computed for.
     order: Vec<usize>,
     order_for: Option<(u64, SortColumn, bool)>,
+    /// Every incident of the dataset in sort order, cached per dataset and sort: a filter
+    /// change then only picks the filtered rows out of it (linear, not a new sort).
+    all_sorted: Vec<u32>,
+    all_sorted_for: Option<(u64, SortColumn, bool)>,
 }
 
 impl TableState {
@@ -56,17 +60,33 @@ impl TableState {
         if self.order_for == Some(key) {
             return;
         }
-        let mut order = view.derived.filtered.clone();
         let incidents = &view.dataset.incidents;
-        order.sort_by(|&a, &b| {
-            let ordering = self.sort.compare(&incidents[a], &incidents[b]);
-            if self.descending {
-                ordering.reverse()
-            } else {
-                ordering
-            }
-        });
-        self.order = order;
+        let dataset_key = (view.dataset_version, self.sort, self.descending);
+        if self.all_sorted_for != Some(dataset_key) {
+            let mut all: Vec<u32> = (0..incidents.len() as u32).collect();
+            all.sort_by(|&a, &b| {
+                let ordering = self
+                    .sort
+                    .compare(&incidents[a as usize], &incidents[b as usize]);
+                if self.descending {
+                    ordering.reverse()
+                } else {
+                    ordering
+                }
+            });
+            self.all_sorted = all;
+            self.all_sorted_for = Some(dataset_key);
+        }
+        let mut shown = vec![false; incidents.len()];
+        for &index in &view.derived.filtered {
+            shown[index] = true;
+        }
+        self.order = self
+            .all_sorted
+            .iter()
+            .map(|&index| index as usize)
+            .filter(|&index| shown[index])
+            .collect();
         self.order_for = Some(key);
     }
 }

@@ -31,6 +31,9 @@ struct Mark {
     y: f64,
 }
 
+/// The most incidents marked one by one on the timeline.
+pub const MAX_MARKERS: usize = 20_000;
+
 /// Height of incidents with an unknown toll: a band below zero labelled "?".
 const UNKNOWN_Y: f64 = -0.35;
 
@@ -57,10 +60,13 @@ impl TimelineState {
 
         let filter = &view.state.filter;
         let lanes = view.state.timeline_lanes;
+        // Past this many, one marker per incident is unreadable and slow: the histogram counts.
+        let too_many = view.derived.timeline.len() > MAX_MARKERS;
         let marks: Vec<Mark> = view
             .derived
             .timeline
             .iter()
+            .take(if too_many { 0 } else { usize::MAX })
             .map(|&index| {
                 let incident = view.incident(index);
                 let (first, last) = incident.date.span();
@@ -160,6 +166,19 @@ impl TimelineState {
             hovered = nearest_mark(plot_ui, &marks);
         });
         let response = marker_response.response;
+        if too_many {
+            ui.painter().text(
+                response.rect.center(),
+                egui::Align2::CENTER_CENTER,
+                format!(
+                    "{} incidents: too many to mark one by one (over {}).\nThe histogram above counts them all; narrow the filter to see markers.",
+                    view.derived.timeline.len(),
+                    MAX_MARKERS
+                ),
+                egui::FontId::proportional(13.0),
+                ui.visuals().weak_text_color(),
+            );
+        }
         let response = response.on_hover_text_at_pointer(hint);
         let _ = histogram_response.response.on_hover_text_at_pointer(hint);
 

@@ -60,16 +60,23 @@ pub struct Batch {
 
 pub fn gather(
     view: &ViewContext<'_>,
+    points: &[Mercator],
     projector: &Projector<'_>,
     transform: ScreenTransform,
     rect: Rect,
     cluster: bool,
 ) -> Batch {
+    // Far off screen is skipped before anything is read from the incident.
+    let margin = rect.expand(rect.width().max(rect.height()));
     let mut singles: Vec<Symbol> = view
-        .filtered_incidents()
+        .derived
+        .filtered
+        .iter()
+        .filter(|&&index| margin.contains(transform.apply(points[index])))
+        .map(|&index| (index, view.incident(index)))
         .filter_map(|(index, incident)| {
             let location = &incident.location;
-            let at = transform.apply(Mercator::from_lon_lat(location.lon, location.lat));
+            let at = transform.apply(points[index]);
             let radius = style::marker_radius(incident.killed.max());
             let metres_to_points =
                 projector.scale_pixel_per_meter(lat_lon(location.lat, location.lon));
@@ -309,4 +316,202 @@ pub fn describe_total(total: &GroupTotal) -> String {
         if total.count == 1 { "" } else { "s" },
         total.killed.display()
     )
+}
+
+/// Above this many filtered incidents the map draws density bins instead of one symbol each:
+/// gathering, clustering and painting a symbol per incident stops fitting in a frame.
+pub const MAX_SYMBOLS: usize = 8_000;
+/// Side of a density bin, in points.
+const BIN_SIZE: f32 = 30.0;
+
+/// Every incident's position in Web Mercator, projected once per dataset.
+#[derive(Default)]
+pub struct Projected {
+    version: Option<u64>,
+    points: Vec<Mercator>,
+}
+
+impl Projected {
+    pub fn refresh(&mut self, view: &ViewContext<'_>) -> &[Mercator] {
+        if self.version != Some(view.dataset_version) {
+            self.points = view
+                .dataset
+                .incidents
+                .iter()
+                .map(|incident| {
+                    Mercator::from_lon_lat(incident.location.lon, incident.location.lat)
+                })
+                .collect();
+            self.version = Some(view.dataset_version);
+        }
+        &self.points
+    }
+}
+
+/// The projected positions and the last bins, kept between frames.
+#[derive(Default)]
+pub struct Density {
+    projected: Projected,
+    cached: Option<(BinsKey, Bins)>,
+}
+
+impl Density {
+    /// Every incident's projected position (computed once per dataset).
+    pub fn points(&mut self, view: &ViewContext<'_>) -> &[Mercator] {
+        self.projected.refresh(view)
+    }
+
+    /// Bins for this frame: recomputed only when the filter, the data or the view changed.
+    pub fn bins(&mut self, view: &ViewContext<'_>, transform: ScreenTransform, rect: Rect) -> Bins {
+        let key = BinsKey {
+            generation: view.derived.generation,
+            version: view.dataset_version,
+            origin: transform.origin,
+            scale: transform.scale,
+            rect,
+        };
+        if let Some((cached_key, bins)) = &self.cached
+            && *cached_key == key
+        {
+            return bins.clone();
+        }
+        let points = self.projected.refresh(view);
+        let bins = Bins::gather(view, points, transform, rect);
+        self.cached = Some((key, bins.clone()));
+        bins
+    }
+}
+
+/// Incidents counted in a square of the screen grid.
+#[derive(Clone, Debug)]
+pub struct Bin {
+    pub rect: Rect,
+    pub total: GroupTotal,
+}
+
+/// The filtered incidents binned on a screen grid; the grid is also the hover index.
+#[derive(Clone, Debug, Default)]
+pub struct Bins {
+    pub bins: Vec<Bin>,
+    origin: Pos2,
+    columns: usize,
+    rows: usize,
+    /// For each grid cell, 1 + its index in `bins`, or 0 when empty.
+    cell_to_bin: Vec<u32>,
+    /// The largest count, for the colour scale.
+    pub max_count: usize,
+    /// Filtered incidents inside the view.
+    pub in_view: usize,
+}
+
+/// What the bins were computed for: the filter's result and where the map is.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BinsKey {
+    pub generation: u64,
+    pub version: u64,
+    pub origin: Pos2,
+    pub scale: f64,
+    pub rect: Rect,
+}
+
+impl Bins {
+    pub fn gather(
+        view: &ViewContext<'_>,
+        points: &[Mercator],
+        transform: ScreenTransform,
+        rect: Rect,
+    ) -> Self {
+        let columns = (rect.width() / BIN_SIZE).ceil().max(1.0) as usize;
+        let rows = (rect.height() / BIN_SIZE).ceil().max(1.0) as usize;
+        let mut totals = vec![GroupTotal::default(); columns * rows];
+        let mut in_view = 0;
+        for &index in &view.derived.filtered {
+            let at = transform.apply(points[index]);
+            let (x, y) = (
+                (at.x - rect.min.x) / BIN_SIZE,
+                (at.y - rect.min.y) / BIN_SIZE,
+            );
+            if x < 0.0 || y < 0.0 || x >= columns as f32 || y >= rows as f32 {
+                continue;
+            }
+            // From the columns: reading a million `Incident`s would not fit in a frame.
+            in_view += 1;
+            let total = &mut totals[y as usize * columns + x as usize];
+            total.count += 1;
+            total.add_killed(view.columns.killed(index));
+        }
+        let mut bins = Self {
+            origin: rect.min,
+            columns,
+            rows,
+            cell_to_bin: vec![0; columns * rows],
+            in_view,
+            ..Self::default()
+        };
+        for (cell, total) in totals.into_iter().enumerate() {
+            if total.count == 0 {
+                continue;
+            }
+            let min = rect.min
+                + egui::vec2(
+                    (cell % columns) as f32 * BIN_SIZE,
+                    (cell / columns) as f32 * BIN_SIZE,
+                );
+            bins.max_count = bins.max_count.max(total.count);
+            bins.bins.push(Bin {
+                rect: Rect::from_min_size(min, egui::Vec2::splat(BIN_SIZE)),
+                total,
+            });
+            bins.cell_to_bin[cell] = bins.bins.len() as u32;
+        }
+        bins
+    }
+
+    /// The bin under the pointer: a grid lookup, not a search.
+    pub fn hit(&self, pointer: Pos2) -> Option<&Bin> {
+        let (x, y) = (
+            (pointer.x - self.origin.x) / BIN_SIZE,
+            (pointer.y - self.origin.y) / BIN_SIZE,
+        );
+        if x < 0.0 || y < 0.0 || x >= self.columns as f32 || y >= self.rows as f32 {
+            return None;
+        }
+        match self.cell_to_bin[y as usize * self.columns + x as usize] {
+            0 => None,
+            bin => self.bins.get(bin as usize - 1),
+        }
+    }
+
+    /// Squares shaded by the logarithm of their count, labelled with it.
+    pub fn draw(&self, painter: &egui::Painter, dark: bool) {
+        let base = Color32::from_rgb(0xD5, 0x5E, 0x00);
+        let scale = (self.max_count as f32).ln_1p().max(1.0);
+        for bin in &self.bins {
+            let strength = (bin.total.count as f32).ln_1p() / scale;
+            let fill = base.gamma_multiply(0.25 + 0.7 * strength);
+            painter.rect_filled(bin.rect.shrink(1.5), 3.0, fill);
+            let text_colour = if strength > 0.5 || !dark {
+                Color32::WHITE
+            } else {
+                Color32::from_gray(230)
+            };
+            painter.text(
+                bin.rect.center(),
+                egui::Align2::CENTER_CENTER,
+                compact_count(bin.total.count),
+                egui::FontId::proportional(10.5),
+                text_colour,
+            );
+        }
+    }
+}
+
+/// "7", "840", "12k", "1.2M".
+pub fn compact_count(count: usize) -> String {
+    match count {
+        0..=999 => count.to_string(),
+        1_000..=9_999 => format!("{:.1}k", count as f64 / 1_000.0),
+        10_000..=999_999 => format!("{}k", count / 1_000),
+        _ => format!("{:.1}M", count as f64 / 1_000_000.0),
+    }
 }

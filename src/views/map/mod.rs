@@ -80,6 +80,10 @@ pub struct MapView {
     /// Frame the region once the map's size is known (first start, no saved view).
     fit_region_when_shown: bool,
     heatmap: heatmap::Heatmap,
+    /// Density bins drawn instead of symbols when many incidents are shown.
+    density: incidents_layer::Density,
+    /// Whether last frame drew density bins (the legend says so).
+    showing_bins: bool,
     /// The distance tool, while it is switched on.
     pub measure: Option<Measure>,
     /// Tiles drawn over the offline basemap: online (opt-in) or a local file.
@@ -155,6 +159,7 @@ impl ScreenTransform {
 /// What the pointer is over, found while drawing and acted on after.
 enum MapHit {
     Layer(LayerHit),
+    Bin(incidents_layer::Bin),
     Province { name: String, country_code: String },
 }
 
@@ -176,6 +181,8 @@ impl MapView {
             last_size: Vec2::new(800.0, 500.0),
             fit_region_when_shown: center == REGION_CENTER && zoom == REGION_ZOOM,
             heatmap: heatmap::Heatmap::default(),
+            density: Default::default(),
+            showing_bins: false,
             measure: None,
             tiles: None,
             probe: None,
@@ -353,6 +360,8 @@ impl MapView {
         let my_position = lat_lon(REGION_CENTER.0, REGION_CENTER.1);
         let basemap = &self.basemap;
         let heatmap = &mut self.heatmap;
+        let density = &mut self.density;
+        let showing_bins = &mut self.showing_bins;
         let measure = self.measure.as_ref();
         let ctx = ui.ctx().clone();
         let with_tiles = self.tiles.is_some();
@@ -410,22 +419,32 @@ impl MapView {
                     anchor: transform.apply(Mercator { x: 0.5, y: 0.5 }),
                     zoom_bits: zoom.to_bits(),
                 };
+                let points = density.points(view);
                 heatmap.show(&ctx, &painter, key, || {
                     view.filtered_incidents()
-                        .map(|(_, incident)| {
-                            let location = &incident.location;
+                        .map(|(index, incident)| {
                             (
-                                transform.apply(Mercator::from_lon_lat(location.lon, location.lat)),
+                                transform.apply(points[index]),
                                 heatmap::weight_of(layers.heatmap_weight, incident),
                             )
                         })
                         .collect()
                 });
             }
-            let batch = layers.symbols.then(|| {
+            // Many incidents in view: density bins, cached until the filter or the view moves.
+            let bins = (layers.symbols
+                && view.derived.filtered.len() > incidents_layer::MAX_SYMBOLS)
+                .then(|| density.bins(view, transform, rect))
+                .filter(|bins| bins.in_view > incidents_layer::MAX_SYMBOLS);
+            if let Some(bins) = &bins {
+                bins.draw(&painter, dark);
+            }
+            let batch = (layers.symbols && bins.is_none()).then(|| {
                 let cluster = layers.clusters && zoom < CLUSTER_MAX_ZOOM;
-                incidents_layer::gather(view, projector, transform, rect, cluster)
+                let points = density.points(view);
+                incidents_layer::gather(view, points, projector, transform, rect, cluster)
             });
+            *showing_bins = bins.is_some();
             if let Some(batch) = &batch {
                 incidents_layer::draw(&painter, view, batch, dark);
             }
@@ -472,6 +491,9 @@ impl MapView {
                     .and_then(|b| incidents_layer::hit(b, pointer))
                 {
                     return Some(MapHit::Layer(hit));
+                }
+                if let Some(bin) = bins.as_ref().and_then(|bins| bins.hit(pointer)) {
+                    return Some(MapHit::Bin(bin.clone()));
                 }
                 let totals = totals?;
                 let area = basemap.province_at(transform.invert(pointer))?;
@@ -534,6 +556,26 @@ impl MapView {
                 }
                 commands.push(Command::HoverGroup(cluster.members));
             }
+            Some(MapHit::Bin(bin)) => {
+                response.clone().on_hover_ui_at_pointer(|ui| {
+                    ui.label(egui::RichText::new("Area").strong());
+                    ui.label(incidents_layer::describe_total(&bin.total));
+                    ui.label(
+                        egui::RichText::new(format!(
+                            "Over {} incidents are shown as counts per area; click to zoom in",
+                            incidents_layer::MAX_SYMBOLS
+                        ))
+                        .small()
+                        .weak(),
+                    );
+                });
+                if clicked {
+                    let (lon, lat) = output.transform.invert(bin.rect.center()).to_lon_lat();
+                    self.center_on(lat, lon);
+                    let zoom = self.memory.zoom();
+                    self.set_zoom(zoom + 2.0);
+                }
+            }
             Some(MapHit::Province { name, country_code }) => {
                 let total = view
                     .derived
@@ -555,16 +597,19 @@ impl MapView {
                         .weak(),
                     );
                 });
-                // Its incidents light up on the timeline and in the table.
-                commands.push(Command::HoverGroup(
-                    view.filtered_incidents()
-                        .filter(|(_, incident)| {
-                            incident.location.admin1 == name
-                                && incident.location.country_code == country_code
-                        })
-                        .map(|(index, _)| index)
-                        .collect(),
-                ));
+                // Its incidents light up on the timeline and in the table (not when they are
+                // too many to mark one by one).
+                if view.derived.filtered.len() <= incidents_layer::MAX_SYMBOLS {
+                    commands.push(Command::HoverGroup(
+                        view.filtered_incidents()
+                            .filter(|(_, incident)| {
+                                incident.location.admin1 == name
+                                    && incident.location.country_code == country_code
+                            })
+                            .map(|(index, _)| index)
+                            .collect(),
+                    ));
+                }
                 if clicked {
                     let mut filter = view.state.filter.clone();
                     if !filter.provinces.remove(&name) {
@@ -621,6 +666,7 @@ impl MapView {
             ui,
             rect.translate(Vec2::new(0.0, if view.presenting { -46.0 } else { 0.0 })),
             view,
+            self.showing_bins,
         );
         // In presentation mode the source line under the slide carries the credits.
         if !view.presenting {

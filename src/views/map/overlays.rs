@@ -232,7 +232,7 @@ pub fn online_badge(ui: &mut egui::Ui, rect: Rect, template: &str) {
 }
 
 /// The legend, top left under the controls: laid out first, its background painted under it.
-pub fn legend(ui: &mut egui::Ui, rect: Rect, view: &ViewContext<'_>) {
+pub fn legend(ui: &mut egui::Ui, rect: Rect, view: &ViewContext<'_>, showing_bins: bool) {
     let layers = &view.state.map_layers;
     let margin = 6.0;
     let legend_rect = Rect::from_min_max(
@@ -243,7 +243,16 @@ pub fn legend(ui: &mut egui::Ui, rect: Rect, view: &ViewContext<'_>) {
     let content = ui.scope_builder(egui::UiBuilder::new().max_rect(legend_rect), |ui| {
         ui.spacing_mut().item_spacing = Vec2::new(4.0, 1.0);
         ui.horizontal_top(|ui| {
-            if layers.symbols {
+            if layers.symbols && showing_bins {
+                ui.label(
+                    egui::RichText::new(format!(
+                        "Squares: incidents per area\n(over {} in view: zoom in\nor filter to see symbols)",
+                        super::incidents_layer::MAX_SYMBOLS
+                    ))
+                    .small()
+                    .strong(),
+                );
+            } else if layers.symbols {
                 symbol_legend(ui, view);
                 if view.several_layers() {
                     ui.add_space(8.0);

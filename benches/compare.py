@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""Side by side, in one run on one machine: load a synthetic ACLED CSV, then one filter and a
+per-month histogram, in DuckDB, polars and Khorasan Atlas's own code, on the same file.
+
+    python3 benches/compare.py [--rows 1000000] [--repeat 20]
+
+It installs DuckDB and polars from PyPI into target/compare-venv (re-running itself there),
+builds the release binary, writes the CSV with `khorasan-atlas synth` (seed 1) unless it is
+already there, checks that the three engines agree on the result, and prints the timings and
+the ratios. The query: rows in Afghanistan dated 2020-01-01 or later with at least one death,
+counted per month.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / "target" / "compare-venv"
+PACKAGES = ["duckdb>=1.0", "polars>=1.0"]
+
+
+def in_venv() -> bool:
+    return Path(sys.prefix).resolve() == VENV.resolve()
+
+
+def ensure_venv() -> None:
+    """Create the venv with DuckDB and polars, then re-run this script inside it."""
+    python = VENV / "bin" / "python"
+    if not python.exists():
+        print(f"creating {VENV} and installing {', '.join(PACKAGES)} from PyPI", flush=True)
+        venv.create(VENV, with_pip=True)
+        subprocess.run([python, "-m", "pip", "install", "--quiet", *PACKAGES], check=True)
+    os.execv(python, [str(python), *sys.argv])
+
+
+def median_ms(function, repeat: int):
+    times, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = function()
+        times.append((time.perf_counter() - started) * 1000.0)
+    return statistics.median(times), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    if not in_venv():
+        ensure_venv()
+
+    import duckdb
+    import polars as pl
+    from datetime import date
+
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    binary = ROOT / "target" / "release" / "khorasan-atlas"
+    data = ROOT / "target" / "compare" / f"acled_synthetic_{args.rows}.csv"
+    if not data.exists():
+        data.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [binary, "synth", "--rows", str(args.rows), "--seed", "1", "--out", data], check=True
+        )
+    size_mb = data.stat().st_size / 2**20
+    print(f"file: {data.name}, {args.rows:,} rows, {size_mb:.0f} MiB", flush=True)
+
+    # DuckDB
+    connection = duckdb.connect()
+    started = time.perf_counter()
+    connection.execute(f"CREATE TABLE events AS SELECT * FROM read_csv('{data}')")
+    duck_load = time.perf_counter() - started
+    query = """
+        SELECT date_trunc('month', event_date) AS month, count(*) AS n FROM events
+        WHERE country = 'Afghanistan' AND event_date >= DATE '2020-01-01' AND fatalities >= 1
+        GROUP BY month"""
+    duck_ms, duck_rows = median_ms(lambda: connection.execute(query).fetchall(), args.repeat)
+    duck_total = sum(n for _, n in duck_rows)
+
+    # polars
+    started = time.perf_counter()
+    frame = pl.read_csv(data, try_parse_dates=True, infer_schema_length=10_000)
+    polars_load = time.perf_counter() - started
+
+    def polars_query():
+        return (
+            frame.filter(
+                (pl.col("country") == "Afghanistan")
+                & (pl.col("event_date") >= date(2020, 1, 1))
+                & (pl.col("fatalities") >= 1)
+            )
+            .group_by(pl.col("event_date").dt.truncate("1mo"))
+            .len()
+        )
+
+    polars_ms, polars_result = median_ms(polars_query, args.repeat)
+    polars_total = int(polars_result["len"].sum())
+
+    # Khorasan Atlas: the importer the app uses, and the scan every filter change runs (which
+    # also computes the facet counts, province totals and summary the views show).
+    output = subprocess.run(
+        [binary, "--data", data, "measure", "--repeat", str(args.repeat)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    ours = json.loads(output.stdout.strip().splitlines()[-1])
+
+    if not duck_total == polars_total == ours["per_month_total"]:
+        sys.exit(
+            f"the engines disagree: DuckDB {duck_total}, polars {polars_total}, "
+            f"Khorasan Atlas {ours['per_month_total']}"
+        )
+    print(f"all three agree: {duck_total:,} matching rows in {len(duck_rows)} months\n")
+    cores = os.cpu_count()
+    print(f"machine: {cores} cores; DuckDB {duckdb.__version__}, polars {pl.__version__}")
+    print(f"{'':24}{'load CSV':>12}{'filter + per-month':>22}")
+    rows = [
+        ("DuckDB", duck_load, duck_ms),
+        ("polars", polars_load, polars_ms),
+        ("Khorasan Atlas", ours["load_s"] + ours["columns_s"], ours["scan_ms_median"]),
+    ]
+    for name, load_s, query_ms in rows:
+        print(f"{name:24}{load_s:>10.2f} s{query_ms:>19.2f} ms")
+    atlas_load = ours["load_s"] + ours["columns_s"]
+    print()
+    for name, load_s, query_ms in rows[:2]:
+        print(
+            f"Khorasan Atlas vs {name}: load {atlas_load / load_s:.2f}x the time, "
+            f"filter + histogram {ours['scan_ms_median'] / query_ms:.2f}x the time"
+        )
+    print(
+        f"Khorasan Atlas resident memory after loading: {ours['resident_mb']:.0f} MiB "
+        f"({ours['resident_mb'] / size_mb:.2f}x the file)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,172 @@
+//! Scale: one million synthetic ACLED incidents (`khorasan-atlas synth`, seed 1).
+//!
+//! - `scan/*`: a filter change and everything the views derive from it (filtered set, timeline
+//!   set and histogram, facet counts, province totals, summary), as the app runs it.
+//! - `per_incident/*`: the same on 100,000 incidents the straightforward way (a `Filter::matches`
+//!   pass per facet), for the ratio.
+//! - `frame/*`: whole UI frames of the real app driven headlessly through egui_kittest (layout,
+//!   map density bins, histogram, table, filter panel; no GPU), idle and after a filter change.
+//!
+//! Run with `cargo bench --bench scale`; `SCALE_ROWS` changes the size.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use khorasan_atlas::app::{Command, PersistedState};
+use khorasan_atlas::io::import::{Progress, import_bytes};
+use khorasan_atlas::model::aggregate::{MonthHistogram, Summary, facet_counts, province_totals};
+use khorasan_atlas::model::columns::Columns;
+use khorasan_atlas::model::{Dataset, Facet, Filter, Kind, StackBy};
+
+fn rows() -> u64 {
+    std::env::var("SCALE_ROWS")
+        .ok()
+        .and_then(|rows| rows.parse().ok())
+        .unwrap_or(1_000_000)
+}
+
+fn synthetic(rows: u64) -> Dataset {
+    let mut bytes = Vec::new();
+    khorasan_atlas::synth::write_acled(&mut bytes, rows, 1, |_| {}).expect("synthesised");
+    import_bytes(
+        &bytes,
+        "synthetic.csv",
+        Some("csv"),
+        None,
+        &Progress::default(),
+    )
+    .expect("synthetic data loads")
+    .dataset
+}
+
+/// A filter an analyst changes often: a country, a period and a kind.
+fn filters() -> [Filter; 2] {
+    [
+        Filter {
+            countries: ["AF".to_owned()].into(),
+            from: "2020-01-01".parse().ok(),
+            to: "2023-12-31".parse().ok(),
+            ..Filter::default()
+        },
+        Filter {
+            kinds: [Kind::Attack].into(),
+            isk_only: true,
+            min_killed: 1,
+            ..Filter::default()
+        },
+    ]
+}
+
+fn scan(c: &mut Criterion) {
+    let dataset = synthetic(rows());
+    let columns = Columns::build(&dataset);
+    let [first, second] = filters();
+    let mut group = c.benchmark_group("scan");
+    group.sample_size(30);
+    group.bench_function(format!("{}_rows_filter_change", rows()), |b| {
+        let mut flip = false;
+        b.iter(|| {
+            flip = !flip;
+            let filter = if flip { &first } else { &second };
+            black_box(columns.scan(&dataset, filter, StackBy::Kind))
+        })
+    });
+    group.finish();
+
+    // The per-incident way, on a tenth of the rows (it is too slow for a million).
+    let small = synthetic(rows() / 10);
+    let small_columns = Columns::build(&small);
+    let mut group = c.benchmark_group("per_incident_vs_scan");
+    group.sample_size(10);
+    group.bench_function(format!("{}_rows_per_incident", rows() / 10), |b| {
+        b.iter(|| black_box(per_incident(&small, &first)))
+    });
+    group.bench_function(format!("{}_rows_scan", rows() / 10), |b| {
+        b.iter(|| black_box(small_columns.scan(&small, &first, StackBy::Kind)))
+    });
+    group.finish();
+}
+
+/// What the app computed before the columnar scan: one pass per derived value.
+fn per_incident(dataset: &Dataset, filter: &Filter) -> usize {
+    let filtered: Vec<usize> = (0..dataset.incidents.len())
+        .filter(|&i| filter.matches(&dataset.incidents[i]))
+        .collect();
+    let incidents = || filtered.iter().map(|&i| &dataset.incidents[i]);
+    let timeline = dataset
+        .incidents
+        .iter()
+        .filter(|i| filter.matches_except(i, Some(Facet::Date)));
+    let histogram = MonthHistogram::compute(StackBy::Kind, timeline);
+    let summary = Summary::compute(dataset, incidents());
+    let provinces = province_totals(incidents());
+    let kinds = facet_counts(dataset, filter, Facet::Kind, |i| i.kind);
+    let countries = facet_counts(dataset, filter, Facet::Country, |i| {
+        i.location.country_code.clone()
+    });
+    let attributions = facet_counts(dataset, filter, Facet::Attribution, |i| i.attribution);
+    let methods = facet_counts(dataset, filter, Facet::Method, |i| i.method);
+    let targets = facet_counts(dataset, filter, Facet::Target, |i| i.target);
+    let province_counts = facet_counts(dataset, filter, Facet::Province, |i| {
+        i.location.admin1.clone()
+    });
+    histogram.bins.len()
+        + summary.count
+        + provinces.len()
+        + kinds.len()
+        + countries.len()
+        + attributions.len()
+        + methods.len()
+        + targets.len()
+        + province_counts.len()
+}
+
+fn frame(c: &mut Criterion) {
+    let layers = vec![
+        khorasan_atlas::layers::Layer::embedded(
+            khorasan_atlas::io::embedded_dataset().expect("embedded dataset"),
+        ),
+        khorasan_atlas::layers::Layer::imported(
+            1,
+            std::path::Path::new("synthetic.csv"),
+            khorasan_atlas::io::import::Imported {
+                dataset: synthetic(rows()),
+                report: khorasan_atlas::io::import::ImportReport::new(
+                    "synthetic.csv",
+                    khorasan_atlas::io::import::Format::Acled,
+                ),
+            },
+            khorasan_atlas::layers::LayerSpec {
+                path: Some("synthetic.csv".into()),
+                ..Default::default()
+            },
+        ),
+    ];
+    let app = khorasan_atlas::AtlasApp::with_layers(layers, PersistedState::default());
+    let mut harness = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(|ui, app: &mut khorasan_atlas::AtlasApp| app.show(ui), app);
+    // Let the layout, the table order and the projected positions settle.
+    for _ in 0..5 {
+        harness.step();
+    }
+    let mut group = c.benchmark_group("frame");
+    group.sample_size(20);
+    group.bench_function(format!("{}_rows_idle", rows()), |b| {
+        b.iter(|| harness.step())
+    });
+    let [first, second] = filters();
+    group.bench_function(format!("{}_rows_after_filter_change", rows()), |b| {
+        let mut flip = false;
+        b.iter(|| {
+            flip = !flip;
+            let filter = if flip { first.clone() } else { second.clone() };
+            harness.state_mut().apply(Command::SetFilter(filter));
+            harness.step();
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, scan, frame);
+criterion_main!(benches);

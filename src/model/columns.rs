@@ -1,0 +1,869 @@
+//! A columnar copy of what the filter and the views' aggregates touch, so that a filter change
+//! on a million incidents is one pass over small arrays instead of many over `Incident`s.
+//!
+//! [`Columns::scan`] computes, in one pass (split across threads), everything the views derive
+//! from the filter: the filtered set, the timeline's set (all but the period), the monthly
+//! histogram, the per-value counts beside each filter option, the province totals and the
+//! summary. For each incident it records which parts of the filter it fails as a bit mask:
+//! an incident failing nothing is shown; one failing exactly one facet counts towards that
+//! facet's values (the filter panel's counts ignore their own facet). The results equal those
+//! of [`super::Filter::matches`] and the per-incident aggregations, which the tests check.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::aggregate::{
+    Category, CountTotal, GroupTotal, MonthHistogram, StackBy, Summary, month_index,
+};
+use super::dataset::Dataset;
+use super::date::DatePrecision;
+use super::filter::Filter;
+use super::incident::{Attribution, Count, Kind, LocationPrecision, Method, Target};
+
+/// "Unknown" in the killed and injured columns.
+const UNKNOWN: u32 = u32::MAX;
+/// The month column of an incident known only to its year.
+const NO_MONTH: i32 = i32::MIN;
+
+// The facets, as bits of the per-incident failure mask.
+const DATE: u16 = 1 << 0;
+const COUNTRY: u16 = 1 << 1;
+const PROVINCE: u16 = 1 << 2;
+const KIND: u16 = 1 << 3;
+const METHOD: u16 = 1 << 4;
+const TARGET: u16 = 1 << 5;
+const ATTRIBUTION: u16 = 1 << 6;
+const KILLED: u16 = 1 << 7;
+const TEXT: u16 = 1 << 8;
+const ACTOR: u16 = 1 << 9;
+
+/// Dictionary-coded columns, one entry per incident of the dataset they were built from.
+#[derive(Debug, Default)]
+pub struct Columns {
+    first_day: Vec<i32>,
+    last_day: Vec<i32>,
+    month: Vec<i32>,
+    year: Vec<i16>,
+    date_precision: Vec<u8>,
+    location_precision: Vec<u8>,
+    country: Vec<u16>,
+    /// Index into `provinces`; `u32::MAX` when the province is unknown.
+    province: Vec<u32>,
+    kind: Vec<u8>,
+    method: Vec<u8>,
+    target: Vec<u8>,
+    attribution: Vec<u8>,
+    killed_min: Vec<u32>,
+    killed_max: Vec<u32>,
+    injured_min: Vec<u32>,
+    injured_max: Vec<u32>,
+    actor: Vec<u32>,
+    /// Sources of incident `i`: `source_ids[source_start[i]..source_start[i + 1]]`.
+    source_start: Vec<u32>,
+    source_ids: Vec<u32>,
+    source_count: usize,
+    /// First and last month index of month- and day-precision dates.
+    months: Option<(i32, i32)>,
+    /// (ISO code, name)
+    countries: Vec<(String, String)>,
+    /// (province, ISO code)
+    provinces: Vec<(String, String)>,
+    actors: Vec<String>,
+}
+
+/// Interns strings (or pairs of them) into dense indices.
+struct Dictionary<K> {
+    index: HashMap<K, u32>,
+    values: Vec<K>,
+}
+
+impl<K: std::hash::Hash + Eq + Clone> Dictionary<K> {
+    fn new() -> Self {
+        Self {
+            index: HashMap::new(),
+            values: Vec::new(),
+        }
+    }
+
+    fn code(&mut self, key: K) -> u32 {
+        if let Some(&code) = self.index.get(&key) {
+            return code;
+        }
+        let code = self.values.len() as u32;
+        self.index.insert(key.clone(), code);
+        self.values.push(key);
+        code
+    }
+}
+
+fn position<T: PartialEq>(all: &[T], value: &T) -> u8 {
+    all.iter().position(|v| v == value).unwrap_or(0) as u8
+}
+
+fn count_bounds(count: Count) -> (u32, u32) {
+    count.bounds().unwrap_or((UNKNOWN, UNKNOWN))
+}
+
+/// What one scan derives from the filter; see the module documentation.
+#[derive(Debug, Default)]
+pub struct Scan {
+    pub filtered: Vec<usize>,
+    pub timeline: Vec<usize>,
+    pub histogram: MonthHistogram,
+    pub summary: Summary,
+    pub provinces: BTreeMap<(String, String), GroupTotal>,
+    /// Facet counts: among incidents matching every other part of the filter.
+    pub countries: BTreeMap<(String, String), usize>,
+    pub province_counts: BTreeMap<(String, String), usize>,
+    pub kinds: BTreeMap<Kind, usize>,
+    pub methods: BTreeMap<Method, usize>,
+    pub targets: BTreeMap<Target, usize>,
+    pub attributions: BTreeMap<Attribution, usize>,
+    pub actors: BTreeMap<String, usize>,
+}
+
+/// Dense counters filled by one thread's share of the scan, summed afterwards.
+#[derive(Clone)]
+struct Tally {
+    filtered: Vec<u32>,
+    timeline: Vec<u32>,
+    /// Histogram of the timeline set: (month slot) x category; the last slot is "year only".
+    histogram: Vec<u32>,
+    facet_country: Vec<u32>,
+    facet_province: Vec<u32>,
+    facet_kind: [u32; 8],
+    facet_method: [u32; 16],
+    facet_target: [u32; 16],
+    facet_attribution: [u32; 8],
+    facet_actor: Vec<u32>,
+    // Of the filtered set:
+    country: Vec<u32>,
+    province: Vec<GroupTotal>,
+    kind: [u32; 8],
+    attribution: [u32; 8],
+    year: BTreeMap<i16, u32>,
+    date_precision: [u32; 3],
+    location_precision: [u32; 5],
+    killed: CountTotal,
+    injured: CountTotal,
+    sources_seen: Vec<bool>,
+}
+
+/// The filter turned into lookups on dictionary codes.
+struct Compiled<'a> {
+    from: Option<i32>,
+    to: Option<i32>,
+    country: Option<Vec<bool>>,
+    province: Option<Vec<bool>>,
+    kind: Option<[bool; 8]>,
+    method: Option<[bool; 16]>,
+    target: Option<[bool; 16]>,
+    attribution: Option<[bool; 8]>,
+    actor: Option<Vec<bool>>,
+    isk_only: bool,
+    min_killed: u32,
+    text: Option<(&'a Filter, &'a Dataset)>,
+}
+
+impl Columns {
+    pub fn build(dataset: &Dataset) -> Self {
+        let n = dataset.incidents.len();
+        let mut columns = Self {
+            first_day: Vec::with_capacity(n),
+            last_day: Vec::with_capacity(n),
+            month: Vec::with_capacity(n),
+            year: Vec::with_capacity(n),
+            date_precision: Vec::with_capacity(n),
+            location_precision: Vec::with_capacity(n),
+            country: Vec::with_capacity(n),
+            province: Vec::with_capacity(n),
+            kind: Vec::with_capacity(n),
+            method: Vec::with_capacity(n),
+            target: Vec::with_capacity(n),
+            attribution: Vec::with_capacity(n),
+            killed_min: Vec::with_capacity(n),
+            killed_max: Vec::with_capacity(n),
+            injured_min: Vec::with_capacity(n),
+            injured_max: Vec::with_capacity(n),
+            actor: Vec::with_capacity(n),
+            source_start: Vec::with_capacity(n + 1),
+            source_ids: Vec::with_capacity(n * 2),
+            ..Self::default()
+        };
+        let mut countries = Dictionary::new();
+        let mut provinces = Dictionary::new();
+        let mut actors = Dictionary::new();
+        let mut sources: Dictionary<&str> = Dictionary::new();
+        columns.source_start.push(0);
+        for incident in &dataset.incidents {
+            let (first, last) = incident.date.span();
+            columns.first_day.push(first);
+            columns.last_day.push(last);
+            columns.month.push(
+                incident
+                    .date
+                    .month_value()
+                    .map_or(NO_MONTH, |m| month_index(incident.date.year_value(), m)),
+            );
+            columns.year.push(incident.date.year_value() as i16);
+            columns
+                .date_precision
+                .push(match incident.date.precision() {
+                    DatePrecision::Day => 0,
+                    DatePrecision::Month => 1,
+                    DatePrecision::Year => 2,
+                });
+            let location = &incident.location;
+            columns
+                .location_precision
+                .push(position(LocationPrecision::ALL, &location.precision));
+            columns.country.push(
+                countries.code((location.country_code.clone(), location.country.clone())) as u16,
+            );
+            columns.province.push(if location.admin1.is_empty() {
+                u32::MAX
+            } else {
+                provinces.code((location.admin1.clone(), location.country_code.clone()))
+            });
+            columns.kind.push(position(Kind::ALL, &incident.kind));
+            columns.method.push(position(Method::ALL, &incident.method));
+            columns.target.push(position(Target::ALL, &incident.target));
+            columns
+                .attribution
+                .push(position(Attribution::ALL, &incident.attribution));
+            let (killed_min, killed_max) = count_bounds(incident.killed);
+            columns.killed_min.push(killed_min);
+            columns.killed_max.push(killed_max);
+            let (injured_min, injured_max) = count_bounds(incident.injured);
+            columns.injured_min.push(injured_min);
+            columns.injured_max.push(injured_max);
+            columns
+                .actor
+                .push(actors.code(super::actor::actor_name(incident).to_owned()));
+            let start = columns.source_ids.len();
+            for source in &incident.sources {
+                let code = sources.code(source.as_str());
+                // The same source twice on one incident counts once.
+                if !columns.source_ids[start..].contains(&code) {
+                    columns.source_ids.push(code);
+                }
+            }
+            columns.source_start.push(columns.source_ids.len() as u32);
+        }
+        columns.source_count = sources.values.len();
+        columns.months = columns.compute_month_range();
+        columns.countries = countries.values;
+        columns.provinces = provinces.values;
+        columns.actors = actors.values;
+        columns
+    }
+
+    pub fn len(&self) -> usize {
+        self.first_day.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.first_day.is_empty()
+    }
+
+    /// Incident `i`'s death toll.
+    pub fn killed(&self, i: usize) -> Count {
+        match (self.killed_min[i], self.killed_max[i]) {
+            (UNKNOWN, _) => Count::Unknown,
+            (min, max) if min == max => Count::Exact(min),
+            (min, max) => Count::Range(min, max),
+        }
+    }
+
+    fn compile<'a>(&self, filter: &'a Filter, dataset: &'a Dataset) -> Compiled<'a> {
+        fn table<const N: usize, T: PartialEq + Ord>(
+            set: &std::collections::BTreeSet<T>,
+            all: &[T],
+        ) -> Option<[bool; N]> {
+            (!set.is_empty()).then(|| {
+                let mut allowed = [false; N];
+                for (i, value) in all.iter().enumerate() {
+                    allowed[i] = set.contains(value);
+                }
+                allowed
+            })
+        }
+        let (from, to) = filter.day_range();
+        let needle = filter.actor_text.trim().to_lowercase();
+        let actor = (!filter.actors.is_empty() || !needle.is_empty()).then(|| {
+            self.actors
+                .iter()
+                .map(|name| {
+                    (filter.actors.is_empty() || filter.actors.contains(name))
+                        && (needle.is_empty() || name.to_lowercase().contains(&needle))
+                })
+                .collect()
+        });
+        Compiled {
+            from,
+            to,
+            country: (!filter.countries.is_empty()).then(|| {
+                self.countries
+                    .iter()
+                    .map(|(code, _)| filter.countries.contains(code))
+                    .collect()
+            }),
+            province: (!filter.provinces.is_empty()).then(|| {
+                self.provinces
+                    .iter()
+                    .map(|(name, _)| filter.provinces.contains(name))
+                    .collect()
+            }),
+            kind: table(&filter.kinds, Kind::ALL),
+            method: table(&filter.methods, Method::ALL),
+            target: table(&filter.targets, Target::ALL),
+            attribution: table(&filter.attributions, Attribution::ALL),
+            actor,
+            isk_only: filter.isk_only,
+            min_killed: filter.min_killed,
+            text: (!filter.text.trim().is_empty()).then_some((filter, dataset)),
+        }
+    }
+
+    /// Which parts of the filter incident `i` fails, as facet bits.
+    #[inline]
+    fn failures(&self, compiled: &Compiled<'_>, i: usize) -> u16 {
+        let mut mask = 0;
+        if compiled.from.is_some_and(|from| self.last_day[i] < from)
+            || compiled.to.is_some_and(|to| self.first_day[i] > to)
+        {
+            mask |= DATE;
+        }
+        if let Some(allowed) = &compiled.country
+            && !allowed[usize::from(self.country[i])]
+        {
+            mask |= COUNTRY;
+        }
+        if let Some(allowed) = &compiled.province {
+            let province = self.province[i];
+            // An incident with no province has the empty name, which the filter never holds.
+            if province == u32::MAX || !allowed[province as usize] {
+                mask |= PROVINCE;
+            }
+        }
+        if compiled
+            .kind
+            .is_some_and(|allowed| !allowed[usize::from(self.kind[i])])
+        {
+            mask |= KIND;
+        }
+        if compiled
+            .method
+            .is_some_and(|allowed| !allowed[usize::from(self.method[i])])
+        {
+            mask |= METHOD;
+        }
+        if compiled
+            .target
+            .is_some_and(|allowed| !allowed[usize::from(self.target[i])])
+        {
+            mask |= TARGET;
+        }
+        if compiled
+            .attribution
+            .is_some_and(|allowed| !allowed[usize::from(self.attribution[i])])
+        {
+            mask |= ATTRIBUTION;
+        }
+        if compiled.min_killed > 0 {
+            let max = self.killed_max[i];
+            if max == UNKNOWN || max < compiled.min_killed {
+                mask |= KILLED;
+            }
+        }
+        let not_isk = self.attribution[i] == position(Attribution::ALL, &Attribution::NotIsk);
+        if (compiled.isk_only && not_isk)
+            || compiled
+                .actor
+                .as_ref()
+                .is_some_and(|allowed| !allowed[self.actor[i] as usize])
+        {
+            mask |= ACTOR;
+        }
+        if let Some((filter, dataset)) = compiled.text
+            && !filter.matches_text(&dataset.incidents[i])
+        {
+            // Text search is the one part that needs the incident itself.
+            mask |= TEXT;
+        }
+        mask
+    }
+
+    /// Everything the views derive from `filter`, in one parallel pass. `dataset` must be the
+    /// one the columns were built from.
+    pub fn scan(&self, dataset: &Dataset, filter: &Filter, stack_by: StackBy) -> Scan {
+        debug_assert_eq!(self.len(), dataset.incidents.len());
+        let compiled = self.compile(filter, dataset);
+        let months = self.month_range();
+        let categories = Category::all(stack_by).len();
+        let slots = months.map_or(0, |(first, last)| (last - first + 1) as usize) + 1;
+        let empty = Tally {
+            filtered: Vec::new(),
+            timeline: Vec::new(),
+            histogram: vec![0; slots * categories],
+            facet_country: vec![0; self.countries.len()],
+            facet_province: vec![0; self.provinces.len()],
+            facet_kind: [0; 8],
+            facet_method: [0; 16],
+            facet_target: [0; 16],
+            facet_attribution: [0; 8],
+            facet_actor: vec![0; self.actors.len()],
+            country: vec![0; self.countries.len()],
+            province: vec![GroupTotal::default(); self.provinces.len()],
+            kind: [0; 8],
+            attribution: [0; 8],
+            year: BTreeMap::new(),
+            date_precision: [0; 3],
+            location_precision: [0; 5],
+            killed: CountTotal::default(),
+            injured: CountTotal::default(),
+            sources_seen: vec![false; self.source_count],
+        };
+        let first_month = months.map_or(0, |(first, _)| first);
+        let category_of = |i: usize| match stack_by {
+            StackBy::Kind => usize::from(self.kind[i]),
+            StackBy::Attribution => usize::from(self.attribution[i]),
+        };
+        let tally_range = |range: std::ops::Range<usize>| {
+            let mut tally = empty.clone();
+            for i in range {
+                let mask = self.failures(&compiled, i);
+                if mask & !DATE == 0 {
+                    tally.timeline.push(i as u32);
+                    let slot = match self.month[i] {
+                        NO_MONTH => slots - 1,
+                        month => (month - first_month) as usize,
+                    };
+                    tally.histogram[slot * categories + category_of(i)] += 1;
+                }
+                if mask == 0 {
+                    self.tally_filtered(&mut tally, i);
+                }
+                // Facet counts: shown incidents count everywhere; one failing a single facet
+                // counts for that facet only.
+                let counts_for = |facet: u16| mask & !facet == 0;
+                if counts_for(COUNTRY) {
+                    tally.facet_country[usize::from(self.country[i])] += 1;
+                }
+                if counts_for(PROVINCE) && self.province[i] != u32::MAX {
+                    tally.facet_province[self.province[i] as usize] += 1;
+                }
+                if counts_for(KIND) {
+                    tally.facet_kind[usize::from(self.kind[i])] += 1;
+                }
+                if counts_for(METHOD) {
+                    tally.facet_method[usize::from(self.method[i])] += 1;
+                }
+                if counts_for(TARGET) {
+                    tally.facet_target[usize::from(self.target[i])] += 1;
+                }
+                if counts_for(ATTRIBUTION) {
+                    tally.facet_attribution[usize::from(self.attribution[i])] += 1;
+                }
+                if counts_for(ACTOR) {
+                    tally.facet_actor[self.actor[i] as usize] += 1;
+                }
+            }
+            tally
+        };
+        let n = self.len();
+        // Two halves on two threads: the machines this must be smooth on have two cores or more.
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |p| p.get())
+            .min(8);
+        let tallies: Vec<Tally> = if n < 50_000 || threads == 1 {
+            vec![tally_range(0..n)]
+        } else {
+            let chunk = n.div_ceil(threads);
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..threads)
+                    .map(|t| {
+                        let range = (t * chunk).min(n)..((t + 1) * chunk).min(n);
+                        let tally_range = &tally_range;
+                        scope.spawn(move || tally_range(range))
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|handle| handle.join().expect("scan thread"))
+                    .collect()
+            })
+        };
+        self.assemble(tallies, stack_by, first_month, slots, categories)
+    }
+
+    #[inline]
+    fn tally_filtered(&self, tally: &mut Tally, i: usize) {
+        tally.filtered.push(i as u32);
+        tally.country[usize::from(self.country[i])] += 1;
+        if self.province[i] != u32::MAX {
+            let total = &mut tally.province[self.province[i] as usize];
+            total.count += 1;
+            add_bounds(&mut total.killed, self.killed_min[i], self.killed_max[i]);
+        }
+        tally.kind[usize::from(self.kind[i])] += 1;
+        tally.attribution[usize::from(self.attribution[i])] += 1;
+        *tally.year.entry(self.year[i]).or_default() += 1;
+        tally.date_precision[usize::from(self.date_precision[i])] += 1;
+        tally.location_precision[usize::from(self.location_precision[i])] += 1;
+        add_bounds(&mut tally.killed, self.killed_min[i], self.killed_max[i]);
+        add_bounds(&mut tally.injured, self.injured_min[i], self.injured_max[i]);
+        let (start, end) = (
+            self.source_start[i] as usize,
+            self.source_start[i + 1] as usize,
+        );
+        for &source in &self.source_ids[start..end] {
+            tally.sources_seen[source as usize] = true;
+        }
+    }
+
+    /// Incidents per month (continuous month index) among `indices`; year-only dates are left
+    /// out, as in the histogram.
+    pub fn month_counts(&self, indices: &[usize]) -> BTreeMap<i32, u32> {
+        let Some((first, last)) = self.month_range() else {
+            return BTreeMap::new();
+        };
+        let mut counts = vec![0u32; (last - first + 1) as usize];
+        for &i in indices {
+            let month = self.month[i];
+            if month != NO_MONTH {
+                counts[(month - first) as usize] += 1;
+            }
+        }
+        counts
+            .into_iter()
+            .enumerate()
+            .filter(|(_, c)| *c > 0)
+            .map(|(slot, c)| (first + slot as i32, c))
+            .collect()
+    }
+
+    fn month_range(&self) -> Option<(i32, i32)> {
+        self.months
+    }
+
+    fn compute_month_range(&self) -> Option<(i32, i32)> {
+        let mut months = self.month.iter().copied().filter(|&m| m != NO_MONTH);
+        let first = months.next()?;
+        Some(months.fold((first, first), |(lo, hi), m| (lo.min(m), hi.max(m))))
+    }
+
+    fn assemble(
+        &self,
+        mut tallies: Vec<Tally>,
+        stack_by: StackBy,
+        first_month: i32,
+        slots: usize,
+        categories: usize,
+    ) -> Scan {
+        let mut total = tallies.remove(0);
+        for other in tallies {
+            total.filtered.extend(other.filtered);
+            total.timeline.extend(other.timeline);
+            add_all(&mut total.histogram, &other.histogram);
+            add_all(&mut total.facet_country, &other.facet_country);
+            add_all(&mut total.facet_province, &other.facet_province);
+            add_all(&mut total.facet_kind, &other.facet_kind);
+            add_all(&mut total.facet_method, &other.facet_method);
+            add_all(&mut total.facet_target, &other.facet_target);
+            add_all(&mut total.facet_attribution, &other.facet_attribution);
+            add_all(&mut total.facet_actor, &other.facet_actor);
+            add_all(&mut total.country, &other.country);
+            for (mine, theirs) in total.province.iter_mut().zip(&other.province) {
+                mine.count += theirs.count;
+                merge_counts(&mut mine.killed, &theirs.killed);
+            }
+            add_all(&mut total.kind, &other.kind);
+            add_all(&mut total.attribution, &other.attribution);
+            for (year, count) in other.year {
+                *total.year.entry(year).or_default() += count;
+            }
+            add_all(&mut total.date_precision, &other.date_precision);
+            add_all(&mut total.location_precision, &other.location_precision);
+            merge_counts(&mut total.killed, &other.killed);
+            merge_counts(&mut total.injured, &other.injured);
+            for (mine, theirs) in total.sources_seen.iter_mut().zip(&other.sources_seen) {
+                *mine |= *theirs;
+            }
+        }
+        let all_categories = Category::all(stack_by);
+        let mut histogram = MonthHistogram {
+            stack_by,
+            ..MonthHistogram::default()
+        };
+        for slot in 0..slots {
+            for (c, category) in all_categories.iter().enumerate() {
+                let count = total.histogram[slot * categories + c];
+                if count == 0 {
+                    continue;
+                }
+                if slot == slots - 1 {
+                    histogram.year_only += count;
+                } else {
+                    histogram
+                        .bins
+                        .entry(first_month + slot as i32)
+                        .or_default()
+                        .insert(*category, count);
+                }
+            }
+        }
+        let nonzero = |counts: &[u32]| {
+            counts
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| **c > 0)
+                .map(|(i, c)| (i, *c as usize))
+                .collect::<Vec<_>>()
+        };
+        let vocabulary =
+            |counts: &[u32], len: usize| -> Vec<(usize, usize)> { nonzero(&counts[..len]) };
+        let summary = Summary {
+            count: total.filtered.len(),
+            killed: total.killed,
+            injured: total.injured,
+            by_country: nonzero(&total.country)
+                .into_iter()
+                .map(|(i, c)| (self.countries[i].clone(), c))
+                .collect(),
+            by_kind: vocabulary(&total.kind, Kind::ALL.len())
+                .into_iter()
+                .map(|(i, c)| (Kind::ALL[i], c))
+                .collect(),
+            by_attribution: vocabulary(&total.attribution, Attribution::ALL.len())
+                .into_iter()
+                .map(|(i, c)| (Attribution::ALL[i], c))
+                .collect(),
+            by_year: total
+                .year
+                .iter()
+                .map(|(&year, &count)| (i32::from(year), count as usize))
+                .collect(),
+            by_date_precision: nonzero(&total.date_precision)
+                .into_iter()
+                .map(|(i, c)| {
+                    let precision = [
+                        DatePrecision::Day,
+                        DatePrecision::Month,
+                        DatePrecision::Year,
+                    ][i];
+                    (precision, c)
+                })
+                .collect(),
+            by_location_precision: vocabulary(
+                &total.location_precision,
+                LocationPrecision::ALL.len(),
+            )
+            .into_iter()
+            .map(|(i, c)| (LocationPrecision::ALL[i], c))
+            .collect(),
+            distinct_sources: total.sources_seen.iter().filter(|seen| **seen).count(),
+        };
+        let provinces = total
+            .province
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.count > 0)
+            .map(|(i, t)| {
+                let (name, code) = &self.provinces[i];
+                ((code.clone(), name.clone()), *t)
+            })
+            .collect();
+        // Threads each hold a contiguous range, in order: the indices come out sorted.
+        Scan {
+            filtered: total.filtered.iter().map(|&i| i as usize).collect(),
+            timeline: total.timeline.iter().map(|&i| i as usize).collect(),
+            histogram,
+            summary,
+            provinces,
+            countries: nonzero(&total.facet_country)
+                .into_iter()
+                .map(|(i, c)| (self.countries[i].clone(), c))
+                .collect(),
+            province_counts: nonzero(&total.facet_province)
+                .into_iter()
+                .map(|(i, c)| (self.provinces[i].clone(), c))
+                .collect(),
+            kinds: vocabulary(&total.facet_kind, Kind::ALL.len())
+                .into_iter()
+                .map(|(i, c)| (Kind::ALL[i], c))
+                .collect(),
+            methods: vocabulary(&total.facet_method, Method::ALL.len())
+                .into_iter()
+                .map(|(i, c)| (Method::ALL[i], c))
+                .collect(),
+            targets: vocabulary(&total.facet_target, Target::ALL.len())
+                .into_iter()
+                .map(|(i, c)| (Target::ALL[i], c))
+                .collect(),
+            attributions: vocabulary(&total.facet_attribution, Attribution::ALL.len())
+                .into_iter()
+                .map(|(i, c)| (Attribution::ALL[i], c))
+                .collect(),
+            actors: nonzero(&total.facet_actor)
+                .into_iter()
+                .map(|(i, c)| (self.actors[i].clone(), c))
+                .collect(),
+        }
+    }
+}
+
+fn add_bounds(total: &mut CountTotal, min: u32, max: u32) {
+    if min == UNKNOWN {
+        total.unknown += 1;
+    } else {
+        total.min += u64::from(min);
+        total.max += u64::from(max);
+    }
+}
+
+fn merge_counts(total: &mut CountTotal, other: &CountTotal) {
+    total.min += other.min;
+    total.max += other.max;
+    total.unknown += other.unknown;
+}
+
+fn add_all(total: &mut [u32], other: &[u32]) {
+    for (mine, theirs) in total.iter_mut().zip(other) {
+        *mine += theirs;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::aggregate::{facet_counts, province_totals};
+    use crate::model::filter::Facet;
+
+    /// The scan must give exactly what the per-incident functions give.
+    fn check(dataset: &Dataset, filter: &Filter) {
+        let columns = Columns::build(dataset);
+        let scan = columns.scan(dataset, filter, StackBy::Attribution);
+        let filtered: Vec<usize> = (0..dataset.incidents.len())
+            .filter(|&i| filter.matches(&dataset.incidents[i]))
+            .collect();
+        assert_eq!(scan.filtered, filtered, "{filter:?}");
+        let timeline: Vec<usize> = (0..dataset.incidents.len())
+            .filter(|&i| filter.matches_except(&dataset.incidents[i], Some(Facet::Date)))
+            .collect();
+        assert_eq!(scan.timeline, timeline);
+        let incidents = || filtered.iter().map(|&i| &dataset.incidents[i]);
+        assert_eq!(scan.summary, Summary::compute(dataset, incidents()));
+        assert_eq!(scan.provinces, province_totals(incidents()));
+        assert_eq!(
+            scan.histogram,
+            MonthHistogram::compute(
+                StackBy::Attribution,
+                timeline.iter().map(|&i| &dataset.incidents[i])
+            )
+        );
+        assert_eq!(
+            scan.kinds,
+            facet_counts(dataset, filter, Facet::Kind, |i| i.kind)
+        );
+        assert_eq!(
+            scan.attributions,
+            facet_counts(dataset, filter, Facet::Attribution, |i| i.attribution)
+        );
+        assert_eq!(
+            scan.countries,
+            facet_counts(dataset, filter, Facet::Country, |i| (
+                i.location.country_code.clone(),
+                i.location.country.clone()
+            ))
+        );
+        let provinces: BTreeMap<(String, String), usize> =
+            facet_counts(dataset, filter, Facet::Province, |i| {
+                (i.location.admin1.clone(), i.location.country_code.clone())
+            })
+            .into_iter()
+            .filter(|((name, _), _)| !name.is_empty())
+            .collect();
+        assert_eq!(scan.province_counts, provinces);
+        assert_eq!(
+            scan.actors,
+            facet_counts(dataset, filter, Facet::Actor, |i| {
+                crate::model::actor::actor_name(i).to_owned()
+            })
+        );
+        assert_eq!(
+            scan.methods,
+            facet_counts(dataset, filter, Facet::Method, |i| i.method)
+        );
+        assert_eq!(
+            scan.targets,
+            facet_counts(dataset, filter, Facet::Target, |i| i.target)
+        );
+    }
+
+    #[test]
+    fn the_scan_agrees_with_the_filter_on_the_embedded_dataset() {
+        let dataset = crate::io::embedded_dataset().unwrap();
+        let day = |s: &str| s.parse().ok();
+        let filters = [
+            Filter::default(),
+            Filter {
+                from: day("2021-01-01"),
+                to: day("2022-06-30"),
+                ..Filter::default()
+            },
+            Filter {
+                countries: ["PK".to_owned()].into(),
+                kinds: [Kind::Attack].into(),
+                ..Filter::default()
+            },
+            Filter {
+                provinces: ["Nangarhar".to_owned(), "Kabul".to_owned()].into(),
+                attributions: [Attribution::ClaimedByIsk].into(),
+                min_killed: 10,
+                ..Filter::default()
+            },
+            Filter {
+                methods: [Method::SuicideBombing].into(),
+                targets: [Target::ReligiousMinority].into(),
+                text: "mosque".into(),
+                ..Filter::default()
+            },
+            Filter {
+                isk_only: true,
+                actor_text: "khorasan".into(),
+                from: day("2019-08-15"),
+                ..Filter::default()
+            },
+        ];
+        for filter in &filters {
+            check(&dataset, filter);
+        }
+    }
+
+    #[test]
+    fn the_scan_agrees_when_split_across_threads() {
+        // Over 50,000 incidents the scan is split; the results must not change.
+        let mut bytes = Vec::new();
+        crate::synth::write_acled(&mut bytes, 60_000, 3, |_| {}).unwrap();
+        let imported = crate::io::import::import_bytes(
+            &bytes,
+            "synth.csv",
+            Some("csv"),
+            None,
+            &crate::io::import::Progress::default(),
+        )
+        .unwrap();
+        let dataset = imported.dataset;
+        check(&dataset, &Filter::default());
+        check(
+            &dataset,
+            &Filter {
+                from: "2020-03-01".parse().ok(),
+                isk_only: true,
+                countries: ["AF".to_owned()].into(),
+                min_killed: 3,
+                ..Filter::default()
+            },
+        );
+    }
+}
