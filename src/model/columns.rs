@@ -19,6 +19,8 @@ use super::date::DatePrecision;
 use super::filter::Filter;
 use super::incident::{Attribution, Count, Kind, LocationPrecision, Method, Target};
 
+/// The first year a date may have (see `IncidentDate`).
+const FIRST_YEAR: i16 = 1900;
 /// "Unknown" in the killed and injured columns.
 const UNKNOWN: u32 = u32::MAX;
 /// The month column of an incident known only to its year.
@@ -124,23 +126,24 @@ pub struct Scan {
 /// Dense counters filled by one thread's share of the scan, summed afterwards.
 #[derive(Clone)]
 struct Tally {
-    filtered: Vec<u32>,
-    timeline: Vec<u32>,
+    filtered: Vec<usize>,
+    timeline: Vec<usize>,
     /// Histogram of the timeline set: (month slot) x category; the last slot is "year only".
     histogram: Vec<u32>,
     facet_country: Vec<u32>,
     facet_province: Vec<u32>,
-    facet_kind: [u32; 8],
-    facet_method: [u32; 16],
-    facet_target: [u32; 16],
-    facet_attribution: [u32; 8],
+    facet_kind: [u32; 256],
+    facet_method: [u32; 256],
+    facet_target: [u32; 256],
+    facet_attribution: [u32; 256],
     facet_actor: Vec<u32>,
     // Of the filtered set:
     country: Vec<u32>,
     province: Vec<GroupTotal>,
-    kind: [u32; 8],
-    attribution: [u32; 8],
-    year: BTreeMap<i16, u32>,
+    kind: [u32; 256],
+    attribution: [u32; 256],
+    /// Per year since [`FIRST_YEAR`] (dates are validated to 1900-2100).
+    year: Vec<u32>,
     date_precision: [u32; 3],
     location_precision: [u32; 5],
     killed: CountTotal,
@@ -148,18 +151,22 @@ struct Tally {
     sources_seen: Vec<bool>,
 }
 
-/// The filter turned into lookups on dictionary codes.
+/// The filter turned into lookups on dictionary codes. Every table is present (all `true`
+/// when that part of the filter is empty), so the scan tests each row without branching:
+/// rows differ unpredictably, and mispredicted branches cost more than the lookups.
 struct Compiled<'a> {
-    from: Option<i32>,
-    to: Option<i32>,
-    country: Option<Vec<bool>>,
-    province: Option<Vec<bool>>,
-    kind: Option<[bool; 8]>,
-    method: Option<[bool; 16]>,
-    target: Option<[bool; 16]>,
-    attribution: Option<[bool; 8]>,
-    actor: Option<Vec<bool>>,
-    isk_only: bool,
+    from: i32,
+    to: i32,
+    country: Vec<bool>,
+    /// One more entry than there are provinces: the last stands for "no province".
+    province: Vec<bool>,
+    kind: [bool; 256],
+    method: [bool; 256],
+    target: [bool; 256],
+    attribution: [bool; 256],
+    actor: Vec<bool>,
+    /// The code of [`Attribution::NotIsk`], or a code no incident has when ISK-only is off.
+    excluded_attribution: u8,
     min_killed: u32,
     text: Option<(&'a Filter, &'a Dataset)>,
 }
@@ -278,119 +285,80 @@ impl Columns {
         fn table<const N: usize, T: PartialEq + Ord>(
             set: &std::collections::BTreeSet<T>,
             all: &[T],
-        ) -> Option<[bool; N]> {
-            (!set.is_empty()).then(|| {
-                let mut allowed = [false; N];
-                for (i, value) in all.iter().enumerate() {
-                    allowed[i] = set.contains(value);
-                }
-                allowed
-            })
+        ) -> [bool; N] {
+            let mut allowed = [false; N];
+            for (i, value) in all.iter().enumerate() {
+                allowed[i] = set.is_empty() || set.contains(value);
+            }
+            allowed
         }
         let (from, to) = filter.day_range();
         let needle = filter.actor_text.trim().to_lowercase();
-        let actor = (!filter.actors.is_empty() || !needle.is_empty()).then(|| {
-            self.actors
+        let mut province: Vec<bool> = self
+            .provinces
+            .iter()
+            .map(|(name, _)| filter.provinces.is_empty() || filter.provinces.contains(name))
+            .collect();
+        province.push(filter.provinces.is_empty());
+        Compiled {
+            from: from.unwrap_or(i32::MIN),
+            to: to.unwrap_or(i32::MAX),
+            country: self
+                .countries
+                .iter()
+                .map(|(code, _)| filter.countries.is_empty() || filter.countries.contains(code))
+                .collect(),
+            province,
+            kind: table(&filter.kinds, Kind::ALL),
+            method: table(&filter.methods, Method::ALL),
+            target: table(&filter.targets, Target::ALL),
+            attribution: table(&filter.attributions, Attribution::ALL),
+            actor: self
+                .actors
                 .iter()
                 .map(|name| {
                     (filter.actors.is_empty() || filter.actors.contains(name))
                         && (needle.is_empty() || name.to_lowercase().contains(&needle))
                 })
-                .collect()
-        });
-        Compiled {
-            from,
-            to,
-            country: (!filter.countries.is_empty()).then(|| {
-                self.countries
-                    .iter()
-                    .map(|(code, _)| filter.countries.contains(code))
-                    .collect()
-            }),
-            province: (!filter.provinces.is_empty()).then(|| {
-                self.provinces
-                    .iter()
-                    .map(|(name, _)| filter.provinces.contains(name))
-                    .collect()
-            }),
-            kind: table(&filter.kinds, Kind::ALL),
-            method: table(&filter.methods, Method::ALL),
-            target: table(&filter.targets, Target::ALL),
-            attribution: table(&filter.attributions, Attribution::ALL),
-            actor,
-            isk_only: filter.isk_only,
+                .collect(),
+            excluded_attribution: if filter.isk_only {
+                position(Attribution::ALL, &Attribution::NotIsk)
+            } else {
+                u8::MAX
+            },
             min_killed: filter.min_killed,
             text: (!filter.text.trim().is_empty()).then_some((filter, dataset)),
         }
     }
 
-    /// Which parts of the filter incident `i` fails, as facet bits.
-    #[inline]
-    fn failures(&self, compiled: &Compiled<'_>, i: usize) -> u16 {
-        let mut mask = 0;
-        if compiled.from.is_some_and(|from| self.last_day[i] < from)
-            || compiled.to.is_some_and(|to| self.first_day[i] > to)
-        {
-            mask |= DATE;
-        }
-        if let Some(allowed) = &compiled.country
-            && !allowed[usize::from(self.country[i])]
-        {
-            mask |= COUNTRY;
-        }
-        if let Some(allowed) = &compiled.province {
-            let province = self.province[i];
-            // An incident with no province has the empty name, which the filter never holds.
-            if province == u32::MAX || !allowed[province as usize] {
-                mask |= PROVINCE;
-            }
-        }
-        if compiled
-            .kind
-            .is_some_and(|allowed| !allowed[usize::from(self.kind[i])])
-        {
-            mask |= KIND;
-        }
-        if compiled
-            .method
-            .is_some_and(|allowed| !allowed[usize::from(self.method[i])])
-        {
-            mask |= METHOD;
-        }
-        if compiled
-            .target
-            .is_some_and(|allowed| !allowed[usize::from(self.target[i])])
-        {
-            mask |= TARGET;
-        }
-        if compiled
-            .attribution
-            .is_some_and(|allowed| !allowed[usize::from(self.attribution[i])])
-        {
-            mask |= ATTRIBUTION;
-        }
-        if compiled.min_killed > 0 {
-            let max = self.killed_max[i];
-            if max == UNKNOWN || max < compiled.min_killed {
-                mask |= KILLED;
-            }
-        }
-        let not_isk = self.attribution[i] == position(Attribution::ALL, &Attribution::NotIsk);
-        if (compiled.isk_only && not_isk)
-            || compiled
-                .actor
-                .as_ref()
-                .is_some_and(|allowed| !allowed[self.actor[i] as usize])
-        {
-            mask |= ACTOR;
-        }
-        if let Some((filter, dataset)) = compiled.text
-            && !filter.matches_text(&dataset.incidents[i])
-        {
-            // Text search is the one part that needs the incident itself.
-            mask |= TEXT;
-        }
-        mask
+    /// Which parts of the filter a row with these values fails, as facet bits (text aside).
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn failures(
+        compiled: &Compiled<'_>,
+        (first_day, last_day): (i32, i32),
+        country: u16,
+        province: usize,
+        [kind, method, target, attribution]: [u8; 4],
+        killed: u32,
+        actor: u32,
+    ) -> u16 {
+        let bit = |failed: bool, facet: u16| u16::from(failed) * facet;
+        bit((last_day < compiled.from) | (first_day > compiled.to), DATE)
+            | bit(!compiled.country[usize::from(country)], COUNTRY)
+            | bit(!compiled.province[province], PROVINCE)
+            | bit(!compiled.kind[usize::from(kind)], KIND)
+            | bit(!compiled.method[usize::from(method)], METHOD)
+            | bit(!compiled.target[usize::from(target)], TARGET)
+            | bit(!compiled.attribution[usize::from(attribution)], ATTRIBUTION)
+            | bit(
+                (compiled.min_killed > 0) & ((killed == UNKNOWN) | (killed < compiled.min_killed)),
+                KILLED,
+            )
+            | bit(
+                !compiled.actor[actor as usize] | (attribution == compiled.excluded_attribution),
+                ACTOR,
+            )
     }
 
     /// Everything the views derive from `filter`, in one parallel pass. `dataset` must be the
@@ -406,17 +374,17 @@ impl Columns {
             timeline: Vec::new(),
             histogram: vec![0; slots * categories],
             facet_country: vec![0; self.countries.len()],
-            facet_province: vec![0; self.provinces.len()],
-            facet_kind: [0; 8],
-            facet_method: [0; 16],
-            facet_target: [0; 16],
-            facet_attribution: [0; 8],
+            facet_province: vec![0; self.provinces.len() + 1],
+            facet_kind: [0; 256],
+            facet_method: [0; 256],
+            facet_target: [0; 256],
+            facet_attribution: [0; 256],
             facet_actor: vec![0; self.actors.len()],
             country: vec![0; self.countries.len()],
-            province: vec![GroupTotal::default(); self.provinces.len()],
-            kind: [0; 8],
-            attribution: [0; 8],
-            year: BTreeMap::new(),
+            province: vec![GroupTotal::default(); self.provinces.len() + 1],
+            kind: [0; 256],
+            attribution: [0; 256],
+            year: vec![0; 201],
             date_precision: [0; 3],
             location_precision: [0; 5],
             killed: CountTotal::default(),
@@ -424,57 +392,91 @@ impl Columns {
             sources_seen: vec![false; self.source_count],
         };
         let first_month = months.map_or(0, |(first, _)| first);
-        let category_of = |i: usize| match stack_by {
-            StackBy::Kind => usize::from(self.kind[i]),
-            StackBy::Attribution => usize::from(self.attribution[i]),
-        };
         let tally_range = |range: std::ops::Range<usize>| {
             let mut tally = empty.clone();
-            for i in range {
-                let mask = self.failures(&compiled, i);
-                if mask & !DATE == 0 {
-                    tally.timeline.push(i as u32);
-                    let slot = match self.month[i] {
-                        NO_MONTH => slots - 1,
-                        month => (month - first_month) as usize,
-                    };
-                    tally.histogram[slot * categories + category_of(i)] += 1;
+            // Written without branches on the row's values (see `Compiled`): the index lists
+            // are filled by writing every row and advancing only past kept ones.
+            let len = range.len();
+            tally.timeline = vec![0; len];
+            tally.filtered = vec![0; len];
+            let (mut in_timeline, mut in_filtered) = (0, 0);
+            let no_province = self.provinces.len();
+            // Slices of this thread's rows, read once per row.
+            let offset = range.start;
+            let first_days = &self.first_day[range.clone()];
+            let last_days = &self.last_day[range.clone()];
+            let months = &self.month[range.clone()];
+            let countries = &self.country[range.clone()];
+            let provinces = &self.province[range.clone()];
+            let kinds = &self.kind[range.clone()];
+            let methods = &self.method[range.clone()];
+            let targets = &self.target[range.clone()];
+            let attributions = &self.attribution[range.clone()];
+            let killed = &self.killed_max[range.clone()];
+            let actors = &self.actor[range.clone()];
+            for j in 0..len {
+                let i = offset + j;
+                let province = match provinces[j] {
+                    u32::MAX => no_province,
+                    province => province as usize,
+                };
+                let (kind, attribution) = (kinds[j], attributions[j]);
+                let mut mask = Self::failures(
+                    &compiled,
+                    (first_days[j], last_days[j]),
+                    countries[j],
+                    province,
+                    [kind, methods[j], targets[j], attribution],
+                    killed[j],
+                    actors[j],
+                );
+                if let Some((filter, dataset)) = compiled.text
+                    && !filter.matches_text(&dataset.incidents[i])
+                {
+                    // Text search is the one part that needs the incident itself.
+                    mask |= TEXT;
                 }
-                if mask == 0 {
-                    self.tally_filtered(&mut tally, i);
-                }
-                // Facet counts: shown incidents count everywhere; one failing a single facet
-                // counts for that facet only.
-                let counts_for = |facet: u16| mask & !facet == 0;
-                if counts_for(COUNTRY) {
-                    tally.facet_country[usize::from(self.country[i])] += 1;
-                }
-                if counts_for(PROVINCE) && self.province[i] != u32::MAX {
-                    tally.facet_province[self.province[i] as usize] += 1;
-                }
-                if counts_for(KIND) {
-                    tally.facet_kind[usize::from(self.kind[i])] += 1;
-                }
-                if counts_for(METHOD) {
-                    tally.facet_method[usize::from(self.method[i])] += 1;
-                }
-                if counts_for(TARGET) {
-                    tally.facet_target[usize::from(self.target[i])] += 1;
-                }
-                if counts_for(ATTRIBUTION) {
-                    tally.facet_attribution[usize::from(self.attribution[i])] += 1;
-                }
-                if counts_for(ACTOR) {
-                    tally.facet_actor[self.actor[i] as usize] += 1;
+                // Facet counts: a shown incident counts everywhere; one failing a single
+                // facet counts for that facet only.
+                let counts_for = |facet: u16| u32::from(mask & !facet == 0);
+                let shown = u32::from(mask == 0);
+
+                let timeline = counts_for(DATE);
+                tally.timeline[in_timeline] = i;
+                in_timeline += timeline as usize;
+                let month = months[j];
+                let slot = if month == NO_MONTH {
+                    slots - 1
+                } else {
+                    (month - first_month) as usize
+                };
+                let category = match stack_by {
+                    StackBy::Kind => usize::from(kind),
+                    StackBy::Attribution => usize::from(attribution),
+                };
+                tally.histogram[slot * categories + category] += timeline;
+
+                tally.facet_country[usize::from(countries[j])] += counts_for(COUNTRY);
+                tally.facet_province[province] += counts_for(PROVINCE);
+                tally.facet_kind[usize::from(kind)] += counts_for(KIND);
+                tally.facet_method[usize::from(methods[j])] += counts_for(METHOD);
+                tally.facet_target[usize::from(targets[j])] += counts_for(TARGET);
+                tally.facet_attribution[usize::from(attribution)] += counts_for(ATTRIBUTION);
+                tally.facet_actor[actors[j] as usize] += counts_for(ACTOR);
+
+                tally.filtered[in_filtered] = i;
+                in_filtered += shown as usize;
+                if shown == 1 {
+                    self.tally_filtered(&mut tally, i, province);
                 }
             }
+            tally.timeline.truncate(in_timeline);
+            tally.filtered.truncate(in_filtered);
             tally
         };
         let n = self.len();
         // Two halves on two threads: the machines this must be smooth on have two cores or more.
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |p| p.get())
-            .min(8);
+        let threads = scan_threads();
         let tallies: Vec<Tally> = if n < 50_000 || threads == 1 {
             vec![tally_range(0..n)]
         } else {
@@ -496,18 +498,16 @@ impl Columns {
         self.assemble(tallies, stack_by, first_month, slots, categories)
     }
 
-    #[inline]
-    fn tally_filtered(&self, tally: &mut Tally, i: usize) {
-        tally.filtered.push(i as u32);
+    /// The summary and province totals of a shown incident.
+    #[inline(always)]
+    fn tally_filtered(&self, tally: &mut Tally, i: usize, province: usize) {
         tally.country[usize::from(self.country[i])] += 1;
-        if self.province[i] != u32::MAX {
-            let total = &mut tally.province[self.province[i] as usize];
-            total.count += 1;
-            add_bounds(&mut total.killed, self.killed_min[i], self.killed_max[i]);
-        }
+        let total = &mut tally.province[province];
+        total.count += 1;
+        add_bounds(&mut total.killed, self.killed_min[i], self.killed_max[i]);
         tally.kind[usize::from(self.kind[i])] += 1;
         tally.attribution[usize::from(self.attribution[i])] += 1;
-        *tally.year.entry(self.year[i]).or_default() += 1;
+        tally.year[(self.year[i] - FIRST_YEAR) as usize] += 1;
         tally.date_precision[usize::from(self.date_precision[i])] += 1;
         tally.location_precision[usize::from(self.location_precision[i])] += 1;
         add_bounds(&mut tally.killed, self.killed_min[i], self.killed_max[i]);
@@ -579,9 +579,7 @@ impl Columns {
             }
             add_all(&mut total.kind, &other.kind);
             add_all(&mut total.attribution, &other.attribution);
-            for (year, count) in other.year {
-                *total.year.entry(year).or_default() += count;
-            }
+            add_all(&mut total.year, &other.year);
             add_all(&mut total.date_precision, &other.date_precision);
             add_all(&mut total.location_precision, &other.location_precision);
             merge_counts(&mut total.killed, &other.killed);
@@ -638,10 +636,9 @@ impl Columns {
                 .into_iter()
                 .map(|(i, c)| (Attribution::ALL[i], c))
                 .collect(),
-            by_year: total
-                .year
-                .iter()
-                .map(|(&year, &count)| (i32::from(year), count as usize))
+            by_year: nonzero(&total.year)
+                .into_iter()
+                .map(|(offset, count)| (i32::from(FIRST_YEAR) + offset as i32, count))
                 .collect(),
             by_date_precision: nonzero(&total.date_precision)
                 .into_iter()
@@ -663,8 +660,9 @@ impl Columns {
             .collect(),
             distinct_sources: total.sources_seen.iter().filter(|seen| **seen).count(),
         };
-        let provinces = total
-            .province
+        // The last slot of the province tallies is "no province": left out.
+        let known_provinces = self.provinces.len();
+        let provinces = total.province[..known_provinces]
             .iter()
             .enumerate()
             .filter(|(_, t)| t.count > 0)
@@ -675,8 +673,8 @@ impl Columns {
             .collect();
         // Threads each hold a contiguous range, in order: the indices come out sorted.
         Scan {
-            filtered: total.filtered.iter().map(|&i| i as usize).collect(),
-            timeline: total.timeline.iter().map(|&i| i as usize).collect(),
+            filtered: total.filtered,
+            timeline: total.timeline,
             histogram,
             summary,
             provinces,
@@ -684,7 +682,7 @@ impl Columns {
                 .into_iter()
                 .map(|(i, c)| (self.countries[i].clone(), c))
                 .collect(),
-            province_counts: nonzero(&total.facet_province)
+            province_counts: nonzero(&total.facet_province[..known_provinces])
                 .into_iter()
                 .map(|(i, c)| (self.provinces[i].clone(), c))
                 .collect(),
@@ -712,13 +710,25 @@ impl Columns {
     }
 }
 
+/// Threads a scan uses: the cores, at most 8; `KHORASAN_SCAN_THREADS` overrides (benchmarks).
+fn scan_threads() -> usize {
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| {
+        std::env::var("KHORASAN_SCAN_THREADS")
+            .ok()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |p| p.get()))
+            .clamp(1, 8)
+    })
+}
+
+#[inline(always)]
 fn add_bounds(total: &mut CountTotal, min: u32, max: u32) {
-    if min == UNKNOWN {
-        total.unknown += 1;
-    } else {
-        total.min += u64::from(min);
-        total.max += u64::from(max);
-    }
+    // Without a branch: unknown tolls are frequent and scattered.
+    let known = u64::from(min != UNKNOWN);
+    total.unknown += 1 - known as usize;
+    total.min += u64::from(min) * known;
+    total.max += u64::from(max) * known;
 }
 
 fn merge_counts(total: &mut CountTotal, other: &CountTotal) {
