@@ -7,6 +7,8 @@
 //! - `frame/*`: whole UI frames of the real app driven headlessly through egui_kittest (layout,
 //!   map density bins, histogram, table, filter panel; no GPU), idle and after a filter change.
 //!
+//! - `startup/*`: the embedded dataset from nothing to its first UI frame (no window).
+//!
 //! Run with `cargo bench --bench scale`; `SCALE_ROWS` changes the size.
 
 use std::hint::black_box;
@@ -168,5 +170,28 @@ fn frame(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, scan, frame);
+/// Start to first frame on the embedded dataset, without the window: parsing the dataset,
+/// building the basemap, the first derived data and the first UI frame.
+fn startup(c: &mut Criterion) {
+    let mut group = c.benchmark_group("startup");
+    group.sample_size(20);
+    group.bench_function("embedded_to_first_frame", |b| {
+        b.iter(|| {
+            let dataset = khorasan_atlas::io::embedded_dataset().expect("embedded dataset");
+            let app = khorasan_atlas::AtlasApp::with_state(
+                dataset,
+                "embedded dataset".into(),
+                PersistedState::default(),
+            );
+            let mut harness = egui_kittest::Harness::builder()
+                .with_size(egui::vec2(1280.0, 800.0))
+                .build_ui_state(|ui, app: &mut khorasan_atlas::AtlasApp| app.show(ui), app);
+            harness.step();
+            black_box(harness.state().derived.filtered.len())
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, startup, scan, frame);
 criterion_main!(benches);
