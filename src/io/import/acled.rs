@@ -8,7 +8,7 @@
 //! `source` (separated by ";") the sources. When ISK appears only as the second actor, the
 //! row is an operation against ISK (a counter-operation or an arrest).
 
-use super::fields::{self, Collector, Row};
+use super::fields::{self, Citations, Collector, Row};
 use super::{Format, ImportError, Imported, Progress, RowIssue};
 use crate::model::{
     Attribution, Count, Incident, IncidentDate, Kind, LocationPrecision, Method, Target,
@@ -36,7 +36,7 @@ pub fn import(
     Ok(collector.finish(format!("ACLED export {file}")))
 }
 
-fn convert(row: &Row<'_>, collector: &mut Collector) -> Result<Incident, RowIssue> {
+fn convert(row: &Row<'_>, citations: &Citations) -> Result<Incident, RowIssue> {
     let native_id = [
         row.get("event_id_cnty")?,
         row.get("data_id")?,
@@ -119,9 +119,7 @@ fn convert(row: &Row<'_>, collector: &mut Collector) -> Result<Incident, RowIssu
         "" => format!("{event_type}: {sub_event_type}"),
         notes => notes.to_owned(),
     };
-    let sources = collector
-        .citations
-        .row_sources(row.get("source")?.split(';'));
+    let sources = citations.row_sources(row.get("source")?.split(';'));
     Ok(Incident {
         id: format!("acled:{native_id}"),
         date,

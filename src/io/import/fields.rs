@@ -34,7 +34,11 @@ impl Columns {
     }
 
     pub fn position(&self, name: &str) -> Option<usize> {
-        self.index.get(&name.trim().to_lowercase()).copied()
+        // Importers ask with lower-case names, several times a row: no allocation for those.
+        self.index
+            .get(name)
+            .or_else(|| self.index.get(&name.trim().to_lowercase()))
+            .copied()
     }
 
     pub fn has(&self, name: &str) -> bool {
@@ -131,10 +135,15 @@ impl<'a> Row<'a> {
 }
 
 /// Sources cited by imported rows, one entry per distinct citation, plus the file itself.
+/// Shared by the threads converting rows, hence the lock.
 pub struct Citations {
+    inner: std::sync::Mutex<CitationTable>,
+    file_source: SourceId,
+}
+
+struct CitationTable {
     sources: Vec<Source>,
     by_text: HashMap<String, SourceId>,
-    file_source: SourceId,
 }
 
 impl Citations {
@@ -152,15 +161,17 @@ impl Citations {
         };
         let file_source = "file".to_owned();
         Self {
-            sources: vec![Source {
-                id: file_source.clone(),
-                title: name,
-                publisher: publisher.to_owned(),
-                date: None,
-                url: None,
-                seed: None,
-            }],
-            by_text: HashMap::new(),
+            inner: std::sync::Mutex::new(CitationTable {
+                sources: vec![Source {
+                    id: file_source.clone(),
+                    title: name,
+                    publisher: publisher.to_owned(),
+                    date: None,
+                    url: None,
+                    seed: None,
+                }],
+                by_text: HashMap::new(),
+            }),
             file_source,
         }
     }
@@ -172,17 +183,22 @@ impl Citations {
 
     /// The source for a citation as the file writes it ("Pajhwok Afghan News"); a URL
     /// becomes a link.
-    pub fn cite(&mut self, text: &str) -> Option<SourceId> {
+    pub fn cite(&self, text: &str) -> Option<SourceId> {
         let text = text.trim();
         if text.is_empty() {
             return None;
         }
-        if let Some(id) = self.by_text.get(text) {
+        // A poisoned lock means a converting thread panicked; its table is still sound.
+        let mut table = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(id) = table.by_text.get(text) {
             return Some(id.clone());
         }
-        let id = format!("cited-{}", self.sources.len());
+        let id = format!("cited-{}", table.sources.len());
         let is_url = text.starts_with("http://") || text.starts_with("https://");
-        self.sources.push(Source {
+        table.sources.push(Source {
             id: id.clone(),
             title: super::shorten(text, 300),
             publisher: if is_url {
@@ -194,12 +210,12 @@ impl Citations {
             url: is_url.then(|| text.to_owned()),
             seed: None,
         });
-        self.by_text.insert(text.to_owned(), id.clone());
+        table.by_text.insert(text.to_owned(), id.clone());
         Some(id)
     }
 
     /// Every source of a row: the file, then each citation.
-    pub fn row_sources<'t>(&mut self, texts: impl IntoIterator<Item = &'t str>) -> Vec<SourceId> {
+    pub fn row_sources<'t>(&self, texts: impl IntoIterator<Item = &'t str>) -> Vec<SourceId> {
         let mut ids = vec![self.file()];
         for text in texts {
             if let Some(id) = self.cite(text)
@@ -212,7 +228,10 @@ impl Citations {
     }
 
     pub fn into_sources(self) -> Vec<Source> {
-        self.sources
+        self.inner
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .sources
     }
 }
 
@@ -237,20 +256,14 @@ impl Collector {
 
     /// Count a row and keep it or its issue. `id_column` names the id in a duplicate report.
     pub fn add(&mut self, line: u64, id_column: &str, row: Result<Incident, RowIssue>) {
-        self.report.rows += 1;
-        match row {
-            Ok(incident) => {
-                if let Some(first) = self.ids.get(&incident.id) {
-                    let why = format!("duplicate id, first seen on line {first}");
-                    self.report
-                        .skip(RowIssue::new(line, id_column, &incident.id, why));
-                } else {
-                    self.ids.insert(incident.id.clone(), line);
-                    self.incidents.push(incident);
-                }
-            }
-            Err(issue) => self.report.skip(issue),
-        }
+        add_row(
+            &mut self.report,
+            &mut self.incidents,
+            &mut self.ids,
+            line,
+            id_column,
+            row,
+        );
     }
 
     pub fn finish(mut self, description: String) -> Imported {
@@ -277,8 +290,46 @@ impl Collector {
     }
 }
 
+/// A record read from the file, or the reason it was refused before conversion.
+enum Item {
+    Record(u64, csv::ByteRecord),
+    Refused(RowIssue),
+}
+
+/// Records converted together on one thread.
+const BATCH_ROWS: usize = 2048;
+/// Files smaller than this are converted on the calling thread.
+const PARALLEL_FROM_BYTES: usize = 4 * 1024 * 1024;
+
+fn add_row(
+    report: &mut ImportReport,
+    incidents: &mut Vec<Incident>,
+    ids: &mut HashMap<String, u64>,
+    line: u64,
+    id_column: &str,
+    row: Result<Incident, RowIssue>,
+) {
+    report.rows += 1;
+    match row {
+        Ok(incident) => {
+            if let Some(first) = ids.get(&incident.id) {
+                let why = format!("duplicate id, first seen on line {first}");
+                report.skip(RowIssue::new(line, id_column, &incident.id, why));
+            } else {
+                ids.insert(incident.id.clone(), line);
+                incidents.push(incident);
+            }
+        }
+        Err(issue) => report.skip(issue),
+    }
+}
+
 /// Read every record of a CSV file, handing each to `convert` with its line. Rows with the
 /// wrong number of fields or an oversized field are reported here; the rest is `convert`'s.
+///
+/// This thread parses the CSV (fast) in batches; worker threads convert them into incidents
+/// (the slow part: dates, numbers, names); the results are added in file order, so lines,
+/// duplicate ids and the report read exactly as in a sequential load.
 // Every importer calls this one loop; its arguments are what differs between them.
 #[allow(clippy::too_many_arguments)]
 pub fn read_rows(
@@ -287,7 +338,7 @@ pub fn read_rows(
     delimiter: u8,
     progress: &Progress,
     mut on_header: impl FnMut(&Columns) -> Result<(), ImportError>,
-    mut convert: impl FnMut(&Row<'_>, &mut Collector) -> Result<Incident, RowIssue>,
+    convert: impl Fn(&Row<'_>, &Citations) -> Result<Incident, RowIssue> + Sync,
     collector: &mut Collector,
     id_column: &str,
 ) -> Result<(), ImportError> {
@@ -309,36 +360,122 @@ pub fn read_rows(
         .collect();
     let columns = Columns::new(names);
     on_header(&columns)?;
+
+    let Collector {
+        report,
+        citations,
+        incidents,
+        ids,
+    } = collector;
+    let citations: &Citations = citations;
+    let convert_batch = |items: Vec<Item>| -> Vec<(u64, Result<Incident, RowIssue>)> {
+        items
+            .into_iter()
+            .map(|item| match item {
+                Item::Record(line, record) => {
+                    (line, convert(&Row::new(line, &columns, &record), citations))
+                }
+                Item::Refused(issue) => (issue.line, Err(issue)),
+            })
+            .collect()
+    };
+    let mut add_batch = |results: Vec<(u64, Result<Incident, RowIssue>)>| {
+        for (line, result) in results {
+            add_row(report, incidents, ids, line, id_column, result);
+        }
+    };
+    let cancelled = || ImportError::Cancelled {
+        file: file.to_owned(),
+    };
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    if bytes.len() < PARALLEL_FROM_BYTES || workers == 1 {
+        while let Some(batch) = next_batch(&mut reader, &columns, progress) {
+            if progress.is_cancelled() {
+                return Err(cancelled());
+            }
+            add_batch(convert_batch(batch));
+        }
+        return Ok(());
+    }
+    let (work, jobs) = std::sync::mpsc::sync_channel::<(usize, Vec<Item>)>(workers * 2);
+    let jobs = std::sync::Mutex::new(jobs);
+    let (results, done) = std::sync::mpsc::channel();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let (jobs, results, convert_batch) = (&jobs, results.clone(), &convert_batch);
+            scope.spawn(move || {
+                loop {
+                    let job = jobs
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .recv();
+                    let Ok((number, items)) = job else { break };
+                    if results.send((number, convert_batch(items))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(results);
+        // Batches come back in any order; they are added in file order.
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut next = 0;
+        let mut take_done = |waiting: &mut std::collections::BTreeMap<usize, _>,
+                             next: &mut usize,
+                             result: (usize, Vec<_>)| {
+            waiting.insert(result.0, result.1);
+            while let Some(results) = waiting.remove(next) {
+                add_batch(results);
+                *next += 1;
+            }
+        };
+        let mut sent = 0;
+        while let Some(batch) = next_batch(&mut reader, &columns, progress) {
+            if progress.is_cancelled() {
+                return Err(cancelled());
+            }
+            if work.send((sent, batch)).is_err() {
+                break;
+            }
+            sent += 1;
+            while let Ok(result) = done.try_recv() {
+                take_done(&mut waiting, &mut next, result);
+            }
+        }
+        drop(work);
+        for result in done.iter() {
+            take_done(&mut waiting, &mut next, result);
+        }
+        Ok(())
+    })
+}
+
+/// Up to [`BATCH_ROWS`] records, checked for shape; `None` at the end of the file.
+fn next_batch(
+    reader: &mut csv::Reader<&[u8]>,
+    columns: &Columns,
+    progress: &Progress,
+) -> Option<Vec<Item>> {
+    let mut items = Vec::with_capacity(BATCH_ROWS);
     let mut record = csv::ByteRecord::new();
-    let mut rows_read: u64 = 0;
-    loop {
+    while items.len() < BATCH_ROWS {
         let line = reader.position().line();
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(error) => {
-                collector.report.rows += 1;
                 let line = error.position().map_or(line, |p| p.line());
-                collector.report.skip(RowIssue::new(
+                items.push(Item::Refused(RowIssue::new(
                     line,
                     "",
                     "",
                     format!("unreadable row: {error}"),
-                ));
+                )));
                 if matches!(error.kind(), csv::ErrorKind::Io(_)) {
                     break;
                 }
                 continue;
             }
-        }
-        rows_read += 1;
-        if rows_read.is_multiple_of(4096) {
-            if progress.is_cancelled() {
-                return Err(ImportError::Cancelled {
-                    file: file.to_owned(),
-                });
-            }
-            progress.set_done(record.position().map_or(0, |p| p.byte()));
         }
         let line = record.position().map_or(line, |p| p.line());
         // A blank line in the middle of a file is not a row.
@@ -346,8 +483,7 @@ pub fn read_rows(
             continue;
         }
         if record.len() != columns.names.len() {
-            collector.report.rows += 1;
-            collector.report.skip(RowIssue::new(
+            items.push(Item::Refused(RowIssue::new(
                 line,
                 "",
                 "",
@@ -356,7 +492,7 @@ pub fn read_rows(
                     record.len(),
                     columns.names.len()
                 ),
-            ));
+            )));
             continue;
         }
         if let Some((position, field)) = record
@@ -364,8 +500,7 @@ pub fn read_rows(
             .enumerate()
             .find(|(_, field)| field.len() > MAX_FIELD_BYTES)
         {
-            collector.report.rows += 1;
-            collector.report.skip(RowIssue::new(
+            items.push(Item::Refused(RowIssue::new(
                 line,
                 &columns.names[position],
                 &String::from_utf8_lossy(&field[..200]),
@@ -374,18 +509,13 @@ pub fn read_rows(
                     field.len(),
                     MAX_FIELD_BYTES / 1024
                 ),
-            ));
+            )));
             continue;
         }
-        let row = Row {
-            line,
-            columns: &columns,
-            record: &record,
-        };
-        let result = convert(&row, collector);
-        collector.add(line, id_column, result);
+        items.push(Item::Record(line, std::mem::take(&mut record)));
     }
-    Ok(())
+    progress.set_done(reader.position().byte());
+    (!items.is_empty()).then_some(items)
 }
 
 /// Day-precision formats accepted in imported files. ACLED writes `2021-08-26`,
@@ -717,6 +847,44 @@ mod tests {
         assert_eq!(covered("2021-07-30", "2021-08-02"), "2021");
         assert!(covering_date(day("2020-12-30"), day("2021-01-02")).is_err());
         assert!(covering_date(day("2021-01-02"), day("2021-01-01")).is_err());
+    }
+
+    #[test]
+    fn a_large_file_converted_on_several_threads_reads_as_in_order() {
+        // Over PARALLEL_FROM_BYTES: batches are converted on worker threads.
+        let mut bytes = Vec::new();
+        crate::synth::write_acled(&mut bytes, 12_000, 5, |_| {}).unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+        // Break rows far apart, in different batches: an impossible date and a short row.
+        for &line in &[3_000usize, 9_000] {
+            lines[line - 1] = lines[line - 1].replacen(",20", ",1850", 1);
+        }
+        lines[11_000 - 1] = "SYN-short,2021-01-01".to_owned();
+        let text = lines.join("\n");
+        assert!(text.len() > PARALLEL_FROM_BYTES);
+        let imported = super::super::import_bytes(
+            text.as_bytes(),
+            "big.csv",
+            Some("csv"),
+            None,
+            &Progress::default(),
+        )
+        .unwrap();
+        let issue_lines: Vec<u64> = imported.report.issues.iter().map(|i| i.line).collect();
+        assert_eq!(issue_lines, [3_000, 9_000, 11_000]);
+        assert_eq!(imported.report.loaded, 12_000 - 3);
+        let ids: Vec<&str> = imported
+            .dataset
+            .incidents
+            .iter()
+            .map(|i| i.id.as_str())
+            .collect();
+        assert_eq!(ids[0], "acled:SYN0");
+        // Line 3,000 held SYN2998 (line 2 holds SYN0): it is skipped, the rest keep their order.
+        assert_eq!(ids[2_997], "acled:SYN2997");
+        assert_eq!(ids[2_998], "acled:SYN2999", "row order is the file's");
+        assert_eq!(ids.last(), Some(&"acled:SYN11999"));
     }
 
     #[test]

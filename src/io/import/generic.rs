@@ -35,7 +35,7 @@ pub fn import_csv(
         delimiter,
         progress,
         |columns| check_columns(columns, mapping, file),
-        |row, collector| convert(row, collector, mapping, &stem),
+        |row, citations| convert(row, citations, mapping, &stem),
         &mut collector,
         mapping.id.as_deref().unwrap_or(""),
     )?;
@@ -80,7 +80,7 @@ fn stem(file: &str) -> String {
 
 fn convert(
     row: &Row<'_>,
-    collector: &mut Collector,
+    citations: &fields::Citations,
     mapping: &FieldMapping,
     stem: &str,
 ) -> Result<Incident, RowIssue> {
@@ -135,9 +135,7 @@ fn convert(
         ),
         description => description.to_owned(),
     };
-    let sources = collector
-        .citations
-        .row_sources(text(Role::Source)?.split(';'));
+    let sources = citations.row_sources(text(Role::Source)?.split(';'));
     Ok(Incident {
         id,
         date,
@@ -347,7 +345,7 @@ pub fn import_geojson(
         record.push_field(lat.as_bytes());
         record.push_field(lon.as_bytes());
         let row = Row::new(line, &columns, &record);
-        let result = convert(&row, &mut collector, mapping, &stem);
+        let result = convert(&row, &collector.citations, mapping, &stem);
         collector.add(line, mapping.id.as_deref().unwrap_or(""), result);
     }
     Ok(collector.finish(format!("GeoJSON file {file}")))

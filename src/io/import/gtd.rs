@@ -13,7 +13,7 @@
 //! coders are unsure of the group) makes it a suspicion. Suspicion wins when both are set,
 //! since GTD itself doubts who made the claim.
 
-use super::fields::{self, Collector, Row};
+use super::fields::{self, Citations, Collector, Row};
 use super::{Format, ImportError, Imported, Progress, RowIssue};
 use crate::model::{Attribution, Incident, IncidentDate, Kind, LocationPrecision, Method, Target};
 
@@ -46,7 +46,7 @@ pub fn import(
     Ok(collector.finish(format!("Global Terrorism Database export {file}")))
 }
 
-fn convert(row: &Row<'_>, collector: &mut Collector) -> Result<Incident, RowIssue> {
+fn convert(row: &Row<'_>, citations: &Citations) -> Result<Incident, RowIssue> {
     let native_id = row.required("eventid")?;
     let date = date(row)?;
     let coordinates = fields::parse_coordinates(row, "latitude", "longitude")?;
@@ -100,11 +100,8 @@ fn convert(row: &Row<'_>, collector: &mut Collector) -> Result<Incident, RowIssu
         let approximate = approximate.trim_end_matches('.');
         summary.push_str(&format!(" Approximate date in GTD: {approximate}."));
     }
-    let sources = collector.citations.row_sources([
-        row.get("scite1")?,
-        row.get("scite2")?,
-        row.get("scite3")?,
-    ]);
+    let sources =
+        citations.row_sources([row.get("scite1")?, row.get("scite2")?, row.get("scite3")?]);
     Ok(Incident {
         id: format!("gtd:{native_id}"),
         date,

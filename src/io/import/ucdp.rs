@@ -16,7 +16,7 @@
 
 use chrono::NaiveDate;
 
-use super::fields::{self, Collector, Row};
+use super::fields::{self, Citations, Collector, Row};
 use super::{Format, ImportError, Imported, Progress, RowIssue};
 use crate::model::actor;
 use crate::model::{
@@ -45,7 +45,7 @@ pub fn import(
     Ok(collector.finish(format!("UCDP GED export {file}")))
 }
 
-fn convert(row: &Row<'_>, collector: &mut Collector) -> Result<Incident, RowIssue> {
+fn convert(row: &Row<'_>, citations: &Citations) -> Result<Incident, RowIssue> {
     let native_id = row.required("id")?;
     let start = row.parse("date_start", fields::parse_day_text)?;
     let end = row.parse("date_end", fields::parse_day_text)?;
@@ -136,9 +136,7 @@ fn convert(row: &Row<'_>, collector: &mut Collector) -> Result<Incident, RowIssu
         }
         summary.push('.');
     }
-    let sources = collector
-        .citations
-        .row_sources(row.get("source_article")?.split(';'));
+    let sources = citations.row_sources(row.get("source_article")?.split(';'));
     Ok(Incident {
         id: format!("ucdp:{native_id}"),
         date,
