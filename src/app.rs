@@ -374,14 +374,33 @@ impl AtlasApp {
         app
     }
 
+    /// Give the merged incidents back to their layers; needed before a layer is added,
+    /// replaced or removed (the merged dataset holds the shown layers' incidents).
+    pub fn unmerge(&mut self) {
+        let selected_id = self.selected_id_now();
+        if selected_id.is_some() {
+            self.state.selected_id = selected_id;
+        }
+        let merged = std::mem::take(&mut self.dataset);
+        let layer_of = std::mem::take(&mut self.layer_of);
+        crate::layers::unmerge(&mut self.layers, merged, &layer_of);
+        self.selection.selected = None;
+    }
+
+    fn selected_id_now(&self) -> Option<String> {
+        self.selection
+            .selected
+            .and_then(|i| self.dataset.incidents.get(i))
+            .map(|incident| incident.id.clone())
+    }
+
     /// Merge the visible layers again after a layer changed; the selection follows its id.
     pub fn rebuild_dataset(&mut self) {
         let selected_id = self
-            .selection
-            .selected
-            .and_then(|i| self.dataset.incidents.get(i))
-            .map(|incident| incident.id.clone());
-        let (dataset, layer_of) = crate::layers::merge(&self.layers);
+            .selected_id_now()
+            .or_else(|| self.state.selected_id.clone());
+        self.unmerge();
+        let (dataset, layer_of) = crate::layers::merge(&mut self.layers);
         self.columns = crate::model::columns::Columns::build(&dataset);
         self.dataset_version += 1;
         self.dataset = dataset;

@@ -372,8 +372,8 @@ pub fn load_layers(data: &DataArgs) -> Result<Vec<crate::layers::Layer>, CliErro
 
 /// The data the command line works on, merged into one dataset.
 pub fn load_dataset(data: &DataArgs) -> Result<Dataset, CliError> {
-    let layers = load_layers(data)?;
-    let merged = crate::layers::merge(&layers).0;
+    let mut layers = load_layers(data)?;
+    let merged = crate::layers::merge(&mut layers).0;
     drop(layers);
     // Alone, the layer's dataset is taken rather than copied.
     Ok(Arc::try_unwrap(merged).unwrap_or_else(|shared| (*shared).clone()))

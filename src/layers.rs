@@ -46,8 +46,12 @@ pub struct Layer {
     pub spec: LayerSpec,
     /// Short name for lists and captions: the file name, or "embedded dataset".
     pub name: String,
-    /// Shared, so that a layer shown alone is the views' dataset without a copy.
+    /// The layer's data. While several layers are shown, their incidents are *moved* into
+    /// the views' merged dataset (and moved back by [`unmerge`]), so a million incidents are
+    /// never held twice; a layer shown alone is shared with the views instead.
     pub dataset: Arc<Dataset>,
+    /// Number of incidents, wherever they are held at the moment.
+    pub count: usize,
     /// The import report; `None` for the embedded dataset.
     pub report: Option<ImportReport>,
 }
@@ -57,6 +61,7 @@ impl Layer {
         Self {
             spec: LayerSpec::default(),
             name: "embedded dataset".to_owned(),
+            count: dataset.incidents.len(),
             dataset: Arc::new(dataset),
             report: None,
         }
@@ -84,6 +89,7 @@ impl Layer {
                 || path.display().to_string(),
                 |n| n.to_string_lossy().into_owned(),
             ),
+            count: dataset.incidents.len(),
             dataset: Arc::new(dataset),
             report: Some(report),
         }
@@ -104,22 +110,23 @@ pub fn next_colour(layers: &[Layer]) -> [u8; 3] {
 }
 
 /// The visible layers as one dataset, and for each merged incident the index of its layer.
-/// A layer shown alone is shared, not copied: a million incidents are not held twice.
-pub fn merge(layers: &[Layer]) -> (Arc<Dataset>, Vec<u16>) {
-    let visible: Vec<(usize, &Layer)> = layers
-        .iter()
-        .enumerate()
-        .filter(|(_, layer)| layer.spec.visible)
+/// A layer shown alone is shared, not copied. With several shown, their incidents are moved
+/// into the merged dataset: call [`unmerge`] with it before changing which layers exist.
+pub fn merge(layers: &mut [Layer]) -> (Arc<Dataset>, Vec<u16>) {
+    let visible: Vec<usize> = (0..layers.len())
+        .filter(|&index| layers[index].spec.visible)
         .collect();
-    if let [(index, layer)] = visible.as_slice() {
+    if let [index] = visible.as_slice() {
+        let layer = &layers[*index];
         let layer_of = vec![*index as u16; layer.dataset.incidents.len()];
         return (layer.dataset.clone(), layer_of);
     }
-    let count = visible.iter().map(|(_, l)| l.dataset.incidents.len()).sum();
+    let count = visible.iter().map(|&index| layers[index].count).sum();
     let mut merged = Dataset::default();
     merged.incidents.reserve(count);
     let mut layer_of = Vec::with_capacity(count);
-    for (index, layer) in visible {
+    for index in visible {
+        let layer = &mut layers[index];
         if layer.is_embedded() {
             merged.metadata = layer.dataset.metadata.clone();
             merged
@@ -127,15 +134,48 @@ pub fn merge(layers: &[Layer]) -> (Arc<Dataset>, Vec<u16>) {
                 .extend(layer.dataset.reported_series.iter().cloned());
         }
         merged.sources.extend(layer.dataset.sources.iter().cloned());
-        merged
-            .incidents
-            .extend(layer.dataset.incidents.iter().cloned());
-        layer_of.extend(std::iter::repeat_n(
-            index as u16,
-            layer.dataset.incidents.len(),
-        ));
+        let incidents = match Arc::get_mut(&mut layer.dataset) {
+            Some(dataset) => std::mem::take(&mut dataset.incidents),
+            // Shared with someone else: copy rather than take from under them.
+            None => layer.dataset.incidents.clone(),
+        };
+        layer_of.extend(std::iter::repeat_n(index as u16, incidents.len()));
+        merged.incidents.extend(incidents);
     }
     (Arc::new(merged), layer_of)
+}
+
+/// Give the incidents of a merged dataset back to their layers (see [`merge`]). `layers`
+/// must be the layers it was merged from, unchanged in number and order.
+pub fn unmerge(layers: &mut [Layer], merged: Arc<Dataset>, layer_of: &[u16]) {
+    // Layers whose data is still in place (a layer shown alone) need nothing back.
+    let taken: Vec<bool> = layers
+        .iter()
+        .map(|layer| layer.dataset.incidents.len() != layer.count)
+        .collect();
+    if !taken.iter().any(|&t| t) {
+        return;
+    }
+    let mut incidents = match Arc::try_unwrap(merged) {
+        Ok(dataset) => dataset.incidents,
+        Err(shared) => shared.incidents.clone(),
+    };
+    // Each layer's incidents are one run, in layer order: split them off from the end.
+    let mut end = incidents.len().min(layer_of.len());
+    while end > 0 {
+        let layer = layer_of[end - 1];
+        let start = layer_of[..end]
+            .iter()
+            .rposition(|&l| l != layer)
+            .map_or(0, |p| p + 1);
+        let run = incidents.split_off(start);
+        if let Some(target) = layers.get_mut(usize::from(layer))
+            && taken[usize::from(layer)]
+        {
+            Arc::make_mut(&mut target.dataset).incidents = run;
+        }
+        end = start;
+    }
 }
 
 /// "embedded dataset + acled.csv": what the views say the data is.
@@ -221,7 +261,7 @@ mod tests {
                 "date,lat,lon,source\n2022-01-01,34,69,Dawn\n2022-01-02,34,69,AP\n",
             ),
         ];
-        let (merged, layer_of) = merge(&layers);
+        let (merged, layer_of) = merge(&mut layers);
         assert_eq!(merged.incidents.len(), embedded_count + 3);
         assert_eq!(layer_of.len(), merged.incidents.len());
         assert_eq!(layer_of.last(), Some(&2));
@@ -232,11 +272,27 @@ mod tests {
             "country read from the basemap"
         );
         assert!(!kabul.location.admin1.is_empty());
+        // The incidents were moved, not copied; they go back before the next merge.
+        assert!(layers[2].dataset.incidents.is_empty());
+        unmerge(&mut layers, merged, &layer_of);
+        assert_eq!(layers[2].dataset.incidents.len(), 2);
+        assert_eq!(layers[0].dataset.incidents.len(), embedded_count);
         layers[0].spec.visible = false;
-        let (merged, layer_of) = merge(&layers);
+        let (merged, layer_of) = merge(&mut layers);
         assert_eq!(merged.incidents.len(), 3);
         assert_eq!(layer_of, [1, 2, 2]);
         assert!(merged.reported_series.is_empty());
+        unmerge(&mut layers, merged, &layer_of);
+        layers[2].spec.visible = false;
+        let (alone, layer_of) = merge(&mut layers);
+        assert!(
+            Arc::ptr_eq(&alone, &layers[1].dataset),
+            "a layer shown alone is shared"
+        );
+        unmerge(&mut layers, alone, &layer_of);
+        assert_eq!(layers[1].dataset.incidents.len(), 1);
+        assert_eq!(describe(&layers), "a.csv");
+        layers[2].spec.visible = true;
         assert_eq!(describe(&layers), "a.csv + b.csv");
     }
 }

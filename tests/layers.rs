@@ -89,6 +89,20 @@ fn an_acled_file_becomes_a_layer_in_every_view() {
     harness.run_ok();
     assert_eq!(harness.state().dataset.incidents.len(), embedded);
     assert_eq!(harness.state().derived.summary.count, embedded);
+    // Shown again, nothing is lost (incidents move between the layer and the merged data).
+    harness.state_mut().apply(Command::SetLayerVisible(1, true));
+    harness
+        .state_mut()
+        .apply(Command::SetLayerVisible(0, false));
+    harness.run_ok();
+    assert_eq!(harness.state().dataset.incidents.len(), good);
+    harness.state_mut().apply(Command::SetLayerVisible(0, true));
+    harness.run_ok();
+    assert_eq!(harness.state().dataset.incidents.len(), embedded + good);
+    harness.state_mut().apply(Command::RemoveLayer(1));
+    harness.run_ok();
+    assert_eq!(harness.state().dataset.incidents.len(), embedded);
+    assert_eq!(harness.state().layers[0].count, embedded);
 }
 
 #[test]

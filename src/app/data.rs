@@ -58,6 +58,7 @@ impl AtlasApp {
             Command::RemoveLayer(index)
                 if self.layers.get(index).is_some_and(|l| !l.is_embedded()) =>
             {
+                self.unmerge();
                 let layer = self.layers.remove(index);
                 self.data_ui.report_layer = None;
                 self.notices
@@ -279,6 +280,7 @@ impl AtlasApp {
             })
         };
         let layer = Layer::imported(self.layers_loaded, &request.path, imported, spec);
+        self.unmerge();
         let index = match request.replaces.as_ref().and_then(|path| {
             self.layers
                 .iter()

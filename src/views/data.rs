@@ -155,7 +155,7 @@ fn layer_list(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<Comm
                 {
                     commands.push(Command::SetLayerColour(index, colour));
                 }
-                ui.label(format!("{} incidents", layer.dataset.incidents.len()));
+                ui.label(format!("{} incidents", layer.count));
                 ui.horizontal(|ui| {
                     if let Some(report) = &layer.report {
                         let label = if report.skipped() > 0 {
