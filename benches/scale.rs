@@ -167,6 +167,14 @@ fn frame(c: &mut Criterion) {
             harness.step();
         })
     });
+    // The trend charts: grouped once per filter, then drawn from the cache.
+    harness.state_mut().apply(Command::ShowCentral(
+        khorasan_atlas::app::CentralView::Trends,
+    ));
+    harness.step();
+    group.bench_function(format!("{}_rows_trends_idle", rows()), |b| {
+        b.iter(|| harness.step())
+    });
     group.finish();
 }
 

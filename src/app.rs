@@ -239,6 +239,8 @@ pub struct AtlasApp {
     load_queue: std::collections::VecDeque<crate::loading::LoadRequest>,
     pub mapping_dialog: Option<views::data::MappingDialog>,
     pub data_ui: views::data::DataUiState,
+    /// Group totals of the trend charts for the current filter.
+    trends_cache: views::trends::TrendsCache,
     /// Lets a loading thread wake the UI when it is done; set on the first frame.
     repaint: Option<egui::Context>,
     pub state: PersistedState,
@@ -341,6 +343,7 @@ impl AtlasApp {
             load_queue: Default::default(),
             mapping_dialog: None,
             data_ui: Default::default(),
+            trends_cache: Default::default(),
             repaint: None,
             state,
             selection: Selection::default(),
@@ -721,7 +724,7 @@ impl AtlasApp {
             }
             CentralView::Trends => {
                 egui::CentralPanel::default().show(ui, |ui| {
-                    views::trends::show(ui, &view, &mut commands);
+                    views::trends::show(ui, &view, &mut self.trends_cache, &mut commands);
                 });
             }
         }

@@ -230,7 +230,7 @@ impl GroupTotal {
 }
 
 /// How `stats --by` and the trend views group incidents.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
 pub enum GroupBy {
     Year,
     Month,

@@ -109,9 +109,34 @@ impl Target {
     }
 }
 
-pub fn show(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<Command>) {
+/// Which filtered incidents a total is over.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Subset {
+    All,
+    Year(i32),
+    Kinds(Vec<Kind>),
+}
+
+/// Group totals already computed for the current filter: with a million incidents, grouping
+/// them again every frame would not fit in a frame.
+#[derive(Debug, Default)]
+pub struct TrendsCache {
+    generation: Option<u64>,
+    totals: std::collections::HashMap<(GroupBy, Subset), BTreeMap<GroupKey, GroupTotal>>,
+}
+
+pub fn show(
+    ui: &mut egui::Ui,
+    view: &ViewContext<'_>,
+    cache: &mut TrendsCache,
+    commands: &mut Vec<Command>,
+) {
     let settings = &view.state.trends;
     let incidents: Vec<&Incident> = view.filtered_incidents().map(|(_, i)| i).collect();
+    if cache.generation != Some(view.derived.generation) {
+        cache.totals.clear();
+        cache.generation = Some(view.derived.generation);
+    }
     ui.horizontal_wrapped(|ui| {
         ui.heading("Trends");
         ui.label(egui::RichText::new(view.filter_caption()).weak());
@@ -141,6 +166,7 @@ pub fn show(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<Comman
 
     let mut chart = Chart {
         incidents: &incidents,
+        cache,
         settings,
         height: ((ui.available_height() - 40.0) / 2.0).max(140.0),
         hovered: None,
@@ -171,7 +197,11 @@ pub fn show(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<Comman
             ui.end_row();
         });
 
-    if let Some(target) = chart.hovered {
+    // Lighting up a group elsewhere is skipped when it would be too many to mark.
+    if let Some(target) = chart
+        .hovered
+        .filter(|_| view.derived.filtered.len() <= super::map::MAX_SYMBOLS)
+    {
         let group: Vec<usize> = view
             .filtered_incidents()
             .filter(|(_, incident)| target.matches(incident))
@@ -187,10 +217,30 @@ pub fn show(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<Comman
 /// What every chart reads, and where it reports what the pointer did.
 struct Chart<'a> {
     incidents: &'a [&'a Incident],
+    cache: &'a mut TrendsCache,
     settings: &'a TrendSettings,
     height: f32,
     hovered: Option<Target>,
     clicked: Option<Target>,
+}
+
+impl Chart<'_> {
+    /// Totals per group over a subset of the filtered incidents, computed once per filter.
+    fn totals(&mut self, group_by: GroupBy, subset: Subset) -> BTreeMap<GroupKey, GroupTotal> {
+        let incidents = self.incidents;
+        self.cache
+            .totals
+            .entry((group_by, subset.clone()))
+            .or_insert_with(|| {
+                let chosen = incidents.iter().copied().filter(|i| match &subset {
+                    Subset::All => true,
+                    Subset::Year(year) => i.date.year_value() == *year,
+                    Subset::Kinds(kinds) => kinds.contains(&i.kind),
+                });
+                group_totals(group_by, chosen)
+            })
+            .clone()
+    }
 }
 
 /// A chart that neither pans nor zooms: its axes are categories or a fixed range.
@@ -268,7 +318,7 @@ fn bar_under_pointer(
 
 /// (a) Incidents or deaths per year, stacked by the biggest provinces or countries.
 fn yearly_stacked(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
-    let (incidents, settings, height) = (chart.incidents, chart.settings, chart.height);
+    let (settings, height) = (chart.settings, chart.height);
     let group_by = if settings.by_province {
         GroupBy::Province
     } else {
@@ -282,7 +332,8 @@ fn yearly_stacked(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
             group_by.label()
         ),
     );
-    let years: Vec<i32> = group_totals(GroupBy::Year, incidents.iter().copied())
+    let years: Vec<i32> = chart
+        .totals(GroupBy::Year, Subset::All)
         .into_keys()
         .filter_map(|key| match key {
             GroupKey::Year(year) => Some(year),
@@ -290,7 +341,8 @@ fn yearly_stacked(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
         })
         .collect();
     // The five biggest groups keep their colour; the rest are "other".
-    let mut overall: Vec<(GroupKey, f64)> = group_totals(group_by, incidents.iter().copied())
+    let mut overall: Vec<(GroupKey, f64)> = chart
+        .totals(group_by, Subset::All)
         .into_iter()
         .map(|(key, total)| (key, settings.measure.of(&total)))
         .collect();
@@ -298,12 +350,7 @@ fn yearly_stacked(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
     let named: Vec<GroupKey> = overall.iter().take(5).map(|(key, _)| key.clone()).collect();
     let mut per_year: BTreeMap<(usize, usize), f64> = BTreeMap::new();
     for (year_index, year) in years.iter().enumerate() {
-        let in_year: Vec<&Incident> = incidents
-            .iter()
-            .copied()
-            .filter(|i| i.date.year_value() == *year)
-            .collect();
-        for (key, total) in group_totals(group_by, in_year) {
+        for (key, total) in chart.totals(group_by, Subset::Year(*year)) {
             let slot = named.iter().position(|n| *n == key).unwrap_or(named.len());
             *per_year.entry((slot, year_index)).or_default() += settings.measure.of(&total);
         }
@@ -375,7 +422,7 @@ fn yearly_stacked(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
 
 /// (b) Totals per province, largest first (horizontal bars).
 fn province_totals(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
-    let (incidents, settings, height) = (chart.incidents, chart.settings, chart.height);
+    let (settings, height) = (chart.settings, chart.height);
     chart_title(
         ui,
         &format!(
@@ -383,14 +430,14 @@ fn province_totals(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
             capitalise(settings.measure.label())
         ),
     );
-    let mut rows: Vec<(String, String, f64)> =
-        group_totals(GroupBy::Province, incidents.iter().copied())
-            .into_iter()
-            .filter_map(|(key, total)| match key {
-                GroupKey::Province(code, name) => Some((code, name, settings.measure.of(&total))),
-                _ => None,
-            })
-            .collect();
+    let mut rows: Vec<(String, String, f64)> = chart
+        .totals(GroupBy::Province, Subset::All)
+        .into_iter()
+        .filter_map(|(key, total)| match key {
+            GroupKey::Province(code, name) => Some((code, name, settings.measure.of(&total))),
+            _ => None,
+        })
+        .collect();
     rows.sort_by(|a, b| b.2.total_cmp(&a.2));
     rows.truncate(15);
     rows.reverse(); // largest at the top
@@ -444,7 +491,7 @@ fn province_totals(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
 
 /// (c) Attacks per month against counter-operations and leadership losses.
 fn monthly_series(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
-    let (incidents, settings, height) = (chart.incidents, chart.settings, chart.height);
+    let (settings, height) = (chart.settings, chart.height);
     chart_title(
         ui,
         &format!(
@@ -452,13 +499,9 @@ fn monthly_series(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
             capitalise(settings.measure.label())
         ),
     );
-    let series = |kinds: &[Kind]| -> BTreeMap<(i32, u32), f64> {
-        let chosen: Vec<&Incident> = incidents
-            .iter()
-            .copied()
-            .filter(|i| kinds.contains(&i.kind))
-            .collect();
-        group_totals(GroupBy::Month, chosen)
+    let mut series = |kinds: &[Kind]| -> BTreeMap<(i32, u32), f64> {
+        chart
+            .totals(GroupBy::Month, Subset::Kinds(kinds.to_vec()))
             .into_iter()
             .filter_map(|(key, total)| match key {
                 GroupKey::Month(year, month) => Some(((year, month), settings.measure.of(&total))),
@@ -537,7 +580,7 @@ fn monthly_series(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
 
 /// (d) Seasonal profile: one line per year over the months of the year.
 fn seasonal_profile(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
-    let (incidents, settings, height) = (chart.incidents, chart.settings, chart.height);
+    let (settings, height) = (chart.settings, chart.height);
     chart_title(
         ui,
         &format!(
@@ -545,7 +588,8 @@ fn seasonal_profile(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
             settings.measure.label()
         ),
     );
-    let years: Vec<i32> = group_totals(GroupBy::Year, incidents.iter().copied())
+    let years: Vec<i32> = chart
+        .totals(GroupBy::Year, Subset::All)
         .into_keys()
         .filter_map(|key| match key {
             GroupKey::Year(year) => Some(year),
@@ -555,13 +599,8 @@ fn seasonal_profile(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
     let per_year: Vec<(i32, [f64; 12])> = years
         .iter()
         .map(|&year| {
-            let in_year: Vec<&Incident> = incidents
-                .iter()
-                .copied()
-                .filter(|i| i.date.year_value() == year)
-                .collect();
             let mut values = [0.0; 12];
-            for (key, total) in group_totals(GroupBy::MonthOfYear, in_year) {
+            for (key, total) in chart.totals(GroupBy::MonthOfYear, Subset::Year(year)) {
                 if let GroupKey::MonthOfYear(month) = key {
                     values[month as usize - 1] = settings.measure.of(&total);
                 }

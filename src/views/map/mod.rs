@@ -8,7 +8,7 @@ mod incidents_layer;
 mod overlays;
 mod tools;
 
-pub use incidents_layer::CLUSTER_MAX_ZOOM;
+pub use incidents_layer::{CLUSTER_MAX_ZOOM, MAX_SYMBOLS};
 pub use tools::Measure;
 
 use egui::{Pos2, Rect, Vec2};
