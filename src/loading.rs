@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
 use crate::io::import::{
-    Detected, FieldMapping, ImportError, Imported, Progress, detect, import_bytes,
+    Detected, FieldMapping, ImportError, Imported, Progress, detect, import_file, read_head,
 };
 use crate::layers::LayerSpec;
 
@@ -35,7 +35,6 @@ pub enum LoadOutcome {
     /// A CSV or GeoJSON file of no known schema: the user confirms the guessed mapping.
     NeedsMapping {
         request: LoadRequest,
-        bytes: Arc<Vec<u8>>,
         detected: Detected,
         guess: FieldMapping,
     },
@@ -53,11 +52,9 @@ pub struct LoadJob {
 
 impl LoadJob {
     /// Start loading. `remembered` holds mappings by file shape; `mapping` forces one;
-    /// `bytes` are reused when the file was already read (after the mapping dialog).
     pub fn start(
         request: LoadRequest,
         mapping: Option<FieldMapping>,
-        bytes: Option<Arc<Vec<u8>>>,
         remembered: BTreeMap<String, FieldMapping>,
         repaint: impl Fn() + Send + 'static,
     ) -> Self {
@@ -68,13 +65,7 @@ impl LoadJob {
         let spawned = std::thread::Builder::new()
             .name("khorasan-atlas-load".into())
             .spawn(move || {
-                let outcome = run(
-                    thread_request,
-                    mapping,
-                    bytes,
-                    &remembered,
-                    &thread_progress,
-                );
+                let outcome = run(thread_request, mapping, &remembered, &thread_progress);
                 let _ = sender.send(outcome);
                 repaint();
             });
@@ -119,32 +110,34 @@ impl LoadJob {
 fn run(
     request: LoadRequest,
     mapping: Option<FieldMapping>,
-    bytes: Option<Arc<Vec<u8>>>,
     remembered: &BTreeMap<String, FieldMapping>,
     progress: &Progress,
 ) -> LoadOutcome {
     let file = request.path.display().to_string();
-    let bytes = match bytes {
-        Some(bytes) => bytes,
-        None => match std::fs::read(&request.path) {
-            Ok(bytes) => Arc::new(bytes),
-            Err(source) => {
-                return LoadOutcome::Failed {
-                    request,
-                    error: ImportError::Io { file, source },
-                };
-            }
-        },
+    // The start of the file tells the format and the columns; GeoJSON is read whole for it.
+    let head = match read_head(&request.path) {
+        Ok(head) if crate::io::import::detect::looks_like_json(&head) => {
+            std::fs::read(&request.path).map_err(|source| ImportError::Io {
+                file: file.clone(),
+                source,
+            })
+        }
+        other => other,
+    };
+    let head = match head {
+        Ok(head) => head,
+        Err(error) => return LoadOutcome::Failed { request, error },
     };
     let extension = request
         .path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
-    let detected = match detect(&bytes, &file, extension.as_deref()) {
+    let detected = match detect(&head, &file, extension.as_deref()) {
         Ok(detected) => detected,
         Err(error) => return LoadOutcome::Failed { request, error },
     };
+    drop(head);
     let (mapping, from_memory) = if !detected.format.needs_mapping() {
         (None, false)
     } else if let Some(mapping) =
@@ -157,18 +150,11 @@ fn run(
         let guess = FieldMapping::guess(&detected.columns, &detected.samples);
         return LoadOutcome::NeedsMapping {
             request,
-            bytes,
             detected,
             guess,
         };
     };
-    match import_bytes(
-        &bytes,
-        &file,
-        extension.as_deref(),
-        mapping.as_ref(),
-        progress,
-    ) {
+    match import_file(&request.path, mapping.as_ref(), progress) {
         Ok(imported) => LoadOutcome::Loaded {
             request,
             imported: Box::new(imported),

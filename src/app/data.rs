@@ -1,8 +1,6 @@
 //! Data layers in the app: opening files in the background, the mapping dialog, toggling,
 //! colouring and removing layers, and exporting the filtered set.
 
-use std::sync::Arc;
-
 use super::{AtlasApp, Command};
 use crate::layers::{Layer, LayerSpec};
 use crate::loading::{LoadJob, LoadOutcome, LoadRequest};
@@ -23,7 +21,7 @@ impl AtlasApp {
                         self.state
                             .mappings
                             .insert(dialog.detected.shape_key(), mapping.clone());
-                        self.start_job(dialog.request, Some(mapping), Some(dialog.bytes));
+                        self.start_job(dialog.request, Some(mapping));
                     } else {
                         self.mapping_dialog = Some(dialog);
                     }
@@ -142,7 +140,7 @@ impl AtlasApp {
         if self.loading.is_some() || self.mapping_dialog.is_some() {
             self.load_queue.push_back(request);
         } else {
-            self.start_job(request, None, None);
+            self.start_job(request, None);
         }
     }
 
@@ -150,13 +148,11 @@ impl AtlasApp {
         &mut self,
         request: LoadRequest,
         mapping: Option<crate::io::import::FieldMapping>,
-        bytes: Option<Arc<Vec<u8>>>,
     ) {
         let repaint = self.repaint.clone();
         self.loading = Some(LoadJob::start(
             request,
             mapping,
-            bytes,
             self.state.mappings.clone(),
             move || {
                 if let Some(ctx) = &repaint {
@@ -181,7 +177,6 @@ impl AtlasApp {
         self.loading = Some(LoadJob::start(
             request,
             None,
-            None,
             Default::default(),
             move || {
                 if let Some(ctx) = &repaint {
@@ -201,7 +196,7 @@ impl AtlasApp {
             if self.mapping_dialog.is_none()
                 && let Some(next) = self.load_queue.pop_front()
             {
-                self.start_job(next, None, None);
+                self.start_job(next, None);
                 ctx.request_repaint();
             }
             return;
@@ -221,12 +216,11 @@ impl AtlasApp {
             } => self.add_layer(request, *imported, mapping, remembered),
             LoadOutcome::NeedsMapping {
                 request,
-                bytes,
                 detected,
                 guess,
             } => {
                 let start = self.data_ui.remap_from.take().unwrap_or(guess);
-                self.mapping_dialog = Some(MappingDialog::new(request, bytes, detected, start));
+                self.mapping_dialog = Some(MappingDialog::new(request, detected, start));
             }
             LoadOutcome::Failed { request, error } => {
                 let kept = if self.layers.len() > 1 || !self.dataset.incidents.is_empty() {

@@ -224,22 +224,80 @@ impl Progress {
     }
 }
 
+/// Bytes read from the start of a file to recognise its format and sample its columns.
+const HEAD_BYTES: u64 = 256 * 1024;
+
+/// The start of a file, for [`detect`]: enough for the header and the sampled rows.
+pub fn read_head(path: &Path) -> Result<Vec<u8>, ImportError> {
+    use std::io::Read as _;
+    let io_error = |source| ImportError::Io {
+        file: path.display().to_string(),
+        source,
+    };
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .map_err(io_error)?
+        .take(HEAD_BYTES)
+        .read_to_end(&mut head)
+        .map_err(io_error)?;
+    Ok(head)
+}
+
 /// Read and import a file. `mapping` is used for generic CSV and GeoJSON; without one, the
-/// guessed mapping is used.
+/// guessed mapping is used. CSV files are read as they are parsed, not held whole in memory.
 pub fn import_file(
     path: &Path,
     mapping: Option<&FieldMapping>,
     progress: &Progress,
 ) -> Result<Imported, ImportError> {
+    use std::io::{Seek as _, SeekFrom};
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
+    let io_error = |source| ImportError::Io {
         file: file.clone(),
         source,
-    })?;
+    };
     let extension = path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
+    let size = std::fs::metadata(path).map_err(io_error)?.len();
+    let head = read_head(path)?;
+    if (head.len() as u64) < size && !detect::looks_like_json(&head) {
+        let detected = detect(&head, &file, extension.as_deref())?;
+        let csv = matches!(
+            detected.format,
+            Format::Acled | Format::Gtd | Format::Ucdp | Format::Csv
+        );
+        if csv {
+            progress.set_total(size);
+            let mut handle = std::fs::File::open(path).map_err(io_error)?;
+            let bom = (head.len() - detect::strip_bom(&head).len()) as u64;
+            handle.seek(SeekFrom::Start(bom)).map_err(io_error)?;
+            let input = std::io::BufReader::with_capacity(1 << 20, handle);
+            let delimiter = detected.delimiter;
+            let mut imported = match detected.format {
+                Format::Acled => acled::import_from(input, size, &file, delimiter, progress)?,
+                Format::Gtd => gtd::import_from(input, size, &file, delimiter, progress)?,
+                Format::Ucdp => ucdp::import_from(input, size, &file, delimiter, progress)?,
+                _ => {
+                    let guessed;
+                    let mapping = match mapping {
+                        Some(mapping) => mapping,
+                        None => {
+                            guessed = FieldMapping::guess(&detected.columns, &detected.samples);
+                            &guessed
+                        }
+                    };
+                    generic::import_csv_from(input, size, &file, delimiter, mapping, progress)?
+                }
+            };
+            imported.report.notes.extend(detected.notes);
+            progress.set_done(size);
+            return Ok(imported);
+        }
+    }
+    // Small files, GeoJSON and RON are parsed from memory.
+    let bytes = std::fs::read(path).map_err(io_error)?;
     import_bytes(&bytes, &file, extension.as_deref(), mapping, progress)
 }
 
@@ -312,5 +370,46 @@ pub fn shorten(text: &str, max: usize) -> String {
         format!("{head}\u{2026}")
     } else {
         head
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn large_csv_files_stream_from_disk_and_give_the_same_result() {
+        let mut bytes = b"\xEF\xBB\xBF".to_vec();
+        crate::synth::write_acled(&mut bytes, 3_000, 9, |_| {}).unwrap();
+        assert!(
+            bytes.len() as u64 > HEAD_BYTES,
+            "past the head, so it streams"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.csv");
+        std::fs::write(&path, &bytes).unwrap();
+        let progress = Progress::default();
+        let streamed = import_file(&path, None, &progress).unwrap();
+        let in_memory =
+            import_bytes(&bytes, "big.csv", Some("csv"), None, &Progress::default()).unwrap();
+        assert_eq!(streamed.report.format, Format::Acled);
+        assert_eq!(streamed.report.loaded, 3_000);
+        assert_eq!(streamed.dataset.incidents, in_memory.dataset.incidents);
+        assert_eq!(progress.fraction(), 1.0);
+    }
+
+    #[test]
+    fn a_large_geojson_file_is_still_detected_whole() {
+        let feature = r#"{"type": "Feature", "geometry": {"type": "Point", "coordinates": [69.2, 34.5]}, "properties": {"when": "2021-08-26", "notes": "Fixture feature for tests"}}"#;
+        let features = vec![feature; 3_000].join(",\n");
+        let text = format!("{{\"type\": \"FeatureCollection\", \"features\": [\n{features}\n]}}");
+        assert!(text.len() as u64 > HEAD_BYTES);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.geojson");
+        std::fs::write(&path, &text).unwrap();
+        let imported = import_file(&path, None, &Progress::default()).unwrap();
+        assert_eq!(imported.report.format, Format::GeoJson);
+        // Every feature shares one id-less shape: all load, ids come from their lines.
+        assert_eq!(imported.report.loaded, 3_000);
     }
 }

@@ -1,8 +1,6 @@
 //! The Data menu (open files, layers, export), the loading bar, the field-mapping dialog and
 //! the import report.
 
-use std::sync::Arc;
-
 use crate::app::Command;
 use crate::io::ExportFormat;
 use crate::io::import::mapping::Role;
@@ -25,21 +23,14 @@ pub struct DataUiState {
 /// A CSV or GeoJSON file waiting for the user to confirm which columns mean what.
 pub struct MappingDialog {
     pub request: LoadRequest,
-    pub bytes: Arc<Vec<u8>>,
     pub detected: Detected,
     pub mapping: FieldMapping,
 }
 
 impl MappingDialog {
-    pub fn new(
-        request: LoadRequest,
-        bytes: Arc<Vec<u8>>,
-        detected: Detected,
-        mapping: FieldMapping,
-    ) -> Self {
+    pub fn new(request: LoadRequest, detected: Detected, mapping: FieldMapping) -> Self {
         Self {
             request,
-            bytes,
             detected,
             mapping,
         }

@@ -22,9 +22,21 @@ pub fn import(
     delimiter: u8,
     progress: &Progress,
 ) -> Result<Imported, ImportError> {
+    import_from(bytes, bytes.len() as u64, file, delimiter, progress)
+}
+
+/// Import from a reader of `size` bytes (a file read as it goes).
+pub fn import_from(
+    input: impl std::io::Read,
+    size: u64,
+    file: &str,
+    delimiter: u8,
+    progress: &Progress,
+) -> Result<Imported, ImportError> {
     let mut collector = Collector::new(file, Format::Acled);
     fields::read_rows(
-        bytes,
+        input,
+        size,
         file,
         delimiter,
         progress,

@@ -33,6 +33,15 @@ pub fn shape_key(format: Format, columns: &[String]) -> String {
     format!("{}:{}", format.label(), names.join("|"))
 }
 
+/// Whether the content starts like JSON: GeoJSON must be parsed whole, even to detect it.
+pub fn looks_like_json(bytes: &[u8]) -> bool {
+    let bytes = strip_bom(bytes);
+    bytes
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| matches!(b, b'{' | b'['))
+}
+
 pub fn strip_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }

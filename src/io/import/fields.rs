@@ -332,8 +332,9 @@ fn add_row(
 /// duplicate ids and the report read exactly as in a sequential load.
 // Every importer calls this one loop; its arguments are what differs between them.
 #[allow(clippy::too_many_arguments)]
-pub fn read_rows(
-    bytes: &[u8],
+pub fn read_rows<R: std::io::Read>(
+    input: R,
+    size: u64,
     file: &str,
     delimiter: u8,
     progress: &Progress,
@@ -345,7 +346,8 @@ pub fn read_rows(
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
-        .from_reader(bytes);
+        .buffer_capacity(1 << 20)
+        .from_reader(input);
     let header = reader
         .byte_headers()
         .map_err(|error| ImportError::NotFormat {
@@ -388,7 +390,7 @@ pub fn read_rows(
         file: file.to_owned(),
     };
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    if bytes.len() < PARALLEL_FROM_BYTES || workers == 1 {
+    if size < PARALLEL_FROM_BYTES as u64 || workers == 1 {
         while let Some(batch) = next_batch(&mut reader, &columns, progress) {
             if progress.is_cancelled() {
                 return Err(cancelled());
@@ -451,8 +453,8 @@ pub fn read_rows(
 }
 
 /// Up to [`BATCH_ROWS`] records, checked for shape; `None` at the end of the file.
-fn next_batch(
-    reader: &mut csv::Reader<&[u8]>,
+fn next_batch<R: std::io::Read>(
+    reader: &mut csv::Reader<R>,
     columns: &Columns,
     progress: &Progress,
 ) -> Option<Vec<Item>> {

@@ -21,6 +21,25 @@ pub fn import_csv(
     mapping: &FieldMapping,
     progress: &Progress,
 ) -> Result<Imported, ImportError> {
+    import_csv_from(
+        bytes,
+        bytes.len() as u64,
+        file,
+        delimiter,
+        mapping,
+        progress,
+    )
+}
+
+/// Import from a reader of `size` bytes (a file read as it goes).
+pub fn import_csv_from(
+    input: impl std::io::Read,
+    size: u64,
+    file: &str,
+    delimiter: u8,
+    mapping: &FieldMapping,
+    progress: &Progress,
+) -> Result<Imported, ImportError> {
     if let Some(missing) = describe_missing(mapping, false) {
         return Err(ImportError::Mapping {
             file: file.to_owned(),
@@ -30,7 +49,8 @@ pub fn import_csv(
     let mut collector = Collector::new(file, Format::Csv);
     let stem = stem(file);
     fields::read_rows(
-        bytes,
+        input,
+        size,
         file,
         delimiter,
         progress,
