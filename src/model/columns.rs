@@ -466,12 +466,19 @@ impl Columns {
 
                 tally.filtered[in_filtered] = i;
                 in_filtered += shown as usize;
-                if shown == 1 {
-                    self.tally_filtered(&mut tally, i, province);
-                }
             }
             tally.timeline.truncate(in_timeline);
             tally.filtered.truncate(in_filtered);
+            // The summary of the shown incidents in a second, branch-free pass over them.
+            let shown = std::mem::take(&mut tally.filtered);
+            for &i in &shown {
+                let province = match self.province[i] {
+                    u32::MAX => no_province,
+                    province => province as usize,
+                };
+                self.tally_filtered(&mut tally, i, province);
+            }
+            tally.filtered = shown;
             tally
         };
         let n = self.len();
