@@ -276,20 +276,22 @@ pub fn import_file(
             let input = std::io::BufReader::with_capacity(1 << 20, handle);
             let delimiter = detected.delimiter;
             let mut imported = match detected.format {
-                Format::Acled => acled::import_from(input, size, &file, delimiter, progress)?,
-                Format::Gtd => gtd::import_from(input, size, &file, delimiter, progress)?,
-                Format::Ucdp => ucdp::import_from(input, size, &file, delimiter, progress)?,
-                _ => {
-                    let guessed;
-                    let mapping = match mapping {
-                        Some(mapping) => mapping,
-                        None => {
-                            guessed = FieldMapping::guess(&detected.columns, &detected.samples);
-                            &guessed
-                        }
-                    };
-                    generic::import_csv_from(input, size, &file, delimiter, mapping, progress)?
-                }
+                Format::Csv => generic::import_csv_from(
+                    input,
+                    size,
+                    &file,
+                    delimiter,
+                    &mapping_or_guess(mapping, &detected),
+                    progress,
+                )?,
+                format => fields::import_schema(
+                    schema_of(format),
+                    input,
+                    size,
+                    &file,
+                    delimiter,
+                    progress,
+                )?,
             };
             imported.report.notes.extend(detected.notes);
             progress.set_done(size);
@@ -325,35 +327,48 @@ pub fn import_bytes(
             report.loaded = dataset.incidents.len();
             Imported { dataset, report }
         }
-        Format::Acled => acled::import(bytes, file, detected.delimiter, progress)?,
-        Format::Gtd => gtd::import(bytes, file, detected.delimiter, progress)?,
-        Format::Ucdp => ucdp::import(bytes, file, detected.delimiter, progress)?,
-        Format::Csv => {
-            let guessed;
-            let mapping = match mapping {
-                Some(mapping) => mapping,
-                None => {
-                    guessed = FieldMapping::guess(&detected.columns, &detected.samples);
-                    &guessed
-                }
-            };
-            generic::import_csv(bytes, file, detected.delimiter, mapping, progress)?
-        }
+        Format::Acled | Format::Gtd | Format::Ucdp => fields::import_schema(
+            schema_of(detected.format),
+            bytes,
+            bytes.len() as u64,
+            file,
+            detected.delimiter,
+            progress,
+        )?,
+        Format::Csv => generic::import_csv(
+            bytes,
+            file,
+            detected.delimiter,
+            &mapping_or_guess(mapping, &detected),
+            progress,
+        )?,
         Format::GeoJson => {
-            let guessed;
-            let mapping = match mapping {
-                Some(mapping) => mapping,
-                None => {
-                    guessed = FieldMapping::guess(&detected.columns, &detected.samples);
-                    &guessed
-                }
-            };
-            generic::import_geojson(bytes, file, mapping, progress)?
+            generic::import_geojson(bytes, file, &mapping_or_guess(mapping, &detected), progress)?
         }
     };
     imported.report.notes.extend(detected.notes);
     progress.set_done(bytes.len() as u64);
     Ok(imported)
+}
+
+/// The schema of a known CSV format; callers pass ACLED, GTD or UCDP.
+fn schema_of(format: Format) -> &'static fields::Schema {
+    match format {
+        Format::Gtd => &gtd::SCHEMA,
+        Format::Ucdp => &ucdp::SCHEMA,
+        _ => &acled::SCHEMA,
+    }
+}
+
+/// The mapping given, or the one guessed from the file's columns and first rows.
+fn mapping_or_guess<'a>(
+    mapping: Option<&'a FieldMapping>,
+    detected: &Detected,
+) -> std::borrow::Cow<'a, FieldMapping> {
+    mapping.map_or_else(
+        || std::borrow::Cow::Owned(FieldMapping::guess(&detected.columns, &detected.samples)),
+        std::borrow::Cow::Borrowed,
+    )
 }
 
 /// 1-based line of a byte offset.

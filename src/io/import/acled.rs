@@ -8,45 +8,22 @@
 //! `source` (separated by ";") the sources. When ISK appears only as the second actor, the
 //! row is an operation against ISK (a counter-operation or an arrest).
 
-use super::fields::{self, Citations, Collector, Row};
-use super::{Format, ImportError, Imported, Progress, RowIssue};
+use super::fields::{self, Citations, Row, Schema};
+use super::{Format, RowIssue};
 use crate::model::{
     Attribution, Count, Incident, IncidentDate, Kind, LocationPrecision, Method, Target,
 };
 
 const REQUIRED: &[&str] = &["event_date", "latitude", "longitude"];
 
-pub fn import(
-    bytes: &[u8],
-    file: &str,
-    delimiter: u8,
-    progress: &Progress,
-) -> Result<Imported, ImportError> {
-    import_from(bytes, bytes.len() as u64, file, delimiter, progress)
-}
-
-/// Import from a reader of `size` bytes (a file read as it goes).
-pub fn import_from(
-    input: impl std::io::Read,
-    size: u64,
-    file: &str,
-    delimiter: u8,
-    progress: &Progress,
-) -> Result<Imported, ImportError> {
-    let mut collector = Collector::new(file, Format::Acled);
-    fields::read_rows(
-        input,
-        size,
-        file,
-        delimiter,
-        progress,
-        |columns| columns.require(REQUIRED, file, Format::Acled),
-        convert,
-        &mut collector,
-        "event_id_cnty",
-    )?;
-    Ok(collector.finish(format!("ACLED export {file}")))
-}
+/// What the shared CSV loop needs to know of this schema.
+pub const SCHEMA: Schema = Schema {
+    format: Format::Acled,
+    required: REQUIRED,
+    id_column: "event_id_cnty",
+    description: "ACLED export",
+    convert,
+};
 
 fn convert(row: &Row<'_>, citations: &Citations) -> Result<Incident, RowIssue> {
     let native_id = [
@@ -212,13 +189,16 @@ fn target(civilian_targeting: &str, actor2: &str) -> Target {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::io::import::{Imported, Progress};
     use crate::model::DatePrecision;
 
     const HEADER: &str = "event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,interaction,civilian_targeting,iso,region,country,admin1,admin2,admin3,location,latitude,longitude,geo_precision,source,source_scale,notes,fatalities,tags,timestamp";
 
     fn load(rows: &[&str]) -> Imported {
         let text = format!("{HEADER}\n{}\n", rows.join("\n"));
-        import(text.as_bytes(), "acled.csv", b',', &Progress::default()).unwrap()
+        SCHEMA
+            .import(text.as_bytes(), "acled.csv", b',', &Progress::default())
+            .unwrap()
     }
 
     #[test]
@@ -263,7 +243,9 @@ mod tests {
     fn older_exports_with_fewer_columns_load() {
         let text = "data_id,iso,event_id_cnty,event_date,year,time_precision,event_type,actor1,inter1,country,admin1,location,latitude,longitude,geo_precision,source,notes,fatalities\n\
             1,586,PAK9,26-08-2018,2018,1,Violence against civilians,Islamic State (Pakistan),2,Pakistan,Balochistan,Mastung,29.80,66.84,1,Dawn,A rally was attacked.,128\n";
-        let imported = import(text.as_bytes(), "old.csv", b',', &Progress::default()).unwrap();
+        let imported = SCHEMA
+            .import(text.as_bytes(), "old.csv", b',', &Progress::default())
+            .unwrap();
         assert_eq!(imported.report.skipped(), 0, "{:?}", imported.report.issues);
         let incident = &imported.dataset.incidents[0];
         assert_eq!(incident.location.country_code, "PK");
@@ -319,13 +301,14 @@ mod tests {
 
     #[test]
     fn a_header_without_dates_is_one_clear_error() {
-        let error = import(
-            b"event_id_cnty,latitude\nA,1\n",
-            "x.csv",
-            b',',
-            &Progress::default(),
-        )
-        .unwrap_err();
+        let error = SCHEMA
+            .import(
+                b"event_id_cnty,latitude\nA,1\n",
+                "x.csv",
+                b',',
+                &Progress::default(),
+            )
+            .unwrap_err();
         assert!(error.to_string().contains("event_date"), "{error}");
     }
 }

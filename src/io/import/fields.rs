@@ -290,6 +290,56 @@ impl Collector {
     }
 }
 
+/// A known CSV schema (ACLED, GTD, UCDP): what the shared loop needs to read it.
+pub struct Schema {
+    pub format: Format,
+    /// Columns without which the file is not this schema.
+    pub required: &'static [&'static str],
+    /// The id column, named in duplicate-id reports.
+    pub id_column: &'static str,
+    /// "ACLED export": the dataset's description, before the file name.
+    pub description: &'static str,
+    /// One row to an incident.
+    pub convert: fn(&Row<'_>, &Citations) -> Result<Incident, RowIssue>,
+}
+
+impl Schema {
+    /// Import a CSV of this schema held in memory.
+    pub fn import(
+        &self,
+        bytes: &[u8],
+        file: &str,
+        delimiter: u8,
+        progress: &Progress,
+    ) -> Result<Imported, ImportError> {
+        import_schema(self, bytes, bytes.len() as u64, file, delimiter, progress)
+    }
+}
+
+/// Import a CSV of a known schema from a reader of `size` bytes.
+pub fn import_schema(
+    schema: &Schema,
+    input: impl std::io::Read,
+    size: u64,
+    file: &str,
+    delimiter: u8,
+    progress: &Progress,
+) -> Result<Imported, ImportError> {
+    let mut collector = Collector::new(file, schema.format);
+    read_rows(
+        input,
+        size,
+        file,
+        delimiter,
+        progress,
+        |columns| columns.require(schema.required, file, schema.format),
+        schema.convert,
+        &mut collector,
+        schema.id_column,
+    )?;
+    Ok(collector.finish(format!("{} {file}", schema.description)))
+}
+
 /// A record read from the file, or the reason it was refused before conversion.
 enum Item {
     Record(u64, csv::ByteRecord),

@@ -13,8 +13,8 @@
 //! coders are unsure of the group) makes it a suspicion. Suspicion wins when both are set,
 //! since GTD itself doubts who made the claim.
 
-use super::fields::{self, Citations, Collector, Row};
-use super::{Format, ImportError, Imported, Progress, RowIssue};
+use super::fields::{self, Citations, Row, Schema};
+use super::{Format, RowIssue};
 use crate::model::{Attribution, Incident, IncidentDate, Kind, LocationPrecision, Method, Target};
 
 const REQUIRED: &[&str] = &[
@@ -26,37 +26,14 @@ const REQUIRED: &[&str] = &[
     "longitude",
 ];
 
-pub fn import(
-    bytes: &[u8],
-    file: &str,
-    delimiter: u8,
-    progress: &Progress,
-) -> Result<Imported, ImportError> {
-    import_from(bytes, bytes.len() as u64, file, delimiter, progress)
-}
-
-/// Import from a reader of `size` bytes (a file read as it goes).
-pub fn import_from(
-    input: impl std::io::Read,
-    size: u64,
-    file: &str,
-    delimiter: u8,
-    progress: &Progress,
-) -> Result<Imported, ImportError> {
-    let mut collector = Collector::new(file, Format::Gtd);
-    fields::read_rows(
-        input,
-        size,
-        file,
-        delimiter,
-        progress,
-        |columns| columns.require(REQUIRED, file, Format::Gtd),
-        convert,
-        &mut collector,
-        "eventid",
-    )?;
-    Ok(collector.finish(format!("Global Terrorism Database export {file}")))
-}
+/// What the shared CSV loop needs to know of this schema.
+pub const SCHEMA: Schema = Schema {
+    format: Format::Gtd,
+    required: REQUIRED,
+    id_column: "eventid",
+    description: "Global Terrorism Database export",
+    convert,
+};
 
 fn convert(row: &Row<'_>, citations: &Citations) -> Result<Incident, RowIssue> {
     let native_id = row.required("eventid")?;
@@ -227,6 +204,7 @@ pub fn target(target_type: &str) -> Target {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::io::import::{Imported, Progress};
     use crate::model::{Count, DatePrecision};
 
     const HEADER: &str = "eventid,iyear,imonth,iday,approxdate,extended,country_txt,provstate,city,latitude,longitude,specificity,suicide,attacktype1_txt,targtype1_txt,gname,guncertain1,claimed,nkill,nwound,summary,scite1,scite2,scite3";
@@ -240,7 +218,9 @@ mod tests {
 
     fn load(rows: &[String]) -> Imported {
         let text = format!("{HEADER}\n{}\n", rows.join("\n"));
-        import(text.as_bytes(), "gtd.csv", b',', &Progress::default()).unwrap()
+        SCHEMA
+            .import(text.as_bytes(), "gtd.csv", b',', &Progress::default())
+            .unwrap()
     }
 
     #[test]
@@ -450,13 +430,14 @@ mod tests {
 
     #[test]
     fn a_header_without_dates_is_one_clear_error() {
-        let error = import(
-            b"eventid,latitude,longitude\n1,2,3\n",
-            "g.csv",
-            b',',
-            &Progress::default(),
-        )
-        .unwrap_err();
+        let error = SCHEMA
+            .import(
+                b"eventid,latitude,longitude\n1,2,3\n",
+                "g.csv",
+                b',',
+                &Progress::default(),
+            )
+            .unwrap_err();
         let message = error.to_string();
         assert!(
             message.contains("iyear") && message.contains("imonth") && message.contains("iday"),

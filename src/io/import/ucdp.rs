@@ -16,8 +16,8 @@
 
 use chrono::NaiveDate;
 
-use super::fields::{self, Citations, Collector, Row};
-use super::{Format, ImportError, Imported, Progress, RowIssue};
+use super::fields::{self, Citations, Row, Schema};
+use super::{Format, RowIssue};
 use crate::model::actor;
 use crate::model::{
     Attribution, Count, Incident, IncidentDate, Kind, LocationPrecision, Method, Target,
@@ -25,37 +25,14 @@ use crate::model::{
 
 const REQUIRED: &[&str] = &["id", "latitude", "longitude", "date_start", "date_end"];
 
-pub fn import(
-    bytes: &[u8],
-    file: &str,
-    delimiter: u8,
-    progress: &Progress,
-) -> Result<Imported, ImportError> {
-    import_from(bytes, bytes.len() as u64, file, delimiter, progress)
-}
-
-/// Import from a reader of `size` bytes (a file read as it goes).
-pub fn import_from(
-    input: impl std::io::Read,
-    size: u64,
-    file: &str,
-    delimiter: u8,
-    progress: &Progress,
-) -> Result<Imported, ImportError> {
-    let mut collector = Collector::new(file, Format::Ucdp);
-    fields::read_rows(
-        input,
-        size,
-        file,
-        delimiter,
-        progress,
-        |columns| columns.require(REQUIRED, file, Format::Ucdp),
-        convert,
-        &mut collector,
-        "id",
-    )?;
-    Ok(collector.finish(format!("UCDP GED export {file}")))
-}
+/// What the shared CSV loop needs to know of this schema.
+pub const SCHEMA: Schema = Schema {
+    format: Format::Ucdp,
+    required: REQUIRED,
+    id_column: "id",
+    description: "UCDP GED export",
+    convert,
+};
 
 fn convert(row: &Row<'_>, citations: &Citations) -> Result<Incident, RowIssue> {
     let native_id = row.required("id")?;
@@ -221,13 +198,16 @@ fn kind_and_target(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::io::import::{Imported, Progress};
     use crate::model::DatePrecision;
 
     const HEADER: &str = "id,year,type_of_violence,conflict_name,dyad_name,side_a,side_b,source_article,where_prec,where_description,adm_1,adm_2,latitude,longitude,country,date_prec,date_start,date_end,deaths_a,deaths_b,deaths_civilians,deaths_unknown,best,low,high";
 
     fn load(rows: &[&str]) -> Imported {
         let text = format!("{HEADER}\n{}\n", rows.join("\n"));
-        import(text.as_bytes(), "ged.csv", b',', &Progress::default()).unwrap()
+        SCHEMA
+            .import(text.as_bytes(), "ged.csv", b',', &Progress::default())
+            .unwrap()
     }
 
     /// A one-sided IS row in `country` with the given dates, precisions and place.
@@ -410,13 +390,14 @@ mod tests {
 
     #[test]
     fn a_header_without_dates_is_one_clear_error() {
-        let error = import(
-            b"id,latitude,longitude,best\n1,2,3,4\n",
-            "u.csv",
-            b',',
-            &Progress::default(),
-        )
-        .unwrap_err();
+        let error = SCHEMA
+            .import(
+                b"id,latitude,longitude,best\n1,2,3,4\n",
+                "u.csv",
+                b',',
+                &Progress::default(),
+            )
+            .unwrap_err();
         let message = error.to_string();
         assert!(message.contains("date_start, date_end"), "{message}");
         assert!(message.contains("line 1"), "{message}");
