@@ -377,6 +377,11 @@ impl AtlasApp {
         app
     }
 
+    /// The layers as the saved state and views record them (files are reloaded at start).
+    fn remember_layers(&mut self) {
+        self.state.layers = self.layers.iter().map(|layer| layer.spec.clone()).collect();
+    }
+
     /// Give the merged incidents back to their layers; needed before a layer is added,
     /// replaced or removed (the merged dataset holds the shown layers' incidents).
     pub fn unmerge(&mut self) {
@@ -416,7 +421,7 @@ impl AtlasApp {
             hovered: None,
         };
         self.hovered_group.clear();
-        self.state.layers = self.layers.iter().map(|layer| layer.spec.clone()).collect();
+        self.remember_layers();
         self.derived_from = None;
         self.refresh_derived();
     }

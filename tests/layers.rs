@@ -48,14 +48,7 @@ fn an_acled_file_becomes_a_layer_in_every_view() {
     assert_eq!(app.layers.len(), 2);
     assert_eq!(app.dataset.incidents.len(), embedded + good);
     assert_eq!(app.derived.filtered.len(), embedded + good);
-    let histogram_total: u32 = app
-        .derived
-        .histogram
-        .bins
-        .values()
-        .flat_map(|bin| bin.values())
-        .sum::<u32>()
-        + app.derived.histogram.year_only;
+    let histogram_total = app.derived.histogram.total();
     assert_eq!(
         histogram_total as usize,
         embedded + good,

@@ -57,14 +57,7 @@ fn ticking_a_kind_filters_every_view() {
     assert!(app.state.filter.kinds.contains(&Kind::FoiledPlot));
     assert_eq!(app.derived.filtered.len(), plots);
     assert_eq!(app.derived.summary.count, plots);
-    let histogram_total: u32 = app
-        .derived
-        .histogram
-        .bins
-        .values()
-        .flat_map(|bin| bin.values())
-        .sum::<u32>()
-        + app.derived.histogram.year_only;
+    let histogram_total = app.derived.histogram.total();
     assert_eq!(
         histogram_total as usize, plots,
         "timeline bars count the same set"

@@ -49,7 +49,7 @@ impl AtlasApp {
             Command::SetLayerColour(index, colour) => {
                 if let Some(layer) = self.layers.get_mut(index) {
                     layer.spec.colour = colour;
-                    self.state.layers[index].colour = colour;
+                    self.remember_layers();
                 }
             }
             // The embedded dataset can be hidden but not removed.

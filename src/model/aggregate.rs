@@ -108,6 +108,11 @@ impl MonthHistogram {
         histogram
     }
 
+    /// Every incident counted: the monthly bars and those known only to their year.
+    pub fn total(&self) -> u32 {
+        self.bins.values().flat_map(|bin| bin.values()).sum::<u32>() + self.year_only
+    }
+
     pub fn total_in(&self, month: MonthIndex) -> u32 {
         self.bins.get(&month).map_or(0, |bin| bin.values().sum())
     }

@@ -62,11 +62,13 @@ impl TimelineState {
         let lanes = view.state.timeline_lanes;
         // Past this many, one marker per incident is unreadable and slow: the histogram counts.
         let too_many = view.derived.timeline.len() > MAX_MARKERS;
-        let marks: Vec<Mark> = view
-            .derived
-            .timeline
+        let marked: &[usize] = if too_many {
+            &[]
+        } else {
+            &view.derived.timeline
+        };
+        let marks: Vec<Mark> = marked
             .iter()
-            .take(if too_many { 0 } else { usize::MAX })
             .map(|&index| {
                 let incident = view.incident(index);
                 let (first, last) = incident.date.span();

@@ -132,7 +132,6 @@ pub fn show(
     commands: &mut Vec<Command>,
 ) {
     let settings = &view.state.trends;
-    let incidents: Vec<&Incident> = view.filtered_incidents().map(|(_, i)| i).collect();
     if cache.generation != Some(view.derived.generation) {
         cache.totals.clear();
         cache.generation = Some(view.derived.generation);
@@ -165,7 +164,7 @@ pub fn show(
     );
 
     let mut chart = Chart {
-        incidents: &incidents,
+        view,
         cache,
         settings,
         height: ((ui.available_height() - 40.0) / 2.0).max(140.0),
@@ -216,7 +215,8 @@ pub fn show(
 
 /// What every chart reads, and where it reports what the pointer did.
 struct Chart<'a> {
-    incidents: &'a [&'a Incident],
+    /// The filtered incidents are read only when the cache lacks a total.
+    view: &'a ViewContext<'a>,
     cache: &'a mut TrendsCache,
     settings: &'a TrendSettings,
     height: f32,
@@ -227,16 +227,19 @@ struct Chart<'a> {
 impl Chart<'_> {
     /// Totals per group over a subset of the filtered incidents, computed once per filter.
     fn totals(&mut self, group_by: GroupBy, subset: Subset) -> BTreeMap<GroupKey, GroupTotal> {
-        let incidents = self.incidents;
+        let view = self.view;
         self.cache
             .totals
             .entry((group_by, subset.clone()))
             .or_insert_with(|| {
-                let chosen = incidents.iter().copied().filter(|i| match &subset {
-                    Subset::All => true,
-                    Subset::Year(year) => i.date.year_value() == *year,
-                    Subset::Kinds(kinds) => kinds.contains(&i.kind),
-                });
+                let chosen = view
+                    .filtered_incidents()
+                    .map(|(_, i)| i)
+                    .filter(|i| match &subset {
+                        Subset::All => true,
+                        Subset::Year(year) => i.date.year_value() == *year,
+                        Subset::Kinds(kinds) => kinds.contains(&i.kind),
+                    });
                 group_totals(group_by, chosen)
             })
             .clone()
