@@ -135,6 +135,13 @@ pub struct CountTotal {
 }
 
 impl CountTotal {
+    /// Adds another total (of other incidents) to this one.
+    pub fn merge(&mut self, other: &Self) {
+        self.min += other.min;
+        self.max += other.max;
+        self.unknown += other.unknown;
+    }
+
     pub fn display(&self) -> String {
         let range = if self.min == self.max {
             self.min.to_string()
@@ -226,6 +233,12 @@ impl GroupTotal {
     pub fn add(&mut self, incident: &Incident) {
         self.count += 1;
         add_count(&mut self.killed, incident.killed);
+    }
+
+    /// Adds another group's total (of other incidents) to this one.
+    pub fn merge(&mut self, other: &Self) {
+        self.count += other.count;
+        self.killed.merge(&other.killed);
     }
 
     /// Add a toll without counting an incident (the caller counts).

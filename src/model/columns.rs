@@ -481,27 +481,7 @@ impl Columns {
             tally.filtered = shown;
             tally
         };
-        let n = self.len();
-        // Two halves on two threads: the machines this must be smooth on have two cores or more.
-        let threads = scan_threads();
-        let tallies: Vec<Tally> = if n < 50_000 || threads == 1 {
-            vec![tally_range(0..n)]
-        } else {
-            let chunk = n.div_ceil(threads);
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = (0..threads)
-                    .map(|t| {
-                        let range = (t * chunk).min(n)..((t + 1) * chunk).min(n);
-                        let tally_range = &tally_range;
-                        scope.spawn(move || tally_range(range))
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|handle| handle.join().expect("scan thread"))
-                    .collect()
-            })
-        };
+        let tallies = split_work(self.len(), tally_range);
         self.assemble(tallies, stack_by, first_month, slots, categories)
     }
 
@@ -581,16 +561,15 @@ impl Columns {
             add_all(&mut total.facet_actor, &other.facet_actor);
             add_all(&mut total.country, &other.country);
             for (mine, theirs) in total.province.iter_mut().zip(&other.province) {
-                mine.count += theirs.count;
-                merge_counts(&mut mine.killed, &theirs.killed);
+                mine.merge(theirs);
             }
             add_all(&mut total.kind, &other.kind);
             add_all(&mut total.attribution, &other.attribution);
             add_all(&mut total.year, &other.year);
             add_all(&mut total.date_precision, &other.date_precision);
             add_all(&mut total.location_precision, &other.location_precision);
-            merge_counts(&mut total.killed, &other.killed);
-            merge_counts(&mut total.injured, &other.injured);
+            total.killed.merge(&other.killed);
+            total.injured.merge(&other.injured);
             for (mine, theirs) in total.sources_seen.iter_mut().zip(&other.sources_seen) {
                 *mine |= *theirs;
             }
@@ -717,6 +696,31 @@ impl Columns {
     }
 }
 
+/// Runs `work` on `0..n` cut into one contiguous range per thread (a single range when `n` is
+/// small, where starting threads would cost more than it saves), and returns the results in
+/// the order of their ranges. The scan and the views' per-frame passes over a million
+/// incidents use it.
+pub fn split_work<T: Send>(n: usize, work: impl Fn(std::ops::Range<usize>) -> T + Sync) -> Vec<T> {
+    let threads = scan_threads();
+    if n < 50_000 || threads == 1 {
+        return vec![work(0..n)];
+    }
+    let chunk = n.div_ceil(threads);
+    std::thread::scope(|scope| {
+        let work = &work;
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let range = (t * chunk).min(n)..((t + 1) * chunk).min(n);
+                scope.spawn(move || work(range))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| handle.join().expect("worker thread"))
+            .collect()
+    })
+}
+
 /// Threads a scan uses: the cores, at most 8; `KHORASAN_SCAN_THREADS` overrides (benchmarks).
 fn scan_threads() -> usize {
     static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
@@ -736,12 +740,6 @@ fn add_bounds(total: &mut CountTotal, min: u32, max: u32) {
     total.unknown += 1 - known as usize;
     total.min += u64::from(min) * known;
     total.max += u64::from(max) * known;
-}
-
-fn merge_counts(total: &mut CountTotal, other: &CountTotal) {
-    total.min += other.min;
-    total.max += other.max;
-    total.unknown += other.unknown;
 }
 
 fn add_all(total: &mut [u32], other: &[u32]) {

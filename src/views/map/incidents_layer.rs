@@ -8,6 +8,7 @@ use walkers::{Projector, lat_lon};
 
 use crate::basemap::Mercator;
 use crate::model::aggregate::GroupTotal;
+use crate::model::columns::split_work;
 use crate::model::selection::Highlight;
 use crate::model::{Category, LocationPrecision};
 
@@ -423,22 +424,38 @@ impl Bins {
     ) -> Self {
         let columns = (rect.width() / BIN_SIZE).ceil().max(1.0) as usize;
         let rows = (rect.height() / BIN_SIZE).ceil().max(1.0) as usize;
-        let mut totals = vec![GroupTotal::default(); columns * rows];
-        let mut in_view = 0;
-        for &index in &view.derived.filtered {
-            let at = transform.apply(points[index]);
-            let (x, y) = (
-                (at.x - rect.min.x) / BIN_SIZE,
-                (at.y - rect.min.y) / BIN_SIZE,
-            );
-            if x < 0.0 || y < 0.0 || x >= columns as f32 || y >= rows as f32 {
-                continue;
+        let cells = columns * rows;
+        let filtered = &view.derived.filtered;
+        // Each thread bins its share of the filtered incidents on its own grid; the grids add.
+        let parts = split_work(filtered.len(), |range| {
+            let mut totals = vec![GroupTotal::default(); cells];
+            let mut in_view = 0;
+            for &index in &filtered[range] {
+                let at = transform.apply(points[index]);
+                let (x, y) = (
+                    (at.x - rect.min.x) / BIN_SIZE,
+                    (at.y - rect.min.y) / BIN_SIZE,
+                );
+                if x < 0.0 || y < 0.0 || x >= columns as f32 || y >= rows as f32 {
+                    continue;
+                }
+                in_view += 1;
+                let total = &mut totals[y as usize * columns + x as usize];
+                total.count += 1;
+                // From the columns: reading a million `Incident`s would not fit in a frame.
+                total.add_killed(view.columns.killed(index));
             }
-            // From the columns: reading a million `Incident`s would not fit in a frame.
-            in_view += 1;
-            let total = &mut totals[y as usize * columns + x as usize];
-            total.count += 1;
-            total.add_killed(view.columns.killed(index));
+            (totals, in_view)
+        });
+        let mut parts = parts.into_iter();
+        let (mut totals, mut in_view) = parts
+            .next()
+            .unwrap_or_else(|| (vec![GroupTotal::default(); cells], 0));
+        for (other, other_in_view) in parts {
+            in_view += other_in_view;
+            for (mine, theirs) in totals.iter_mut().zip(&other) {
+                mine.merge(theirs);
+            }
         }
         let mut bins = Self {
             origin: rect.min,
