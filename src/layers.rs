@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::io::import::{FieldMapping, ImportError, ImportReport, Imported, Progress, import_file};
-use crate::model::Dataset;
+use crate::model::{Dataset, SourceId};
 
 /// Colours given to layers in turn (Okabe-Ito's remaining hues, then greys), as sRGB.
 const LAYER_COLOURS: [[u8; 3]; 6] = [
@@ -75,12 +75,19 @@ impl Layer {
             report,
         } = imported;
         let prefix = format!("layer{number}/");
+        // One new id per source, shared by the incidents citing it, as the old one was.
+        let mut renamed: std::collections::HashMap<SourceId, SourceId> =
+            std::collections::HashMap::new();
         for source in &mut dataset.sources {
-            source.id.insert_str(0, &prefix);
+            let new_id = SourceId::from(format!("{prefix}{}", source.id));
+            renamed.insert(std::mem::replace(&mut source.id, new_id.clone()), new_id);
         }
         for incident in &mut dataset.incidents {
             for source in &mut incident.sources {
-                source.insert_str(0, &prefix);
+                *source = renamed
+                    .entry(source.clone())
+                    .or_insert_with(|| format!("{prefix}{source}").into())
+                    .clone();
             }
         }
         Self {

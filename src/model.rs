@@ -11,6 +11,7 @@ pub mod filter;
 pub mod incident;
 pub mod playback;
 pub mod selection;
+pub mod shared_str;
 
 pub use aggregate::{Category, MonthHistogram, StackBy, Summary};
 pub use dataset::{Dataset, Metadata, ReportedSeries, Source, ValidationIssue};
@@ -21,3 +22,4 @@ pub use incident::{
     Method, SourceId, Target,
 };
 pub use selection::Selection;
+pub use shared_str::{Interner, SharedStr};

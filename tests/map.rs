@@ -128,8 +128,8 @@ fn choropleth_values_equal_the_filtered_counts_per_province() {
         if !incident.location.admin1.is_empty() {
             *expected
                 .entry((
-                    incident.location.country_code.clone(),
-                    incident.location.admin1.clone(),
+                    incident.location.country_code.to_string(),
+                    incident.location.admin1.to_string(),
                 ))
                 .or_default() += 1;
         }

@@ -72,7 +72,7 @@ pub fn load_dataset_file(path: &Path) -> Result<Dataset, LoadError> {
 
 /// Parse and validate a dataset; `file` names it in errors.
 pub fn parse_dataset(text: &str, file: &str) -> Result<Dataset, LoadError> {
-    let dataset: Dataset = ron::Options::default().from_str(text).map_err(|error| {
+    let mut dataset: Dataset = ron::Options::default().from_str(text).map_err(|error| {
         let (line, column) = (error.span.start.line, error.span.start.col);
         let mut message = error.code.to_string();
         if let Some(field) = field_at(text, line, column)
@@ -105,6 +105,10 @@ pub fn parse_dataset(text: &str, file: &str) -> Result<Dataset, LoadError> {
         return Err(LoadError::Empty {
             file: file.to_owned(),
         });
+    }
+    let mut interner = crate::model::Interner::default();
+    for incident in &mut dataset.incidents {
+        incident.share_strings(&mut interner);
     }
     Ok(dataset)
 }

@@ -188,7 +188,10 @@ impl Summary {
             let location = &incident.location;
             *summary
                 .by_country
-                .entry((location.country_code.clone(), location.country.clone()))
+                .entry((
+                    location.country_code.to_string(),
+                    location.country.to_string(),
+                ))
                 .or_default() += 1;
             *summary.by_kind.entry(incident.kind).or_default() += 1;
             *summary
@@ -301,13 +304,15 @@ impl GroupKey {
             GroupBy::MonthOfYear => date
                 .month_value()
                 .map_or(Self::Imprecise, Self::MonthOfYear),
-            GroupBy::Country => {
-                Self::Country(location.country_code.clone(), location.country.clone())
-            }
+            GroupBy::Country => Self::Country(
+                location.country_code.to_string(),
+                location.country.to_string(),
+            ),
             GroupBy::Province if location.admin1.is_empty() => Self::NoProvince,
-            GroupBy::Province => {
-                Self::Province(location.country_code.clone(), location.admin1.clone())
-            }
+            GroupBy::Province => Self::Province(
+                location.country_code.to_string(),
+                location.admin1.to_string(),
+            ),
             GroupBy::Kind => Self::Kind(incident.kind),
             GroupBy::Attribution => Self::Attribution(incident.attribution),
         }
@@ -377,7 +382,10 @@ pub fn province_totals<'a>(
             continue;
         }
         totals
-            .entry((location.country_code.clone(), location.admin1.clone()))
+            .entry((
+                location.country_code.to_string(),
+                location.admin1.to_string(),
+            ))
             .or_default()
             .add(incident);
     }
@@ -404,6 +412,7 @@ pub fn facet_counts<K: Ord>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::SharedStr;
     use crate::model::incident::{Count, Location, LocationPrecision, Method, Target};
 
     fn incident(date: &str, kind: Kind, killed: Count) -> Incident {
@@ -513,7 +522,7 @@ mod tests {
     #[test]
     fn province_totals_count_and_sum_per_province_and_skip_unknown_provinces() {
         let mut unknown_province = incident("2022-01-01", Kind::Attack, Count::Exact(3));
-        unknown_province.location.admin1.clear();
+        unknown_province.location.admin1 = SharedStr::default();
         let incidents = [
             incident("2021-08-26", Kind::Attack, Count::Range(10, 12)),
             incident("2022-01-01", Kind::Attack, Count::Unknown),

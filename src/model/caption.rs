@@ -140,7 +140,7 @@ pub fn caption(filter: &Filter, dataset: &Dataset, count: usize) -> String {
                     .incidents
                     .iter()
                     .find(|i| &i.location.country_code == code)
-                    .map_or_else(|| code.clone(), |i| i.location.country.clone())
+                    .map_or_else(|| code.clone(), |i| i.location.country.to_string())
             })
             .collect();
         parts.push(join_and(&names, "and"));
@@ -165,7 +165,7 @@ mod tests {
             date: "2021-01-01".parse().unwrap(),
             location: Location {
                 place: "x".into(),
-                admin1: String::new(),
+                admin1: Default::default(),
                 country: country.into(),
                 country_code: code.into(),
                 lat: 0.0,

@@ -18,6 +18,7 @@ use super::dataset::Dataset;
 use super::date::DatePrecision;
 use super::filter::Filter;
 use super::incident::{Attribution, Count, Kind, LocationPrecision, Method, Target};
+use super::shared_str::SharedStr;
 
 /// The first year a date may have (see `IncidentDate`).
 const FIRST_YEAR: i16 = 1900;
@@ -74,14 +75,15 @@ pub struct Columns {
 
 /// Interns strings (or pairs of them) into dense indices.
 struct Dictionary<K> {
-    index: HashMap<K, u32>,
+    // foldhash: a lookup per row and column while building.
+    index: HashMap<K, u32, foldhash::fast::RandomState>,
     values: Vec<K>,
 }
 
 impl<K: std::hash::Hash + Eq + Clone> Dictionary<K> {
     fn new() -> Self {
         Self {
-            index: HashMap::new(),
+            index: HashMap::default(),
             values: Vec::new(),
         }
     }
@@ -258,8 +260,9 @@ impl Columns {
         }
         columns.source_count = sources.values.len();
         columns.months = columns.compute_month_range();
-        columns.countries = countries.values;
-        columns.provinces = provinces.values;
+        let to_strings = |(a, b): (SharedStr, SharedStr)| (a.to_string(), b.to_string());
+        columns.countries = countries.values.into_iter().map(to_strings).collect();
+        columns.provinces = provinces.values.into_iter().map(to_strings).collect();
         columns.actors = actors.values;
         columns
     }
@@ -787,13 +790,16 @@ mod tests {
         assert_eq!(
             scan.countries,
             facet_counts(dataset, filter, Facet::Country, |i| (
-                i.location.country_code.clone(),
-                i.location.country.clone()
+                i.location.country_code.to_string(),
+                i.location.country.to_string()
             ))
         );
         let provinces: BTreeMap<(String, String), usize> =
             facet_counts(dataset, filter, Facet::Province, |i| {
-                (i.location.admin1.clone(), i.location.country_code.clone())
+                (
+                    i.location.admin1.to_string(),
+                    i.location.country_code.to_string(),
+                )
             })
             .into_iter()
             .filter(|((name, _), _)| !name.is_empty())

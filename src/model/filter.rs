@@ -77,8 +77,9 @@ impl Filter {
         let check = |facet: Facet| skip != Some(facet);
         (!check(Facet::Date) || self.matches_dates(incident))
             && (!check(Facet::Country)
-                || set_allows(&self.countries, &incident.location.country_code))
-            && (!check(Facet::Province) || set_allows(&self.provinces, &incident.location.admin1))
+                || set_allows(&self.countries, incident.location.country_code.as_str()))
+            && (!check(Facet::Province)
+                || set_allows(&self.provinces, incident.location.admin1.as_str()))
             && (!check(Facet::Kind) || set_allows(&self.kinds, &incident.kind))
             && (!check(Facet::Method) || set_allows(&self.methods, &incident.method))
             && (!check(Facet::Target) || set_allows(&self.targets, &incident.target))
@@ -170,7 +171,7 @@ mod tests {
             id: id.into(),
             date: date.parse().unwrap(),
             location: Location {
-                place: format!("{id} town"),
+                place: format!("{id} town").into(),
                 admin1: "Nangarhar".into(),
                 country: "Afghanistan".into(),
                 country_code: country.into(),

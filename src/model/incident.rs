@@ -3,11 +3,12 @@
 use serde::{Deserialize, Serialize};
 
 use super::date::IncidentDate;
+use super::shared_str::{Interner, SharedStr};
 
 /// Stable identifier of an incident, e.g. `"af-2021-08-26-kabul-airport"`.
 pub type IncidentId = String;
 /// Identifier of a source in [`super::Dataset::sources`].
-pub type SourceId = String;
+pub type SourceId = SharedStr;
 
 /// Declares a closed vocabulary with a display label and a stable key used on the command
 /// line and in exports. One macro keeps the label, key and `ALL` list from drifting apart.
@@ -181,13 +182,13 @@ impl Count {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Location {
     /// Most specific place name: a site, town or district ("Hamid Karzai International Airport, Kabul").
-    pub place: String,
+    pub place: SharedStr,
     /// First-level division (province, oblast, state); empty when unknown.
     #[serde(default)]
-    pub admin1: String,
-    pub country: String,
+    pub admin1: SharedStr,
+    pub country: SharedStr,
     /// ISO 3166-1 alpha-2, upper case.
-    pub country_code: String,
+    pub country_code: SharedStr,
     pub lat: f64,
     pub lon: f64,
     pub precision: LocationPrecision,
@@ -216,11 +217,33 @@ pub struct Incident {
     pub injured: Count,
     /// Perpetrator as named by the source data (imports name the group differently).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub perpetrator: Option<String>,
+    pub perpetrator: Option<SharedStr>,
     pub summary: String,
     pub sources: Vec<SourceId>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub discrepancies: Vec<Discrepancy>,
+}
+
+impl Incident {
+    /// Points the incident's place names, codes, actor and source ids at `interner`'s copies, so that a
+    /// million imported rows hold each distinct name once.
+    pub fn share_strings(&mut self, interner: &mut Interner) {
+        let location = &mut self.location;
+        for text in [
+            &mut location.place,
+            &mut location.admin1,
+            &mut location.country,
+            &mut location.country_code,
+        ] {
+            *text = interner.intern(text);
+        }
+        if let Some(perpetrator) = &mut self.perpetrator {
+            *perpetrator = interner.intern(perpetrator);
+        }
+        for source in &mut self.sources {
+            *source = interner.intern(source);
+        }
+    }
 }
 
 #[cfg(test)]

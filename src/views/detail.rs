@@ -54,7 +54,7 @@ fn record(ui: &mut egui::Ui, view: &ViewContext<'_>, index: usize, commands: &mu
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            ui.heading(&incident.location.place);
+            ui.heading(incident.location.place.as_str());
             ui.label(
                 egui::RichText::new(format!(
                     "{} \u{b7} {}",
@@ -84,7 +84,7 @@ fn record(ui: &mut egui::Ui, view: &ViewContext<'_>, index: usize, commands: &mu
                         .map(|id| {
                             view.dataset
                                 .source(id)
-                                .map_or_else(|| id.clone(), |s| s.publisher.clone())
+                                .map_or_else(|| id.to_string(), |s| s.publisher.clone())
                         })
                         .collect();
                     ui.label(
@@ -138,14 +138,14 @@ fn fields(ui: &mut egui::Ui, view: &ViewContext<'_>, index: usize, incident: &In
                     incident.date.precision().label()
                 ),
             );
-            row(ui, "Place", location.place.clone());
+            row(ui, "Place", location.place.to_string());
             row(
                 ui,
                 "Province",
                 if location.admin1.is_empty() {
                     "unknown".into()
                 } else {
-                    location.admin1.clone()
+                    location.admin1.to_string()
                 },
             );
             row(
@@ -182,7 +182,7 @@ fn fields(ui: &mut egui::Ui, view: &ViewContext<'_>, index: usize, incident: &In
             row(ui, "Killed", count_words(incident.killed));
             row(ui, "Injured", count_words(incident.injured));
             if let Some(perpetrator) = &incident.perpetrator {
-                row(ui, "Actor (as the data names it)", perpetrator.clone());
+                row(ui, "Actor (as the data names it)", perpetrator.to_string());
             }
             if let Some(layer) = view.layer_of(index)
                 && !layer.is_embedded()

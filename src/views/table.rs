@@ -166,12 +166,12 @@ pub fn show(
                     ui.label(incident.date.to_string());
                 });
                 row.col(|ui| {
-                    ui.label(&incident.location.place)
-                        .on_hover_text(&incident.location.place);
+                    ui.label(incident.location.place.as_str())
+                        .on_hover_text(incident.location.place.as_str());
                 });
                 row.col(|ui| {
-                    ui.label(&incident.location.country_code)
-                        .on_hover_text(&incident.location.country);
+                    ui.label(incident.location.country_code.as_str())
+                        .on_hover_text(incident.location.country.as_str());
                 });
                 row.col(|ui| {
                     ui.label(incident.kind.label());

@@ -415,7 +415,7 @@ fn reported_plot(
     let source = view
         .dataset
         .source(&series.source)
-        .map_or_else(|| series.source.clone(), |s| s.publisher.clone());
+        .map_or_else(|| series.source.to_string(), |s| s.publisher.clone());
     ui.label(
         egui::RichText::new(format!(
             "Reported totals, {} per period, from {source}: published figures, not counts of the incidents in this dataset",
@@ -662,7 +662,7 @@ fn nearest_mark(plot_ui: &egui_plot::PlotUi<'_>, marks: &[Mark]) -> Option<usize
 }
 
 pub fn incident_tooltip(ui: &mut egui::Ui, incident: &Incident) {
-    ui.label(egui::RichText::new(&incident.location.place).strong());
+    ui.label(egui::RichText::new(incident.location.place.as_str()).strong());
     ui.label(format!(
         "{} \u{b7} {}, {}",
         incident.date.display_long(),

@@ -77,7 +77,7 @@ fn convert(row: &Row<'_>, citations: &Citations) -> Result<Incident, RowIssue> {
     if location.country_code.is_empty()
         && let Some(country) = super::countries::find(row.get("iso")?)
     {
-        location.country_code = country.alpha2.clone();
+        location.country_code = country.alpha2.as_str().into();
     }
     let killed = row.parse("fatalities", fields::parse_count)?;
     let event_type = row.get("event_type")?;
@@ -119,7 +119,7 @@ fn convert(row: &Row<'_>, citations: &Citations) -> Result<Incident, RowIssue> {
         attribution,
         killed,
         injured: Count::Unknown,
-        perpetrator: Some(perpetrator),
+        perpetrator: Some(perpetrator.into()),
         summary,
         sources,
         discrepancies: Vec::new(),

@@ -3,13 +3,17 @@
 
 use std::collections::HashMap;
 
+/// A map keyed by strings met once per row (ids, citations): foldhash, as SipHash showed in a
+/// million-row load.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 use chrono::{Datelike as _, NaiveDate};
 
 use super::{Format, ImportError, ImportReport, Imported, Progress, RowIssue, countries};
 use crate::model::actor;
 use crate::model::{
-    Attribution, Count, Dataset, Incident, IncidentDate, Location, LocationPrecision, Metadata,
-    Source, SourceId,
+    Attribution, Count, Dataset, Incident, IncidentDate, Interner, Location, LocationPrecision,
+    Metadata, Source, SourceId,
 };
 
 /// A field longer than this is not data but a broken quote or a pasted document.
@@ -143,7 +147,7 @@ pub struct Citations {
 
 struct CitationTable {
     sources: Vec<Source>,
-    by_text: HashMap<String, SourceId>,
+    by_text: FastMap<String, SourceId>,
 }
 
 impl Citations {
@@ -159,7 +163,7 @@ impl Citations {
             Format::Csv => "CSV file",
             Format::Ron => "Khorasan Atlas dataset",
         };
-        let file_source = "file".to_owned();
+        let file_source: SourceId = "file".into();
         Self {
             inner: std::sync::Mutex::new(CitationTable {
                 sources: vec![Source {
@@ -170,7 +174,7 @@ impl Citations {
                     url: None,
                     seed: None,
                 }],
-                by_text: HashMap::new(),
+                by_text: FastMap::default(),
             }),
             file_source,
         }
@@ -196,7 +200,7 @@ impl Citations {
         if let Some(id) = table.by_text.get(text) {
             return Some(id.clone());
         }
-        let id = format!("cited-{}", table.sources.len());
+        let id: SourceId = format!("cited-{}", table.sources.len()).into();
         let is_url = text.starts_with("http://") || text.starts_with("https://");
         table.sources.push(Source {
             id: id.clone(),
@@ -241,7 +245,7 @@ pub struct Collector {
     pub citations: Citations,
     incidents: Vec<Incident>,
     /// Line each id was first seen on, to report duplicates.
-    ids: HashMap<String, u64>,
+    ids: FastMap<String, u64>,
 }
 
 impl Collector {
@@ -250,7 +254,7 @@ impl Collector {
             report: ImportReport::new(file, format),
             citations: Citations::new(file, format),
             incidents: Vec::new(),
-            ids: HashMap::new(),
+            ids: FastMap::default(),
         }
     }
 
@@ -354,7 +358,7 @@ const PARALLEL_FROM_BYTES: usize = 4 * 1024 * 1024;
 fn add_row(
     report: &mut ImportReport,
     incidents: &mut Vec<Incident>,
-    ids: &mut HashMap<String, u64>,
+    ids: &mut FastMap<String, u64>,
     line: u64,
     id_column: &str,
     row: Result<Incident, RowIssue>,
@@ -420,17 +424,24 @@ pub fn read_rows<R: std::io::Read>(
         ids,
     } = collector;
     let citations: &Citations = citations;
-    let convert_batch = |items: Vec<Item>| -> Vec<(u64, Result<Incident, RowIssue>)> {
-        items
-            .into_iter()
-            .map(|item| match item {
-                Item::Record(line, record) => {
-                    (line, convert(&Row::new(line, &columns, &record), citations))
-                }
-                Item::Refused(issue) => (issue.line, Err(issue)),
-            })
-            .collect()
-    };
+    // Each converting thread has its own interner: no lock per row, and a name repeats at
+    // most once per thread.
+    let convert_batch =
+        |items: Vec<Item>, interner: &mut Interner| -> Vec<(u64, Result<Incident, RowIssue>)> {
+            items
+                .into_iter()
+                .map(|item| match item {
+                    Item::Record(line, record) => {
+                        let mut result = convert(&Row::new(line, &columns, &record), citations);
+                        if let Ok(incident) = &mut result {
+                            incident.share_strings(interner);
+                        }
+                        (line, result)
+                    }
+                    Item::Refused(issue) => (issue.line, Err(issue)),
+                })
+                .collect()
+        };
     let mut add_batch = |results: Vec<(u64, Result<Incident, RowIssue>)>| {
         for (line, result) in results {
             add_row(report, incidents, ids, line, id_column, result);
@@ -441,11 +452,12 @@ pub fn read_rows<R: std::io::Read>(
     };
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     if size < PARALLEL_FROM_BYTES as u64 || workers == 1 {
+        let mut interner = Interner::default();
         while let Some(batch) = next_batch(&mut reader, &columns, progress) {
             if progress.is_cancelled() {
                 return Err(cancelled());
             }
-            add_batch(convert_batch(batch));
+            add_batch(convert_batch(batch, &mut interner));
         }
         return Ok(());
     }
@@ -456,13 +468,17 @@ pub fn read_rows<R: std::io::Read>(
         for _ in 0..workers {
             let (jobs, results, convert_batch) = (&jobs, results.clone(), &convert_batch);
             scope.spawn(move || {
+                let mut interner = Interner::default();
                 loop {
                     let job = jobs
                         .lock()
                         .unwrap_or_else(std::sync::PoisonError::into_inner)
                         .recv();
                     let Ok((number, items)) = job else { break };
-                    if results.send((number, convert_batch(items))).is_err() {
+                    if results
+                        .send((number, convert_batch(items, &mut interner)))
+                        .is_err()
+                    {
                         break;
                     }
                 }
@@ -808,10 +824,10 @@ pub fn location(
         (place, _) => place.to_owned(),
     };
     Location {
-        place,
-        admin1,
-        country,
-        country_code,
+        place: place.into(),
+        admin1: admin1.into(),
+        country: country.into(),
+        country_code: country_code.into(),
         lat,
         lon,
         precision,
@@ -937,6 +953,26 @@ mod tests {
         assert_eq!(ids[2_997], "acled:SYN2997");
         assert_eq!(ids[2_998], "acled:SYN2999", "row order is the file's");
         assert_eq!(ids.last(), Some(&"acled:SYN11999"));
+
+        // Names repeat across rows: each thread keeps one copy of each, not one per row.
+        let incidents = &imported.dataset.incidents;
+        let copies = |text: fn(&Incident) -> &crate::model::SharedStr| {
+            let mut distinct: Vec<&crate::model::SharedStr> = Vec::new();
+            for incident in incidents {
+                if !distinct.iter().any(|seen| seen.shares_with(text(incident))) {
+                    distinct.push(text(incident));
+                }
+            }
+            distinct.len()
+        };
+        let countries: std::collections::BTreeSet<&str> = incidents
+            .iter()
+            .map(|i| i.location.country.as_str())
+            .collect();
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+        assert!(copies(|i| &i.location.country) <= countries.len() * workers);
+        assert!(copies(|i| &i.location.country_code) <= countries.len() * workers);
+        assert!(copies(|i| &i.sources[0]) <= workers);
     }
 
     #[test]

@@ -166,7 +166,7 @@ fn convert(
         attribution,
         killed,
         injured,
-        perpetrator: Some(perpetrator),
+        perpetrator: Some(perpetrator.into()),
         summary,
         sources,
         discrepancies: Vec::new(),
@@ -289,6 +289,7 @@ pub fn import_geojson(
     let text = utf8(bytes, file)?;
     let features = raw_features(text, file)?;
     let mut collector = Collector::new(file, Format::GeoJson);
+    let mut interner = crate::model::Interner::default();
     let stem = stem(file);
     // Parse every feature first: the columns are the union of their properties.
     let mut parsed = Vec::with_capacity(features.len());
@@ -365,7 +366,10 @@ pub fn import_geojson(
         record.push_field(lat.as_bytes());
         record.push_field(lon.as_bytes());
         let row = Row::new(line, &columns, &record);
-        let result = convert(&row, &collector.citations, mapping, &stem);
+        let mut result = convert(&row, &collector.citations, mapping, &stem);
+        if let Ok(incident) = &mut result {
+            incident.share_strings(&mut interner);
+        }
         collector.add(line, mapping.id.as_deref().unwrap_or(""), result);
     }
     Ok(collector.finish(format!("GeoJSON file {file}")))

@@ -101,7 +101,7 @@ fn convert(row: &Row<'_>, citations: &Citations) -> Result<Incident, RowIssue> {
         attribution,
         killed,
         injured,
-        perpetrator: Some(perpetrator),
+        perpetrator: Some(perpetrator.into()),
         summary,
         sources,
         discrepancies: Vec::new(),

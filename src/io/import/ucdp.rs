@@ -136,7 +136,7 @@ fn convert(row: &Row<'_>, citations: &Citations) -> Result<Incident, RowIssue> {
         attribution,
         killed,
         injured: Count::Unknown,
-        perpetrator: Some(perpetrator),
+        perpetrator: Some(perpetrator.into()),
         summary,
         sources,
         discrepancies: Vec::new(),
