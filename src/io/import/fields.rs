@@ -244,8 +244,53 @@ pub struct Collector {
     pub report: ImportReport,
     pub citations: Citations,
     incidents: Vec<Incident>,
-    /// Line each id was first seen on, to report duplicates.
-    ids: FastMap<String, u64>,
+    /// Ids kept so far, to report duplicates.
+    ids: SeenIds,
+}
+
+/// The ids of the incidents kept so far and the line each was first seen on, without a second
+/// copy of every id (a million ids are tens of megabytes): the kept incident, found by the
+/// id's hash, holds the text to compare.
+#[derive(Default)]
+struct SeenIds<S = foldhash::fast::RandomState> {
+    hasher: S,
+    /// Hash of an id: (index of the kept incident, its line).
+    by_hash: FastMap<u64, (usize, u64)>,
+    /// Ids whose hash an earlier, different id already took (vanishingly rare).
+    collided: FastMap<String, u64>,
+}
+
+impl<S: std::hash::BuildHasher> SeenIds<S> {
+    /// The line `id` was first seen on, or `None` after recording it for the incident that
+    /// will be kept at `index` from `line`. `kept_id` gives the id of a kept incident.
+    fn first_seen<'a>(
+        &mut self,
+        id: &str,
+        index: usize,
+        line: u64,
+        kept_id: impl Fn(usize) -> &'a str,
+    ) -> Option<u64> {
+        use std::collections::hash_map::Entry;
+        match self.by_hash.entry(self.hasher.hash_one(id)) {
+            Entry::Vacant(entry) => {
+                entry.insert((index, line));
+                None
+            }
+            Entry::Occupied(entry) => {
+                let &(kept, first) = entry.get();
+                if kept_id(kept) == id {
+                    return Some(first);
+                }
+                match self.collided.entry(id.to_owned()) {
+                    Entry::Occupied(entry) => Some(*entry.get()),
+                    Entry::Vacant(entry) => {
+                        entry.insert(line);
+                        None
+                    }
+                }
+            }
+        }
+    }
 }
 
 impl Collector {
@@ -254,7 +299,7 @@ impl Collector {
             report: ImportReport::new(file, format),
             citations: Citations::new(file, format),
             incidents: Vec::new(),
-            ids: FastMap::default(),
+            ids: SeenIds::default(),
         }
     }
 
@@ -358,7 +403,7 @@ const PARALLEL_FROM_BYTES: usize = 4 * 1024 * 1024;
 fn add_row(
     report: &mut ImportReport,
     incidents: &mut Vec<Incident>,
-    ids: &mut FastMap<String, u64>,
+    ids: &mut SeenIds,
     line: u64,
     id_column: &str,
     row: Result<Incident, RowIssue>,
@@ -366,11 +411,12 @@ fn add_row(
     report.rows += 1;
     match row {
         Ok(incident) => {
-            if let Some(first) = ids.get(&incident.id) {
+            if let Some(first) =
+                ids.first_seen(&incident.id, incidents.len(), line, |i| &incidents[i].id)
+            {
                 let why = format!("duplicate id, first seen on line {first}");
                 report.skip(RowIssue::new(line, id_column, &incident.id, why));
             } else {
-                ids.insert(incident.id.clone(), line);
                 incidents.push(incident);
             }
         }
@@ -915,6 +961,34 @@ mod tests {
         assert_eq!(covered("2021-07-30", "2021-08-02"), "2021");
         assert!(covering_date(day("2020-12-30"), day("2021-01-02")).is_err());
         assert!(covering_date(day("2021-01-02"), day("2021-01-01")).is_err());
+    }
+
+    #[test]
+    fn duplicate_ids_are_found_even_when_their_hashes_collide() {
+        /// Every id hashes alike: each lookup goes through the comparison and the fallback.
+        #[derive(Default)]
+        struct Collide;
+        impl std::hash::Hasher for Collide {
+            fn finish(&self) -> u64 {
+                7
+            }
+            fn write(&mut self, _: &[u8]) {}
+        }
+        let mut seen = SeenIds::<std::hash::BuildHasherDefault<Collide>>::default();
+        let mut kept: Vec<String> = Vec::new();
+        let mut add = |id: &str, line: u64| {
+            let first = seen.first_seen(id, kept.len(), line, |i| &kept[i]);
+            if first.is_none() {
+                kept.push(id.to_owned());
+            }
+            first
+        };
+        assert_eq!(add("a", 2), None);
+        assert_eq!(add("b", 3), None);
+        assert_eq!(add("a", 4), Some(2));
+        assert_eq!(add("b", 5), Some(3));
+        assert_eq!(add("c", 6), None);
+        assert_eq!(add("c", 7), Some(6));
     }
 
     #[test]
