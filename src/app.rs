@@ -178,6 +178,38 @@ pub struct FacetCounts {
     pub actors: Vec<(String, usize)>,
 }
 
+/// From this many incidents a filter change is scanned off the UI thread (about 1 ms of scan).
+pub const BACKGROUND_DERIVE_FROM: usize = 200_000;
+
+/// A filter scan running on its own thread.
+struct BackgroundDerive {
+    inputs: (Filter, StackBy),
+    /// The dataset it scans; a result for an older one is dropped.
+    dataset_version: u64,
+    result: std::sync::mpsc::Receiver<Derived>,
+}
+
+impl BackgroundDerive {
+    fn start(
+        dataset: Arc<Dataset>,
+        columns: Arc<crate::model::columns::Columns>,
+        inputs: (Filter, StackBy),
+        dataset_version: u64,
+    ) -> Self {
+        let (send, result) = std::sync::mpsc::channel();
+        let (filter, stack_by) = inputs.clone();
+        std::thread::spawn(move || {
+            // The receiver is gone when the result is no longer wanted.
+            let _ = send.send(Derived::compute(&dataset, &columns, &filter, stack_by));
+        });
+        Self {
+            inputs,
+            dataset_version,
+            result,
+        }
+    }
+}
+
 impl Derived {
     /// Everything derived from the filter, in one scan of the dataset's columns.
     pub fn compute(
@@ -227,8 +259,8 @@ pub struct AtlasApp {
     pub layers: Vec<crate::layers::Layer>,
     /// Counts rebuilds of `dataset`, so views can cache per dataset.
     pub dataset_version: u64,
-    /// `dataset` in columns, for the filter scan.
-    pub columns: crate::model::columns::Columns,
+    /// `dataset` in columns, for the filter scan (shared with a background scan).
+    pub columns: Arc<crate::model::columns::Columns>,
     /// For each incident of `dataset`, the index of its layer in `layers`.
     pub layer_of: Vec<u16>,
     /// Numbers layers as they load, so their source ids never collide.
@@ -250,6 +282,10 @@ pub struct AtlasApp {
     pub derived: Derived,
     /// The inputs `derived` was computed from; recomputed only when they change.
     derived_from: Option<(Filter, StackBy)>,
+    /// A scan of a large dataset running off the UI thread.
+    background_derive: Option<BackgroundDerive>,
+    /// Datasets of this many incidents or more are scanned off the UI thread.
+    pub background_derive_from: usize,
     pub map: MapView,
     pub timeline: views::timeline::TimelineState,
     pub table: views::table::TableState,
@@ -350,6 +386,8 @@ impl AtlasApp {
             hovered_group: Vec::new(),
             derived: Derived::default(),
             derived_from: None,
+            background_derive: None,
+            background_derive_from: BACKGROUND_DERIVE_FROM,
             map,
             timeline: Default::default(),
             table: Default::default(),
@@ -409,7 +447,7 @@ impl AtlasApp {
             .or_else(|| self.state.selected_id.clone());
         self.unmerge();
         let (dataset, layer_of) = crate::layers::merge(&mut self.layers);
-        self.columns = crate::model::columns::Columns::build(&dataset);
+        self.columns = Arc::new(crate::model::columns::Columns::build(&dataset));
         self.dataset_version += 1;
         self.dataset = dataset;
         self.layer_of = layer_of;
@@ -422,8 +460,10 @@ impl AtlasApp {
         };
         self.hovered_group.clear();
         self.remember_layers();
+        // The old result indexes the old dataset: replaced now, not a frame later.
+        self.background_derive = None;
         self.derived_from = None;
-        self.refresh_derived();
+        self.finish_derived();
     }
 
     fn playback(&mut self, action: PlaybackAction) {
@@ -522,14 +562,73 @@ impl AtlasApp {
         self.refresh_derived();
     }
 
+    /// Recomputes the derived data if the filter changed: at once on small datasets; on large
+    /// ones in the background, while the views keep drawing the previous result, so that a
+    /// filter change or playback never holds up a frame (the result lands a frame or two later).
     pub fn refresh_derived(&mut self) {
+        self.poll_background_derive();
+        let inputs = (self.state.filter.clone(), self.state.stack_by);
+        if self.derived_from.as_ref() == Some(&inputs) {
+            return;
+        }
+        // An export must show the filter it names, so it waits for the result.
+        if self.dataset.incidents.len() < self.background_derive_from
+            || self.pending_export.is_some()
+        {
+            self.finish_derived();
+        } else if self.background_derive.is_none() {
+            // One scan at a time: when it lands, the next starts from the filter as it is then.
+            self.background_derive = Some(BackgroundDerive::start(
+                self.dataset.clone(),
+                self.columns.clone(),
+                inputs,
+                self.dataset_version,
+            ));
+        }
+    }
+
+    /// Makes the derived data match the filter now, on this thread.
+    pub fn finish_derived(&mut self) {
+        self.background_derive = None;
         let inputs = (self.state.filter.clone(), self.state.stack_by);
         if self.derived_from.as_ref() != Some(&inputs) {
-            let generation = self.derived.generation + 1;
-            self.derived = Derived::compute(&self.dataset, &self.columns, &inputs.0, inputs.1);
-            self.derived.generation = generation;
-            self.derived_from = Some(inputs);
+            let derived = Derived::compute(&self.dataset, &self.columns, &inputs.0, inputs.1);
+            self.install_derived(derived, inputs);
         }
+    }
+
+    /// Whether the views show an older filter's result while a background scan runs.
+    pub fn is_deriving(&self) -> bool {
+        self.background_derive.is_some()
+    }
+
+    fn install_derived(&mut self, derived: Derived, inputs: (Filter, StackBy)) {
+        let generation = self.derived.generation + 1;
+        self.derived = derived;
+        self.derived.generation = generation;
+        self.derived_from = Some(inputs);
+    }
+
+    /// Takes a finished background scan, then starts the next if the filter moved on.
+    fn poll_background_derive(&mut self) {
+        let Some(job) = &self.background_derive else {
+            return;
+        };
+        let landed = match job.result.try_recv() {
+            Ok(derived) => Some(derived),
+            Err(std::sync::mpsc::TryRecvError::Empty) => return,
+            // The scan thread died (it cannot without a bug): scan here instead.
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => None,
+        };
+        let job = self.background_derive.take().expect("checked above");
+        match landed {
+            Some(derived) if job.dataset_version == self.dataset_version => {
+                self.install_derived(derived, job.inputs);
+            }
+            Some(_) => {}
+            None => self.finish_derived(),
+        }
+        self.refresh_derived();
     }
 
     pub fn apply(&mut self, command: Command) {
@@ -549,6 +648,7 @@ impl AtlasApp {
             Command::ResetFilter => self.state.filter = Filter::default(),
             Command::SetStackBy(stack_by) => self.state.stack_by = stack_by,
             Command::FitMapToFiltered => {
+                self.finish_derived();
                 let points: Vec<(f64, f64)> = self
                     .derived
                     .filtered
@@ -624,6 +724,11 @@ impl AtlasApp {
         let previous_hover = self.selection.hovered.take();
         let previous_group = std::mem::take(&mut self.hovered_group);
         let mut commands = Vec::new();
+        self.poll_background_derive();
+        if self.is_deriving() {
+            // Look again soon: the result lands without any input event.
+            ctx.request_repaint();
+        }
 
         let view = views::ViewContext {
             dataset: &self.dataset,
@@ -641,6 +746,7 @@ impl AtlasApp {
             layer_of: &self.layer_of,
             dataset_version: self.dataset_version,
             columns: &self.columns,
+            deriving: self.is_deriving(),
         };
 
         // Larger type on slides.

@@ -40,6 +40,8 @@ pub struct ViewContext<'a> {
     pub layers: &'a [crate::layers::Layer],
     /// The layer of each incident of `dataset`.
     pub layer_of: &'a [u16],
+    /// `derived` is still the previous filter's: a large dataset's scan is running.
+    pub deriving: bool,
 }
 
 impl ViewContext<'_> {

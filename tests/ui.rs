@@ -18,6 +18,14 @@ fn shown_caption(app: &AtlasApp) -> String {
     )
 }
 
+fn count_of_kind(app: &AtlasApp, kind: Kind) -> usize {
+    app.dataset
+        .incidents
+        .iter()
+        .filter(|i| i.kind == kind)
+        .count()
+}
+
 #[test]
 fn starts_with_everything_shown() {
     let harness = harness(PersistedState::default());
@@ -38,13 +46,7 @@ fn starts_with_everything_shown() {
 fn ticking_a_kind_filters_every_view() {
     let mut harness = harness(PersistedState::default());
     let total = harness.state().dataset.incidents.len();
-    let plots = harness
-        .state()
-        .dataset
-        .incidents
-        .iter()
-        .filter(|i| i.kind == Kind::FoiledPlot)
-        .count();
+    let plots = count_of_kind(harness.state(), Kind::FoiledPlot);
     assert!(plots > 0, "the dataset should hold foiled plots");
 
     let attack_labels_before = harness.query_all_by_label("Attack").count();
@@ -269,4 +271,58 @@ fn hovering_a_table_row_hovers_the_incident_everywhere() {
     harness.run_ok();
     // Hover is shared state: the map and timeline draw their highlight from it.
     assert_eq!(harness.state().selection.hovered, Some(first));
+}
+
+#[test]
+fn a_large_dataset_is_filtered_off_the_ui_thread_and_the_views_follow() {
+    let mut harness = harness(PersistedState::default());
+    // As if the embedded dataset were a million incidents.
+    harness.state_mut().background_derive_from = 0;
+    let total = harness.state().dataset.incidents.len();
+    let plots = count_of_kind(harness.state(), Kind::FoiledPlot);
+    let only_plots = khorasan_atlas::model::Filter {
+        kinds: [Kind::FoiledPlot].into(),
+        ..Default::default()
+    };
+    harness
+        .state_mut()
+        .apply(khorasan_atlas::app::Command::SetFilter(only_plots.clone()));
+    // The scan runs elsewhere; until it lands, the views keep the last result whole.
+    assert!(harness.state().is_deriving());
+    assert_eq!(harness.state().derived.filtered.len(), total);
+    for _ in 0..500 {
+        if !harness.state().is_deriving() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        harness.step();
+    }
+    assert!(!harness.state().is_deriving(), "the scan never landed");
+    harness.run_ok();
+    let app = harness.state();
+    assert_eq!(app.derived.filtered.len(), plots);
+    assert_eq!(app.derived.summary.count, plots);
+    let caption = shown_caption(harness.state());
+    assert!(harness.query_all_by_label(&caption).count() > 0);
+
+    // An export never writes a result still being replaced: it takes the filter as it is.
+    harness
+        .state_mut()
+        .apply(khorasan_atlas::app::Command::SetFilter(Default::default()));
+    assert!(harness.state().is_deriving());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("all.csv");
+    harness
+        .state_mut()
+        .apply(khorasan_atlas::app::Command::ExportData(
+            khorasan_atlas::io::ExportFormat::Csv,
+            path.clone(),
+        ));
+    assert!(!harness.state().is_deriving());
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        text.lines().count(),
+        total + 1,
+        "a header and every incident"
+    );
 }

@@ -297,6 +297,8 @@ impl AtlasApp {
 
     /// Write the filtered incidents as CSV or GeoJSON, the same columns as `export`.
     fn export_data(&mut self, format: crate::io::ExportFormat, path: &std::path::Path) {
+        // The file holds what the filter selects now, not a result still being replaced.
+        self.finish_derived();
         let incidents = self
             .derived
             .filtered

@@ -29,6 +29,10 @@ pub fn show(
                 .on_hover_text("Islamic State Khorasan (ISK, ISKP, IS-K) incidents");
             ui.separator();
             ui.label(egui::RichText::new(view.shown_caption()).strong());
+            if view.deriving {
+                ui.spinner()
+                    .on_hover_text("Applying the filter to every incident; the views follow.");
+            }
             ui.separator();
             let mut central = view.state.central;
             ui.selectable_value(&mut central, crate::app::CentralView::Map, "Map")
