@@ -163,6 +163,9 @@ pub struct Derived {
         std::collections::BTreeMap<(String, String), crate::model::aggregate::GroupTotal>,
     pub summary: Summary,
     pub facets: FacetCounts,
+    /// The table's rows for this result, picked on the background scan's thread from the
+    /// table's full order (identified by the number it gave that order).
+    pub table_order: Option<(u64, Arc<Vec<u32>>)>,
 }
 
 /// Per-value counts shown next to each filter option.
@@ -195,12 +198,19 @@ impl BackgroundDerive {
         columns: Arc<crate::model::columns::Columns>,
         inputs: (Filter, StackBy),
         dataset_version: u64,
+        table_order: Option<(u64, Arc<Vec<u32>>)>,
     ) -> Self {
         let (send, result) = std::sync::mpsc::channel();
         let (filter, stack_by) = inputs.clone();
         std::thread::spawn(move || {
+            let mut derived = Derived::compute(&dataset, &columns, &filter, stack_by);
+            // The table's rows too: picking them is the larger part of drawing a new result.
+            derived.table_order = table_order.map(|(id, all)| {
+                let picked = crate::model::columns::pick_in_order(&all, &derived.filtered);
+                (id, Arc::new(picked))
+            });
             // The receiver is gone when the result is no longer wanted.
-            let _ = send.send(Derived::compute(&dataset, &columns, &filter, stack_by));
+            let _ = send.send(derived);
         });
         Self {
             inputs,
@@ -247,6 +257,7 @@ impl Derived {
                 attributions: scan.attributions,
                 actors,
             },
+            table_order: None,
         }
     }
 }
@@ -583,6 +594,7 @@ impl AtlasApp {
                 self.columns.clone(),
                 inputs,
                 self.dataset_version,
+                self.table.full_order(self.dataset_version),
             ));
         }
     }

@@ -302,6 +302,12 @@ fn a_large_dataset_is_filtered_off_the_ui_thread_and_the_views_follow() {
     let app = harness.state();
     assert_eq!(app.derived.filtered.len(), plots);
     assert_eq!(app.derived.summary.count, plots);
+    // The table's rows were picked on the scan's thread, in the table's order.
+    assert!(app.derived.table_order.is_some());
+    let (_, full_order) = app.table.full_order(app.dataset_version).unwrap();
+    let expected =
+        khorasan_atlas::model::columns::pick_in_order(&full_order, &app.derived.filtered);
+    assert_eq!(app.table.rows(), expected.as_slice());
     let caption = shown_caption(harness.state());
     assert!(harness.query_all_by_label(&caption).count() > 0);
 

@@ -325,6 +325,9 @@ pub fn report_window(
         .open(&mut open)
         .default_width(640.0)
         .default_height(360.0)
+        // Lower right, clear of the title, the filters and the map's legend.
+        .pivot(egui::Align2::RIGHT_BOTTOM)
+        .default_pos(ctx.content_rect().right_bottom() - egui::vec2(24.0, 24.0))
         .show(ctx, |ui| {
             ui.label(egui::RichText::new(report.summary()).strong());
             for note in &report.notes {

@@ -1,12 +1,13 @@
 //! The sortable table of filtered incidents. Clicking a row selects it and centres the map.
 
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 use egui_extras::{Column, TableBuilder};
 
 use crate::app::Command;
 use crate::model::Incident;
-use crate::model::columns::split_work;
+use crate::model::columns::pick_in_order;
 use crate::model::selection::Highlight;
 
 use super::ViewContext;
@@ -47,12 +48,15 @@ pub struct TableState {
     pub sort: SortColumn,
     pub descending: bool,
     /// Row order, cached for the derived data and sort it was computed for.
-    order: Vec<u32>,
+    order: Arc<Vec<u32>>,
     order_for: Option<(u64, SortColumn, bool)>,
     /// Every incident of the dataset in sort order, cached per dataset and sort: a filter
-    /// change then only picks the filtered rows out of it (linear, not a new sort).
-    all_sorted: Vec<u32>,
+    /// change then only picks the filtered rows out of it (linear, not a new sort), on the
+    /// background scan's thread when there is one.
+    all_sorted: Arc<Vec<u32>>,
     all_sorted_for: Option<(u64, SortColumn, bool)>,
+    /// Changes whenever `all_sorted` is sorted again, to recognise rows picked from it.
+    all_sorted_id: u64,
 }
 
 impl TableState {
@@ -75,37 +79,30 @@ impl TableState {
                     ordering
                 }
             });
-            self.all_sorted = all;
+            self.all_sorted = Arc::new(all);
             self.all_sorted_for = Some(dataset_key);
+            self.all_sorted_id += 1;
         }
-        self.order = pick_in_order(&self.all_sorted, &view.derived.filtered);
+        self.order = match &view.derived.table_order {
+            // Picked from this very order by the background scan.
+            Some((id, order)) if *id == self.all_sorted_id => order.clone(),
+            _ => Arc::new(pick_in_order(&self.all_sorted, &view.derived.filtered)),
+        };
         self.order_for = Some(key);
     }
-}
 
-/// The `members` (ascending incident indices) in the order of `all_sorted` (every incident,
-/// sorted). One linear pass on all threads, against a bit set of the members: a filter change
-/// on a million incidents picks rows instead of sorting them again.
-fn pick_in_order(all_sorted: &[u32], members: &[usize]) -> Vec<u32> {
-    if members.len() == all_sorted.len() {
-        return all_sorted.to_vec();
+    /// The incidents in the table's rows, in order.
+    pub fn rows(&self) -> &[u32] {
+        &self.order
     }
-    let mut is_member = vec![0u64; all_sorted.len().div_ceil(64)];
-    for &index in members {
-        is_member[index / 64] |= 1 << (index % 64);
+
+    /// The order of every incident for a background scan to pick its rows from, when it is
+    /// sorted for `dataset_version` (the table sorts when first drawn).
+    pub fn full_order(&self, dataset_version: u64) -> Option<(u64, Arc<Vec<u32>>)> {
+        self.all_sorted_for
+            .is_some_and(|(version, ..)| version == dataset_version)
+            .then(|| (self.all_sorted_id, self.all_sorted.clone()))
     }
-    let parts = split_work(all_sorted.len(), |range| {
-        // Written without a branch per row: membership is unpredictable.
-        let mut picked = vec![0; range.len()];
-        let mut count = 0;
-        for &index in &all_sorted[range] {
-            picked[count] = index;
-            count += (is_member[index as usize / 64] >> (index % 64)) as usize & 1;
-        }
-        picked.truncate(count);
-        picked
-    });
-    parts.concat()
 }
 
 pub fn show(
@@ -195,31 +192,5 @@ pub fn show(
             state.sort = column;
             state.descending = matches!(column, SortColumn::Killed);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn picks_members_in_sorted_order() {
-        let all_sorted = [4, 0, 3, 1, 2];
-        assert_eq!(pick_in_order(&all_sorted, &[0, 2, 4]), vec![4, 0, 2]);
-        assert_eq!(pick_in_order(&all_sorted, &[]), Vec::<u32>::new());
-        assert_eq!(
-            pick_in_order(&all_sorted, &[0, 1, 2, 3, 4]),
-            all_sorted.to_vec()
-        );
-    }
-
-    #[test]
-    fn picks_the_same_on_many_threads() {
-        // Large enough to be split across threads; every third incident, in reverse order.
-        let n = 200_003u32;
-        let all_sorted: Vec<u32> = (0..n).rev().collect();
-        let members: Vec<usize> = (0..n as usize).filter(|i| i % 3 == 0).collect();
-        let expected: Vec<u32> = all_sorted.iter().copied().filter(|i| i % 3 == 0).collect();
-        assert_eq!(pick_in_order(&all_sorted, &members), expected);
     }
 }
