@@ -139,9 +139,10 @@ impl<'a> Row<'a> {
 }
 
 /// Sources cited by imported rows, one entry per distinct citation, plus the file itself.
-/// Shared by the threads converting rows, hence the lock.
+/// Shared by the threads converting rows, hence the lock: a read lock, as nearly every
+/// citation is met before (a mutex taken for each row kept the threads waiting on each other).
 pub struct Citations {
-    inner: std::sync::Mutex<CitationTable>,
+    inner: std::sync::RwLock<CitationTable>,
     file_source: SourceId,
 }
 
@@ -165,7 +166,7 @@ impl Citations {
         };
         let file_source: SourceId = "file".into();
         Self {
-            inner: std::sync::Mutex::new(CitationTable {
+            inner: std::sync::RwLock::new(CitationTable {
                 sources: vec![Source {
                     id: file_source.clone(),
                     title: name,
@@ -193,10 +194,20 @@ impl Citations {
             return None;
         }
         // A poisoned lock means a converting thread panicked; its table is still sound.
+        if let Some(id) = self
+            .inner
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .by_text
+            .get(text)
+        {
+            return Some(id.clone());
+        }
         let mut table = self
             .inner
-            .lock()
+            .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Another thread may have added it between the two locks.
         if let Some(id) = table.by_text.get(text) {
             return Some(id.clone());
         }
@@ -389,6 +400,9 @@ pub fn import_schema(
     Ok(collector.finish(format!("{} {file}", schema.description)))
 }
 
+/// A batch's rows converted, and its records to be filled again.
+type Converted = (Vec<(u64, Result<Incident, RowIssue>)>, Vec<csv::ByteRecord>);
+
 /// A record read from the file, or the reason it was refused before conversion.
 enum Item {
     Record(u64, csv::ByteRecord),
@@ -471,39 +485,44 @@ pub fn read_rows<R: std::io::Read>(
     } = collector;
     let citations: &Citations = citations;
     // Each converting thread has its own interner: no lock per row, and a name repeats at
-    // most once per thread.
-    let convert_batch =
-        |items: Vec<Item>, interner: &mut Interner| -> Vec<(u64, Result<Incident, RowIssue>)> {
-            items
-                .into_iter()
-                .map(|item| match item {
-                    Item::Record(line, record) => {
-                        let mut result = convert(&Row::new(line, &columns, &record), citations);
-                        if let Ok(incident) = &mut result {
-                            incident.share_strings(interner);
-                        }
-                        (line, result)
+    // most once per thread. The records go back to the reading thread to be filled again:
+    // allocating them there and freeing them here cost more than parsing them.
+    let convert_batch = |items: Vec<Item>, interner: &mut Interner| -> Converted {
+        let mut spent = Vec::with_capacity(items.len());
+        let results = items
+            .into_iter()
+            .map(|item| match item {
+                Item::Record(line, record) => {
+                    let mut result = convert(&Row::new(line, &columns, &record), citations);
+                    if let Ok(incident) = &mut result {
+                        incident.share_strings(interner);
                     }
-                    Item::Refused(issue) => (issue.line, Err(issue)),
-                })
-                .collect()
-        };
-    let mut add_batch = |results: Vec<(u64, Result<Incident, RowIssue>)>| {
+                    spent.push(record);
+                    (line, result)
+                }
+                Item::Refused(issue) => (issue.line, Err(issue)),
+            })
+            .collect();
+        (results, spent)
+    };
+    let mut add_batch = |(results, spent): Converted, pool: &mut Vec<csv::ByteRecord>| {
         for (line, result) in results {
             add_row(report, incidents, ids, line, id_column, result);
         }
+        pool.extend(spent);
     };
+    let mut pool = Vec::new();
     let cancelled = || ImportError::Cancelled {
         file: file.to_owned(),
     };
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     if size < PARALLEL_FROM_BYTES as u64 || workers == 1 {
         let mut interner = Interner::default();
-        while let Some(batch) = next_batch(&mut reader, &columns, progress) {
+        while let Some(batch) = next_batch(&mut reader, &columns, progress, &mut pool) {
             if progress.is_cancelled() {
                 return Err(cancelled());
             }
-            add_batch(convert_batch(batch, &mut interner));
+            add_batch(convert_batch(batch, &mut interner), &mut pool);
         }
         return Ok(());
     }
@@ -536,15 +555,16 @@ pub fn read_rows<R: std::io::Read>(
         let mut next = 0;
         let mut take_done = |waiting: &mut std::collections::BTreeMap<usize, _>,
                              next: &mut usize,
-                             result: (usize, Vec<_>)| {
+                             result: (usize, Converted),
+                             pool: &mut Vec<csv::ByteRecord>| {
             waiting.insert(result.0, result.1);
-            while let Some(results) = waiting.remove(next) {
-                add_batch(results);
+            while let Some(converted) = waiting.remove(next) {
+                add_batch(converted, pool);
                 *next += 1;
             }
         };
         let mut sent = 0;
-        while let Some(batch) = next_batch(&mut reader, &columns, progress) {
+        while let Some(batch) = next_batch(&mut reader, &columns, progress, &mut pool) {
             if progress.is_cancelled() {
                 return Err(cancelled());
             }
@@ -553,12 +573,12 @@ pub fn read_rows<R: std::io::Read>(
             }
             sent += 1;
             while let Ok(result) = done.try_recv() {
-                take_done(&mut waiting, &mut next, result);
+                take_done(&mut waiting, &mut next, result, &mut pool);
             }
         }
         drop(work);
         for result in done.iter() {
-            take_done(&mut waiting, &mut next, result);
+            take_done(&mut waiting, &mut next, result, &mut pool);
         }
         Ok(())
     })
@@ -569,9 +589,10 @@ fn next_batch<R: std::io::Read>(
     reader: &mut csv::Reader<R>,
     columns: &Columns,
     progress: &Progress,
+    pool: &mut Vec<csv::ByteRecord>,
 ) -> Option<Vec<Item>> {
     let mut items = Vec::with_capacity(BATCH_ROWS);
-    let mut record = csv::ByteRecord::new();
+    let mut record = pool.pop().unwrap_or_default();
     while items.len() < BATCH_ROWS {
         let line = reader.position().line();
         match reader.read_byte_record(&mut record) {
@@ -626,8 +647,10 @@ fn next_batch<R: std::io::Read>(
             )));
             continue;
         }
-        items.push(Item::Record(line, std::mem::take(&mut record)));
+        let filled = std::mem::replace(&mut record, pool.pop().unwrap_or_default());
+        items.push(Item::Record(line, filled));
     }
+    pool.push(record);
     progress.set_done(reader.position().byte());
     (!items.is_empty()).then_some(items)
 }
