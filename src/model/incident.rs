@@ -225,8 +225,8 @@ pub struct Incident {
 }
 
 impl Incident {
-    /// Points the incident's place names, codes, actor and source ids at `interner`'s copies, so that a
-    /// million imported rows hold each distinct name once.
+    /// Points the incident's place names, codes, actor and source ids at `interner`'s copies,
+    /// so that a million imported rows hold each distinct name once.
     pub fn share_strings(&mut self, interner: &mut Interner) {
         let location = &mut self.location;
         for text in [
