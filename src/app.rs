@@ -578,10 +578,10 @@ impl AtlasApp {
     /// filter change or playback never holds up a frame (the result lands a frame or two later).
     pub fn refresh_derived(&mut self) {
         self.poll_background_derive();
-        let inputs = (self.state.filter.clone(), self.state.stack_by);
-        if self.derived_from.as_ref() == Some(&inputs) {
+        if self.derived_is_current() {
             return;
         }
+        let inputs = (self.state.filter.clone(), self.state.stack_by);
         // An export must show the filter it names, so it waits for the result.
         if self.dataset.incidents.len() < self.background_derive_from
             || self.pending_export.is_some()
@@ -602,11 +602,21 @@ impl AtlasApp {
     /// Makes the derived data match the filter now, on this thread.
     pub fn finish_derived(&mut self) {
         self.background_derive = None;
-        let inputs = (self.state.filter.clone(), self.state.stack_by);
-        if self.derived_from.as_ref() != Some(&inputs) {
+        if !self.derived_is_current() {
+            let inputs = (self.state.filter.clone(), self.state.stack_by);
             let derived = Derived::compute(&self.dataset, &self.columns, &inputs.0, inputs.1);
             self.install_derived(derived, inputs);
         }
+    }
+
+    /// Whether `derived` was computed from the filter as it is. Checked after every command
+    /// (hover included), so without cloning the filter.
+    fn derived_is_current(&self) -> bool {
+        self.derived_from
+            .as_ref()
+            .is_some_and(|(filter, stack_by)| {
+                *filter == self.state.filter && *stack_by == self.state.stack_by
+            })
     }
 
     /// Whether the views show an older filter's result while a background scan runs.

@@ -109,6 +109,9 @@ pub fn parse_dataset(text: &str, file: &str) -> Result<Dataset, LoadError> {
     let mut interner = crate::model::Interner::default();
     for incident in &mut dataset.incidents {
         incident.share_strings(&mut interner);
+        for source in &mut incident.sources {
+            *source = interner.intern(source);
+        }
     }
     Ok(dataset)
 }

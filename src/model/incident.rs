@@ -225,8 +225,9 @@ pub struct Incident {
 }
 
 impl Incident {
-    /// Points the incident's place names, codes, actor and source ids at `interner`'s copies,
-    /// so that a million imported rows hold each distinct name once.
+    /// Points the incident's place names, codes and actor at `interner`'s copies, so that a
+    /// million imported rows hold each distinct name once. (Imported rows' source ids are
+    /// shared already: the citation table hands out one id per citation.)
     pub fn share_strings(&mut self, interner: &mut Interner) {
         let location = &mut self.location;
         for text in [
@@ -239,9 +240,6 @@ impl Incident {
         }
         if let Some(perpetrator) = &mut self.perpetrator {
             *perpetrator = interner.intern(perpetrator);
-        }
-        for source in &mut self.sources {
-            *source = interner.intern(source);
         }
     }
 }

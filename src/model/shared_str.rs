@@ -36,12 +36,6 @@ impl Deref for SharedStr {
     }
 }
 
-impl AsRef<str> for SharedStr {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
 // Hashes and compares like the `str` it holds (derived from `Arc<str>`), so sets of
 // `SharedStr` can be searched with a `&str`.
 impl Borrow<str> for SharedStr {
@@ -59,12 +53,6 @@ impl From<&str> for SharedStr {
 impl From<String> for SharedStr {
     fn from(text: String) -> Self {
         Self(text.into())
-    }
-}
-
-impl From<&String> for SharedStr {
-    fn from(text: &String) -> Self {
-        Self(text.as_str().into())
     }
 }
 
@@ -113,12 +101,6 @@ impl PartialEq<SharedStr> for str {
 impl PartialEq<SharedStr> for &str {
     fn eq(&self, other: &SharedStr) -> bool {
         *self == &*other.0
-    }
-}
-
-impl PartialEq<SharedStr> for String {
-    fn eq(&self, other: &SharedStr) -> bool {
-        **self == *other.0
     }
 }
 
