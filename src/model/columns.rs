@@ -6,8 +6,13 @@
 //! histogram, the per-value counts beside each filter option, the province totals and the
 //! summary. For each incident it records which parts of the filter it fails as a bit mask:
 //! an incident failing nothing is shown; one failing exactly one facet counts towards that
-//! facet's values (the filter panel's counts ignore their own facet). The results equal those
-//! of [`super::Filter::matches`] and the per-incident aggregations, which the tests check.
+//! facet's values (the filter panel's counts ignore their own facet). A second pass over the
+//! shown incidents makes the summary. The results equal those of [`super::Filter::matches`]
+//! and the per-incident aggregations, which the tests check.
+//!
+//! The scan is bound by the bytes it reads, so the columns are narrow: a date is its first day
+//! and a 16-bit span, the histogram's month is a 16-bit slot, year and precisions share one
+//! 16-bit code, and tolls are 16-bit with an exact table for the rare larger ones.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -21,11 +26,17 @@ use super::incident::{Attribution, Count, Kind, LocationPrecision, Method, Targe
 use super::shared_str::SharedStr;
 
 /// The first year a date may have (see `IncidentDate`).
-const FIRST_YEAR: i16 = 1900;
-/// "Unknown" in the killed and injured columns.
+const FIRST_YEAR: i32 = 1900;
+/// "Unknown" in a toll's bounds as `Count::bounds` gives them, widened.
 const UNKNOWN: u32 = u32::MAX;
-/// The month column of an incident known only to its year.
-const NO_MONTH: i32 = i32::MIN;
+/// The tolls are kept in 16 bits, which halves what a scan reads for them (a scan is bound by
+/// how many bytes it reads). `TOLL_UNKNOWN` is an unknown toll; `TOLL_LARGE`, in all four
+/// bounds, marks the rare incident with a bound that does not fit, kept exactly in
+/// `Columns::large_tolls`.
+const TOLL_UNKNOWN: u16 = u16::MAX;
+const TOLL_LARGE: u16 = u16::MAX - 1;
+/// Distinct values of the packed dating column: see [`pack_dating`].
+const DATINGS: usize = 1 << 13;
 
 // The facets, as bits of the per-incident failure mask.
 const DATE: u16 = 1 << 0;
@@ -39,15 +50,26 @@ const KILLED: u16 = 1 << 7;
 const TEXT: u16 = 1 << 8;
 const ACTOR: u16 = 1 << 9;
 
+/// Copies of each histogram cell, taken in turn by consecutive rows and summed at the end.
+/// Rows in a file come mostly in date order, so consecutive rows would otherwise add to the
+/// same cell, each addition waiting for the one before it.
+const HISTOGRAM_LANES: usize = 4;
+
+/// The layout of a tally's histogram: month slots (the last is "year only") by categories.
+struct HistogramShape {
+    categories: usize,
+    stack_by: StackBy,
+}
+
 /// Dictionary-coded columns, one entry per incident of the dataset they were built from.
 #[derive(Debug, Default)]
 pub struct Columns {
     first_day: Vec<i32>,
-    last_day: Vec<i32>,
-    month: Vec<i32>,
-    year: Vec<i16>,
-    date_precision: Vec<u8>,
-    location_precision: Vec<u8>,
+    /// Last day minus first day: 0 for a date known to the day, at most 30 for one known to
+    /// its month, 364 or 365 for one known only to its year.
+    span: Vec<u16>,
+    /// Year, date precision and location precision: see [`pack_dating`].
+    dating: Vec<u16>,
     country: Vec<u16>,
     /// Index into `provinces`; `u32::MAX` when the province is unknown.
     province: Vec<u32>,
@@ -55,10 +77,12 @@ pub struct Columns {
     method: Vec<u8>,
     target: Vec<u8>,
     attribution: Vec<u8>,
-    killed_min: Vec<u32>,
-    killed_max: Vec<u32>,
-    injured_min: Vec<u32>,
-    injured_max: Vec<u32>,
+    /// (min, max) of each toll; see [`TOLL_LARGE`].
+    killed: Vec<[u16; 2]>,
+    injured: Vec<[u16; 2]>,
+    /// Exact (killed min, killed max, injured min, injured max) of the incidents marked
+    /// [`TOLL_LARGE`], by index; `UNKNOWN` where unknown.
+    large_tolls: HashMap<u32, [u32; 4], foldhash::fast::RandomState>,
     actor: Vec<u32>,
     /// Sources of incident `i`: `source_ids[source_start[i]..source_start[i + 1]]`.
     source_start: Vec<u32>,
@@ -66,6 +90,9 @@ pub struct Columns {
     source_count: usize,
     /// First and last month index of month- and day-precision dates.
     months: Option<(i32, i32)>,
+    /// The histogram's month slot of each row: months since the first of `months`, or one
+    /// past the last month for a date known only to its year (the histogram's last slot).
+    month_slot: Vec<u16>,
     /// (ISO code, name)
     countries: Vec<(String, String)>,
     /// (province, ISO code)
@@ -107,6 +134,36 @@ fn count_bounds(count: Count) -> (u32, u32) {
     count.bounds().unwrap_or((UNKNOWN, UNKNOWN))
 }
 
+/// A toll's bound in 16 bits, if it fits (see [`TOLL_LARGE`]).
+fn narrow(bound: u32) -> Option<u16> {
+    match bound {
+        UNKNOWN => Some(TOLL_UNKNOWN),
+        bound => u16::try_from(bound).ok().filter(|&b| b < TOLL_LARGE),
+    }
+}
+
+fn widen(bound: u16) -> u32 {
+    match bound {
+        TOLL_UNKNOWN => UNKNOWN,
+        bound => u32::from(bound),
+    }
+}
+
+/// Year since [`FIRST_YEAR`] (8 bits: dates are validated to 1900-2100), date precision
+/// (2 bits) and location precision (3 bits) in one code below [`DATINGS`]: the summary counts
+/// all three with one addition per incident.
+fn pack_dating(year: i32, date_precision: usize, location_precision: usize) -> u16 {
+    ((year - FIRST_YEAR) as u16) | (date_precision as u16) << 8 | (location_precision as u16) << 10
+}
+
+fn unpack_dating(code: usize) -> (i32, usize, usize) {
+    (
+        FIRST_YEAR + (code & 0xff) as i32,
+        (code >> 8) & 0b11,
+        (code >> 10) & 0b111,
+    )
+}
+
 /// What one scan derives from the filter; see the module documentation.
 #[derive(Debug, Default)]
 pub struct Scan {
@@ -130,7 +187,8 @@ pub struct Scan {
 struct Tally {
     filtered: Vec<usize>,
     timeline: Vec<usize>,
-    /// Histogram of the timeline set: (month slot) x category; the last slot is "year only".
+    /// Histogram of the timeline set: (month slot) x category x lane; the last slot is "year
+    /// only". See [`HISTOGRAM_LANES`].
     histogram: Vec<u32>,
     facet_country: Vec<u32>,
     facet_province: Vec<u32>,
@@ -144,18 +202,16 @@ struct Tally {
     province: Vec<GroupTotal>,
     kind: [u32; 256],
     attribution: [u32; 256],
-    /// Per year since [`FIRST_YEAR`] (dates are validated to 1900-2100).
-    year: Vec<u32>,
-    date_precision: [u32; 3],
-    location_precision: [u32; 5],
+    /// Per packed dating code (see [`pack_dating`]).
+    dating: Vec<u32>,
     killed: CountTotal,
     injured: CountTotal,
     sources_seen: Vec<bool>,
 }
 
-/// The filter turned into lookups on dictionary codes. Every table is present (all `true`
-/// when that part of the filter is empty), so the scan tests each row without branching:
-/// rows differ unpredictably, and mispredicted branches cost more than the lookups.
+/// The filter turned into lookups on dictionary codes. The scan tests a row against the
+/// facets in use without branching on the row's values: rows differ unpredictably, and
+/// mispredicted branches cost more than the lookups.
 struct Compiled<'a> {
     from: i32,
     to: i32,
@@ -171,6 +227,8 @@ struct Compiled<'a> {
     excluded_attribution: u8,
     min_killed: u32,
     text: Option<(&'a Filter, &'a Dataset)>,
+    /// The facets (bits) this filter can fail; the scan tests only these row by row.
+    in_use: u16,
 }
 
 impl Columns {
@@ -178,21 +236,16 @@ impl Columns {
         let n = dataset.incidents.len();
         let mut columns = Self {
             first_day: Vec::with_capacity(n),
-            last_day: Vec::with_capacity(n),
-            month: Vec::with_capacity(n),
-            year: Vec::with_capacity(n),
-            date_precision: Vec::with_capacity(n),
-            location_precision: Vec::with_capacity(n),
+            span: Vec::with_capacity(n),
+            dating: Vec::with_capacity(n),
             country: Vec::with_capacity(n),
             province: Vec::with_capacity(n),
             kind: Vec::with_capacity(n),
             method: Vec::with_capacity(n),
             target: Vec::with_capacity(n),
             attribution: Vec::with_capacity(n),
-            killed_min: Vec::with_capacity(n),
-            killed_max: Vec::with_capacity(n),
-            injured_min: Vec::with_capacity(n),
-            injured_max: Vec::with_capacity(n),
+            killed: Vec::with_capacity(n),
+            injured: Vec::with_capacity(n),
             actor: Vec::with_capacity(n),
             source_start: Vec::with_capacity(n + 1),
             source_ids: Vec::with_capacity(n * 2),
@@ -203,28 +256,29 @@ impl Columns {
         let mut actors = Dictionary::new();
         let mut sources: Dictionary<&str> = Dictionary::new();
         columns.source_start.push(0);
+        // Month indices, until their range is known; year-only dates have none.
+        let mut months = Vec::with_capacity(n);
         for incident in &dataset.incidents {
-            let (first, last) = incident.date.span();
-            columns.first_day.push(first);
-            columns.last_day.push(last);
-            columns.month.push(
+            months.push(
                 incident
                     .date
                     .month_value()
-                    .map_or(NO_MONTH, |m| month_index(incident.date.year_value(), m)),
+                    .map(|m| month_index(incident.date.year_value(), m)),
             );
-            columns.year.push(incident.date.year_value() as i16);
-            columns
-                .date_precision
-                .push(match incident.date.precision() {
-                    DatePrecision::Day => 0,
-                    DatePrecision::Month => 1,
-                    DatePrecision::Year => 2,
-                });
+            let (first, last) = incident.date.span();
+            columns.first_day.push(first);
+            columns.span.push((last - first) as u16);
+            let date_precision = match incident.date.precision() {
+                DatePrecision::Day => 0,
+                DatePrecision::Month => 1,
+                DatePrecision::Year => 2,
+            };
             let location = &incident.location;
-            columns
-                .location_precision
-                .push(position(LocationPrecision::ALL, &location.precision));
+            columns.dating.push(pack_dating(
+                incident.date.year_value(),
+                date_precision,
+                usize::from(position(LocationPrecision::ALL, &location.precision)),
+            ));
             columns.country.push(
                 countries.code((location.country_code.clone(), location.country.clone())) as u16,
             );
@@ -240,11 +294,20 @@ impl Columns {
                 .attribution
                 .push(position(Attribution::ALL, &incident.attribution));
             let (killed_min, killed_max) = count_bounds(incident.killed);
-            columns.killed_min.push(killed_min);
-            columns.killed_max.push(killed_max);
             let (injured_min, injured_max) = count_bounds(incident.injured);
-            columns.injured_min.push(injured_min);
-            columns.injured_max.push(injured_max);
+            let exact = [killed_min, killed_max, injured_min, injured_max];
+            match exact.map(narrow) {
+                [Some(a), Some(b), Some(c), Some(d)] => {
+                    columns.killed.push([a, b]);
+                    columns.injured.push([c, d]);
+                }
+                _ => {
+                    let row = columns.killed.len() as u32;
+                    columns.large_tolls.insert(row, exact);
+                    columns.killed.push([TOLL_LARGE; 2]);
+                    columns.injured.push([TOLL_LARGE; 2]);
+                }
+            }
             columns
                 .actor
                 .push(actors.code(super::actor::actor_name(incident).to_owned()));
@@ -259,7 +322,8 @@ impl Columns {
             columns.source_start.push(columns.source_ids.len() as u32);
         }
         columns.source_count = sources.values.len();
-        columns.months = columns.compute_month_range();
+        columns.month_slot = month_slots(&months);
+        columns.months = month_range(&months);
         let to_strings = |(a, b): (SharedStr, SharedStr)| (a.to_string(), b.to_string());
         columns.countries = countries.values.into_iter().map(to_strings).collect();
         columns.provinces = provinces.values.into_iter().map(to_strings).collect();
@@ -275,9 +339,22 @@ impl Columns {
         self.first_day.is_empty()
     }
 
+    /// Incident `i`'s tolls exactly: (killed min, killed max, injured min, injured max),
+    /// `UNKNOWN` where unknown.
+    fn tolls(&self, i: usize) -> [u32; 4] {
+        let ([killed_min, killed_max], [injured_min, injured_max]) =
+            (self.killed[i], self.injured[i]);
+        if killed_max == TOLL_LARGE {
+            self.large_tolls[&(i as u32)]
+        } else {
+            [killed_min, killed_max, injured_min, injured_max].map(widen)
+        }
+    }
+
     /// Incident `i`'s death toll.
     pub fn killed(&self, i: usize) -> Count {
-        match (self.killed_min[i], self.killed_max[i]) {
+        let [min, max, _, _] = self.tolls(i);
+        match (min, max) {
             (UNKNOWN, _) => Count::Unknown,
             (min, max) if min == max => Count::Exact(min),
             (min, max) => Count::Range(min, max),
@@ -331,41 +408,33 @@ impl Columns {
             },
             min_killed: filter.min_killed,
             text: (!filter.text.trim().is_empty()).then_some((filter, dataset)),
+            in_use: [
+                (from.is_some() || to.is_some(), DATE),
+                (!filter.countries.is_empty(), COUNTRY),
+                (!filter.provinces.is_empty(), PROVINCE),
+                (!filter.kinds.is_empty(), KIND),
+                (!filter.methods.is_empty(), METHOD),
+                (!filter.targets.is_empty(), TARGET),
+                (!filter.attributions.is_empty(), ATTRIBUTION),
+                (filter.min_killed > 0, KILLED),
+                (
+                    !filter.actors.is_empty() || !needle.is_empty() || filter.isk_only,
+                    ACTOR,
+                ),
+            ]
+            .into_iter()
+            .filter(|(used, _)| *used)
+            .fold(0, |bits, (_, facet)| bits | facet),
         }
-    }
-
-    /// Which parts of the filter a row with these values fails, as facet bits (text aside).
-    #[inline(always)]
-    #[allow(clippy::too_many_arguments)]
-    fn failures(
-        compiled: &Compiled<'_>,
-        (first_day, last_day): (i32, i32),
-        country: u16,
-        province: usize,
-        [kind, method, target, attribution]: [u8; 4],
-        killed: u32,
-        actor: u32,
-    ) -> u16 {
-        let bit = |failed: bool, facet: u16| u16::from(failed) * facet;
-        bit((last_day < compiled.from) | (first_day > compiled.to), DATE)
-            | bit(!compiled.country[usize::from(country)], COUNTRY)
-            | bit(!compiled.province[province], PROVINCE)
-            | bit(!compiled.kind[usize::from(kind)], KIND)
-            | bit(!compiled.method[usize::from(method)], METHOD)
-            | bit(!compiled.target[usize::from(target)], TARGET)
-            | bit(!compiled.attribution[usize::from(attribution)], ATTRIBUTION)
-            | bit(
-                (compiled.min_killed > 0) & ((killed == UNKNOWN) | (killed < compiled.min_killed)),
-                KILLED,
-            )
-            | bit(
-                !compiled.actor[actor as usize] | (attribution == compiled.excluded_attribution),
-                ACTOR,
-            )
     }
 
     /// Everything the views derive from `filter`, in one parallel pass. `dataset` must be the
     /// one the columns were built from.
+    ///
+    /// Only the facets the filter uses are tested row by row. For a facet it leaves open, the
+    /// counts beside its options are simply those of the shown incidents, which the second
+    /// pass (over the shown incidents only) counts. Whether a facet is in use is the same for
+    /// every row, so those branches are always predicted.
     pub fn scan(&self, dataset: &Dataset, filter: &Filter, stack_by: StackBy) -> Scan {
         debug_assert_eq!(self.len(), dataset.incidents.len());
         let compiled = self.compile(filter, dataset);
@@ -375,7 +444,7 @@ impl Columns {
         let empty = Tally {
             filtered: Vec::new(),
             timeline: Vec::new(),
-            histogram: vec![0; slots * categories],
+            histogram: vec![0; slots * categories * HISTOGRAM_LANES],
             facet_country: vec![0; self.countries.len()],
             facet_province: vec![0; self.provinces.len() + 1],
             facet_kind: [0; 256],
@@ -387,52 +456,73 @@ impl Columns {
             province: vec![GroupTotal::default(); self.provinces.len() + 1],
             kind: [0; 256],
             attribution: [0; 256],
-            year: vec![0; 201],
-            date_precision: [0; 3],
-            location_precision: [0; 5],
+            dating: vec![0; DATINGS],
             killed: CountTotal::default(),
             injured: CountTotal::default(),
             sources_seen: vec![false; self.source_count],
         };
         let first_month = months.map_or(0, |(first, _)| first);
+        let in_use = |facet: u16| compiled.in_use & facet != 0;
+        let no_province = self.provinces.len();
+        let province_slot = |code: u32| match code {
+            u32::MAX => no_province,
+            province => province as usize,
+        };
+        let shape = HistogramShape {
+            categories,
+            stack_by,
+        };
         let tally_range = |range: std::ops::Range<usize>| {
             let mut tally = empty.clone();
             // Written without branches on the row's values (see `Compiled`): the index lists
             // are filled by writing every row and advancing only past kept ones.
             let len = range.len();
-            tally.timeline = vec![0; len];
+            if in_use(DATE) {
+                tally.timeline = vec![0; len];
+            }
             tally.filtered = vec![0; len];
             let (mut in_timeline, mut in_filtered) = (0, 0);
-            let no_province = self.provinces.len();
-            // Slices of this thread's rows, read once per row.
-            let offset = range.start;
-            let first_days = &self.first_day[range.clone()];
-            let last_days = &self.last_day[range.clone()];
-            let months = &self.month[range.clone()];
-            let countries = &self.country[range.clone()];
-            let provinces = &self.province[range.clone()];
-            let kinds = &self.kind[range.clone()];
-            let methods = &self.method[range.clone()];
-            let targets = &self.target[range.clone()];
-            let attributions = &self.attribution[range.clone()];
-            let killed = &self.killed_max[range.clone()];
-            let actors = &self.actor[range.clone()];
-            for j in 0..len {
-                let i = offset + j;
-                let province = match provinces[j] {
-                    u32::MAX => no_province,
-                    province => province as usize,
-                };
-                let (kind, attribution) = (kinds[j], attributions[j]);
-                let mut mask = Self::failures(
-                    &compiled,
-                    (first_days[j], last_days[j]),
-                    countries[j],
-                    province,
-                    [kind, methods[j], targets[j], attribution],
-                    killed[j],
-                    actors[j],
-                );
+            for i in range {
+                let bit = |failed: bool, facet: u16| u16::from(failed) * facet;
+                let mut mask = 0;
+                if in_use(DATE) {
+                    let first_day = self.first_day[i];
+                    let last_day = first_day + i32::from(self.span[i]);
+                    let outside = (last_day < compiled.from) | (first_day > compiled.to);
+                    mask |= bit(outside, DATE);
+                }
+                if in_use(COUNTRY) {
+                    mask |= bit(!compiled.country[usize::from(self.country[i])], COUNTRY);
+                }
+                if in_use(PROVINCE) {
+                    let province = province_slot(self.province[i]);
+                    mask |= bit(!compiled.province[province], PROVINCE);
+                }
+                if in_use(KIND) {
+                    mask |= bit(!compiled.kind[usize::from(self.kind[i])], KIND);
+                }
+                if in_use(METHOD) {
+                    mask |= bit(!compiled.method[usize::from(self.method[i])], METHOD);
+                }
+                if in_use(TARGET) {
+                    mask |= bit(!compiled.target[usize::from(self.target[i])], TARGET);
+                }
+                if in_use(ATTRIBUTION) {
+                    let attribution = usize::from(self.attribution[i]);
+                    mask |= bit(!compiled.attribution[attribution], ATTRIBUTION);
+                }
+                if in_use(KILLED) {
+                    let killed = match self.killed[i][1] {
+                        TOLL_LARGE => self.tolls(i)[1],
+                        killed => widen(killed),
+                    };
+                    mask |= bit((killed == UNKNOWN) | (killed < compiled.min_killed), KILLED);
+                }
+                if in_use(ACTOR) {
+                    let failed = !compiled.actor[self.actor[i] as usize]
+                        | (self.attribution[i] == compiled.excluded_attribution);
+                    mask |= bit(failed, ACTOR);
+                }
                 if let Some((filter, dataset)) = compiled.text
                     && !filter.matches_text(&dataset.incidents[i])
                 {
@@ -442,73 +532,116 @@ impl Columns {
                 // Facet counts: a shown incident counts everywhere; one failing a single
                 // facet counts for that facet only.
                 let counts_for = |facet: u16| u32::from(mask & !facet == 0);
-                let shown = u32::from(mask == 0);
-
-                let timeline = counts_for(DATE);
-                tally.timeline[in_timeline] = i;
-                in_timeline += timeline as usize;
-                let month = months[j];
-                let slot = if month == NO_MONTH {
-                    slots - 1
-                } else {
-                    (month - first_month) as usize
-                };
-                let category = match stack_by {
-                    StackBy::Kind => usize::from(kind),
-                    StackBy::Attribution => usize::from(attribution),
-                };
-                tally.histogram[slot * categories + category] += timeline;
-
-                tally.facet_country[usize::from(countries[j])] += counts_for(COUNTRY);
-                tally.facet_province[province] += counts_for(PROVINCE);
-                tally.facet_kind[usize::from(kind)] += counts_for(KIND);
-                tally.facet_method[usize::from(methods[j])] += counts_for(METHOD);
-                tally.facet_target[usize::from(targets[j])] += counts_for(TARGET);
-                tally.facet_attribution[usize::from(attribution)] += counts_for(ATTRIBUTION);
-                tally.facet_actor[actors[j] as usize] += counts_for(ACTOR);
-
+                if in_use(DATE) {
+                    let timeline = counts_for(DATE);
+                    tally.timeline[in_timeline] = i;
+                    in_timeline += timeline as usize;
+                    tally.histogram[self.histogram_cell(i, &shape)] += timeline;
+                }
+                if in_use(COUNTRY) {
+                    tally.facet_country[usize::from(self.country[i])] += counts_for(COUNTRY);
+                }
+                if in_use(PROVINCE) {
+                    tally.facet_province[province_slot(self.province[i])] += counts_for(PROVINCE);
+                }
+                if in_use(KIND) {
+                    tally.facet_kind[usize::from(self.kind[i])] += counts_for(KIND);
+                }
+                if in_use(METHOD) {
+                    tally.facet_method[usize::from(self.method[i])] += counts_for(METHOD);
+                }
+                if in_use(TARGET) {
+                    tally.facet_target[usize::from(self.target[i])] += counts_for(TARGET);
+                }
+                if in_use(ATTRIBUTION) {
+                    let attribution = usize::from(self.attribution[i]);
+                    tally.facet_attribution[attribution] += counts_for(ATTRIBUTION);
+                }
+                if in_use(ACTOR) {
+                    tally.facet_actor[self.actor[i] as usize] += counts_for(ACTOR);
+                }
                 tally.filtered[in_filtered] = i;
-                in_filtered += shown as usize;
+                in_filtered += usize::from(mask == 0);
             }
             tally.timeline.truncate(in_timeline);
             tally.filtered.truncate(in_filtered);
-            // The summary of the shown incidents in a second, branch-free pass over them.
+            // The second pass, over the shown incidents: the summary, the province totals,
+            // and what the first pass left to it. Sums that every row adds to are kept in
+            // locals (registers) rather than in `tally`, where each addition would wait for
+            // the one before it through memory.
             let shown = std::mem::take(&mut tally.filtered);
+            let (mut killed, mut injured) = (CountTotal::default(), CountTotal::default());
             for &i in &shown {
-                let province = match self.province[i] {
-                    u32::MAX => no_province,
-                    province => province as usize,
-                };
-                self.tally_filtered(&mut tally, i, province);
+                let [killed_min, killed_max, injured_min, injured_max] = self.tolls(i);
+                add_bounds(&mut killed, killed_min, killed_max);
+                add_bounds(&mut injured, injured_min, injured_max);
+                let province = &mut tally.province[province_slot(self.province[i])];
+                province.count += 1;
+                add_bounds(&mut province.killed, killed_min, killed_max);
+                tally.dating[usize::from(self.dating[i]) % DATINGS] += 1;
+                let sources = self.source_start[i] as usize..self.source_start[i + 1] as usize;
+                for &source in &self.source_ids[sources] {
+                    tally.sources_seen[source as usize] = true;
+                }
+                // A facet in use has counted the shown incidents among its own (below); one
+                // left open is counted here.
+                if !in_use(COUNTRY) {
+                    tally.country[usize::from(self.country[i])] += 1;
+                }
+                if !in_use(KIND) {
+                    tally.kind[usize::from(self.kind[i])] += 1;
+                }
+                if !in_use(ATTRIBUTION) {
+                    tally.attribution[usize::from(self.attribution[i])] += 1;
+                }
+                if !in_use(DATE) {
+                    tally.histogram[self.histogram_cell(i, &shape)] += 1;
+                }
+                if !in_use(METHOD) {
+                    tally.facet_method[usize::from(self.method[i])] += 1;
+                }
+                if !in_use(TARGET) {
+                    tally.facet_target[usize::from(self.target[i])] += 1;
+                }
+                if !in_use(ACTOR) {
+                    tally.facet_actor[self.actor[i] as usize] += 1;
+                }
+            }
+            tally.killed = killed;
+            tally.injured = injured;
+            if !in_use(DATE) {
+                tally.timeline = shown.clone();
+            }
+            // A facet left open counts exactly the shown incidents; a facet in use counted,
+            // for each of its allowed values, exactly the shown incidents with that value.
+            shown_or_facet(
+                in_use(COUNTRY),
+                &compiled.country,
+                &mut tally.country,
+                &mut tally.facet_country,
+            );
+            shown_or_facet(
+                in_use(KIND),
+                &compiled.kind,
+                &mut tally.kind,
+                &mut tally.facet_kind,
+            );
+            shown_or_facet(
+                in_use(ATTRIBUTION),
+                &compiled.attribution,
+                &mut tally.attribution,
+                &mut tally.facet_attribution,
+            );
+            if !in_use(PROVINCE) {
+                for (facet, total) in tally.facet_province.iter_mut().zip(&tally.province) {
+                    *facet = total.count as u32;
+                }
             }
             tally.filtered = shown;
             tally
         };
         let tallies = split_work(self.len(), tally_range);
         self.assemble(tallies, stack_by, first_month, slots, categories)
-    }
-
-    /// The summary and province totals of a shown incident.
-    #[inline(always)]
-    fn tally_filtered(&self, tally: &mut Tally, i: usize, province: usize) {
-        tally.country[usize::from(self.country[i])] += 1;
-        let total = &mut tally.province[province];
-        total.count += 1;
-        add_bounds(&mut total.killed, self.killed_min[i], self.killed_max[i]);
-        tally.kind[usize::from(self.kind[i])] += 1;
-        tally.attribution[usize::from(self.attribution[i])] += 1;
-        tally.year[(self.year[i] - FIRST_YEAR) as usize] += 1;
-        tally.date_precision[usize::from(self.date_precision[i])] += 1;
-        tally.location_precision[usize::from(self.location_precision[i])] += 1;
-        add_bounds(&mut tally.killed, self.killed_min[i], self.killed_max[i]);
-        add_bounds(&mut tally.injured, self.injured_min[i], self.injured_max[i]);
-        let (start, end) = (
-            self.source_start[i] as usize,
-            self.source_start[i + 1] as usize,
-        );
-        for &source in &self.source_ids[start..end] {
-            tally.sources_seen[source as usize] = true;
-        }
     }
 
     /// Incidents per month (continuous month index) among `indices`; year-only dates are left
@@ -518,10 +651,11 @@ impl Columns {
             return BTreeMap::new();
         };
         let mut counts = vec![0u32; (last - first + 1) as usize];
+        let year_only = counts.len();
         for &i in indices {
-            let month = self.month[i];
-            if month != NO_MONTH {
-                counts[(month - first) as usize] += 1;
+            let slot = usize::from(self.month_slot[i]);
+            if slot != year_only {
+                counts[slot] += 1;
             }
         }
         counts
@@ -536,10 +670,15 @@ impl Columns {
         self.months
     }
 
-    fn compute_month_range(&self) -> Option<(i32, i32)> {
-        let mut months = self.month.iter().copied().filter(|&m| m != NO_MONTH);
-        let first = months.next()?;
-        Some(months.fold((first, first), |(lo, hi), m| (lo.min(m), hi.max(m))))
+    /// Where row `i` counts in a tally's histogram.
+    #[inline(always)]
+    fn histogram_cell(&self, i: usize, shape: &HistogramShape) -> usize {
+        let category = match shape.stack_by {
+            StackBy::Kind => usize::from(self.kind[i]),
+            StackBy::Attribution => usize::from(self.attribution[i]),
+        };
+        (usize::from(self.month_slot[i]) * shape.categories + category) * HISTOGRAM_LANES
+            + i % HISTOGRAM_LANES
     }
 
     fn assemble(
@@ -568,9 +707,7 @@ impl Columns {
             }
             add_all(&mut total.kind, &other.kind);
             add_all(&mut total.attribution, &other.attribution);
-            add_all(&mut total.year, &other.year);
-            add_all(&mut total.date_precision, &other.date_precision);
-            add_all(&mut total.location_precision, &other.location_precision);
+            add_all(&mut total.dating, &other.dating);
             total.killed.merge(&other.killed);
             total.injured.merge(&other.injured);
             for (mine, theirs) in total.sources_seen.iter_mut().zip(&other.sources_seen) {
@@ -584,7 +721,8 @@ impl Columns {
         };
         for slot in 0..slots {
             for (c, category) in all_categories.iter().enumerate() {
-                let count = total.histogram[slot * categories + c];
+                let cell = (slot * categories + c) * HISTOGRAM_LANES;
+                let count: u32 = total.histogram[cell..cell + HISTOGRAM_LANES].iter().sum();
                 if count == 0 {
                     continue;
                 }
@@ -609,6 +747,14 @@ impl Columns {
         };
         let vocabulary =
             |counts: &[u32], len: usize| -> Vec<(usize, usize)> { nonzero(&counts[..len]) };
+        let (mut years, mut date_precisions, mut location_precisions) =
+            ([0u32; 256], [0u32; 3], [0u32; 8]);
+        for (code, &count) in total.dating.iter().enumerate().filter(|(_, c)| **c > 0) {
+            let (year, date_precision, location_precision) = unpack_dating(code);
+            years[(year - FIRST_YEAR) as usize] += count;
+            date_precisions[date_precision] += count;
+            location_precisions[location_precision] += count;
+        }
         let summary = Summary {
             count: total.filtered.len(),
             killed: total.killed,
@@ -625,11 +771,11 @@ impl Columns {
                 .into_iter()
                 .map(|(i, c)| (Attribution::ALL[i], c))
                 .collect(),
-            by_year: nonzero(&total.year)
+            by_year: nonzero(&years)
                 .into_iter()
-                .map(|(offset, count)| (i32::from(FIRST_YEAR) + offset as i32, count))
+                .map(|(offset, count)| (FIRST_YEAR + offset as i32, count))
                 .collect(),
-            by_date_precision: nonzero(&total.date_precision)
+            by_date_precision: nonzero(&date_precisions)
                 .into_iter()
                 .map(|(i, c)| {
                     let precision = [
@@ -640,13 +786,10 @@ impl Columns {
                     (precision, c)
                 })
                 .collect(),
-            by_location_precision: vocabulary(
-                &total.location_precision,
-                LocationPrecision::ALL.len(),
-            )
-            .into_iter()
-            .map(|(i, c)| (LocationPrecision::ALL[i], c))
-            .collect(),
+            by_location_precision: vocabulary(&location_precisions, LocationPrecision::ALL.len())
+                .into_iter()
+                .map(|(i, c)| (LocationPrecision::ALL[i], c))
+                .collect(),
             distinct_sources: total.sources_seen.iter().filter(|seen| **seen).count(),
         };
         // The last slot of the province tallies is "no province": left out.
@@ -770,6 +913,37 @@ fn add_bounds(total: &mut CountTotal, min: u32, max: u32) {
     total.max += u64::from(max) * known;
 }
 
+/// Fills whichever of a value's two counts the scan left to the other: with its facet in use,
+/// the shown incidents with an allowed value are those its facet count counted (and none with
+/// a value not allowed); with the facet open, the facet count is the shown count.
+fn shown_or_facet(in_use: bool, allowed: &[bool], shown: &mut [u32], facet: &mut [u32]) {
+    if in_use {
+        for ((shown, facet), allowed) in shown.iter_mut().zip(facet.iter()).zip(allowed) {
+            *shown = if *allowed { *facet } else { 0 };
+        }
+    } else {
+        facet.copy_from_slice(shown);
+    }
+}
+
+/// First and last of the month indices.
+fn month_range(months: &[Option<i32>]) -> Option<(i32, i32)> {
+    let mut months = months.iter().flatten().copied();
+    let first = months.next()?;
+    Some(months.fold((first, first), |(lo, hi), m| (lo.min(m), hi.max(m))))
+}
+
+/// The month slot column (see `Columns::month_slot`): dates span 1900-2100, so at most
+/// 2,412 months.
+fn month_slots(months: &[Option<i32>]) -> Vec<u16> {
+    let (first, last) = month_range(months).unwrap_or((0, -1));
+    let year_only = (last - first + 1) as u16;
+    months
+        .iter()
+        .map(|month| month.map_or(year_only, |m| (m - first) as u16))
+        .collect()
+}
+
 fn add_all(total: &mut [u32], other: &[u32]) {
     for (mine, theirs) in total.iter_mut().zip(other) {
         *mine += theirs;
@@ -804,6 +978,16 @@ mod tests {
                 timeline.iter().map(|&i| &dataset.incidents[i])
             )
         );
+        // Per-month counts of the filtered set (the comparison script's histogram).
+        let mut per_month = BTreeMap::new();
+        for incident in incidents() {
+            if let Some(month) = incident.date.month_value() {
+                *per_month
+                    .entry(month_index(incident.date.year_value(), month))
+                    .or_insert(0u32) += 1;
+            }
+        }
+        assert_eq!(columns.month_counts(&filtered), per_month);
         assert_eq!(
             scan.kinds,
             facet_counts(dataset, filter, Facet::Kind, |i| i.kind)
@@ -883,6 +1067,63 @@ mod tests {
         ];
         for filter in &filters {
             check(&dataset, filter);
+        }
+    }
+
+    #[test]
+    fn the_scan_agrees_for_every_combination_of_facets_in_use() {
+        // The scan tests only the facets in use and counts the others in its second pass;
+        // every combination must give what the per-incident functions give.
+        let dataset = crate::io::embedded_dataset().unwrap();
+        let parts: [fn(&mut Filter); 9] = [
+            |f| f.from = "2020-06-01".parse().ok(),
+            |f| f.countries = ["AF".to_owned()].into(),
+            |f| f.provinces = ["Kabul".to_owned(), "Nangarhar".to_owned()].into(),
+            |f| f.kinds = [Kind::Attack].into(),
+            |f| f.methods = [Method::SuicideBombing, Method::Bombing].into(),
+            |f| f.targets = [Target::Civilians, Target::ReligiousMinority].into(),
+            |f| f.attributions = [Attribution::ClaimedByIsk].into(),
+            |f| f.min_killed = 2,
+            |f| f.isk_only = true,
+        ];
+        for combination in 0..1u32 << parts.len() {
+            let mut filter = Filter::default();
+            for (bit, part) in parts.iter().enumerate() {
+                if combination & (1 << bit) != 0 {
+                    part(&mut filter);
+                }
+            }
+            check(&dataset, &filter);
+        }
+    }
+
+    #[test]
+    fn tolls_too_large_for_sixteen_bits_stay_exact() {
+        // Tolls are kept in 16 bits with an escape to an exact table; the scan, the toll
+        // filter and `killed` must not see the difference.
+        let mut dataset = crate::io::embedded_dataset().unwrap();
+        let tolls = [
+            (Count::Exact(70_000), Count::Exact(3)),
+            (Count::Range(5, 65_535), Count::Unknown),
+            (Count::Unknown, Count::Exact(1_000_000)),
+            (Count::Exact(65_534), Count::Range(65_533, 65_534)),
+        ];
+        for (incident, (killed, injured)) in dataset.incidents.iter_mut().zip(tolls) {
+            incident.killed = killed;
+            incident.injured = injured;
+        }
+        let columns = Columns::build(&dataset);
+        for (i, (killed, _)) in tolls.iter().enumerate() {
+            assert_eq!(columns.killed(i), *killed);
+        }
+        for min_killed in [0, 10, 65_533, 65_534, 65_535, 70_000, 70_001] {
+            check(
+                &dataset,
+                &Filter {
+                    min_killed,
+                    ..Filter::default()
+                },
+            );
         }
     }
 
