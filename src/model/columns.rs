@@ -50,11 +50,6 @@ const KILLED: u16 = 1 << 7;
 const TEXT: u16 = 1 << 8;
 const ACTOR: u16 = 1 << 9;
 
-/// Copies of each histogram cell, taken in turn by consecutive rows and summed at the end.
-/// Rows in a file come mostly in date order, so consecutive rows would otherwise add to the
-/// same cell, each addition waiting for the one before it.
-const HISTOGRAM_LANES: usize = 4;
-
 /// The layout of a tally's histogram: month slots (the last is "year only") by categories.
 struct HistogramShape {
     categories: usize,
@@ -187,8 +182,7 @@ pub struct Scan {
 struct Tally {
     filtered: Vec<usize>,
     timeline: Vec<usize>,
-    /// Histogram of the timeline set: (month slot) x category x lane; the last slot is "year
-    /// only". See [`HISTOGRAM_LANES`].
+    /// Histogram of the timeline set: (month slot) x category; the last slot is "year only".
     histogram: Vec<u32>,
     facet_country: Vec<u32>,
     facet_province: Vec<u32>,
@@ -444,7 +438,7 @@ impl Columns {
         let empty = Tally {
             filtered: Vec::new(),
             timeline: Vec::new(),
-            histogram: vec![0; slots * categories * HISTOGRAM_LANES],
+            histogram: vec![0; slots * categories],
             facet_country: vec![0; self.countries.len()],
             facet_province: vec![0; self.provinces.len() + 1],
             facet_kind: [0; 256],
@@ -677,8 +671,7 @@ impl Columns {
             StackBy::Kind => usize::from(self.kind[i]),
             StackBy::Attribution => usize::from(self.attribution[i]),
         };
-        (usize::from(self.month_slot[i]) * shape.categories + category) * HISTOGRAM_LANES
-            + i % HISTOGRAM_LANES
+        usize::from(self.month_slot[i]) * shape.categories + category
     }
 
     fn assemble(
@@ -721,8 +714,7 @@ impl Columns {
         };
         for slot in 0..slots {
             for (c, category) in all_categories.iter().enumerate() {
-                let cell = (slot * categories + c) * HISTOGRAM_LANES;
-                let count: u32 = total.histogram[cell..cell + HISTOGRAM_LANES].iter().sum();
+                let count = total.histogram[slot * categories + c];
                 if count == 0 {
                     continue;
                 }
