@@ -153,9 +153,12 @@ pub struct Derived {
     /// Changes on every recomputation, so views can cache what they build from it.
     pub generation: u64,
     pub filtered: Vec<IncidentIndex>,
-    /// Incidents matching every part of the filter except the period: the timeline shows
-    /// them all (those outside the period dimmed), so brushing keeps its context.
-    pub timeline: Vec<IncidentIndex>,
+    /// How many incidents match every part of the filter except the period: the timeline
+    /// shows them all (those outside the period dimmed), so brushing keeps its context.
+    pub timeline_count: usize,
+    /// Those incidents, listed when there are few enough to mark one by one
+    /// (`columns::TIMELINE_LIST_LIMIT`).
+    pub timeline: Option<Vec<IncidentIndex>>,
     /// Per-month counts of `timeline`.
     pub histogram: MonthHistogram,
     /// Incidents and deaths per province of the filtered set (choropleth, province hover).
@@ -244,6 +247,7 @@ impl Derived {
         Self {
             generation: 0,
             filtered: scan.filtered,
+            timeline_count: scan.timeline_count,
             timeline: scan.timeline,
             histogram: scan.histogram,
             provinces: scan.provinces,

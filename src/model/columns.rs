@@ -56,6 +56,11 @@ struct HistogramShape {
     stack_by: StackBy,
 }
 
+/// The timeline's set is listed only up to this many incidents. Past it the timeline draws
+/// one marker per incident no more (the histogram counts them), and writing a list of most of
+/// a million indices would cost a scan more than anything else it does.
+pub const TIMELINE_LIST_LIMIT: usize = 20_000;
+
 /// Dictionary-coded columns, one entry per incident of the dataset they were built from.
 #[derive(Debug, Default)]
 pub struct Columns {
@@ -163,7 +168,10 @@ fn unpack_dating(code: usize) -> (i32, usize, usize) {
 #[derive(Debug, Default)]
 pub struct Scan {
     pub filtered: Vec<usize>,
-    pub timeline: Vec<usize>,
+    /// How many incidents match every part of the filter but the period (the timeline's set).
+    pub timeline_count: usize,
+    /// Those incidents, listed when there are at most [`TIMELINE_LIST_LIMIT`].
+    pub timeline: Option<Vec<usize>>,
     pub histogram: MonthHistogram,
     pub summary: Summary,
     pub provinces: BTreeMap<(String, String), GroupTotal>,
@@ -181,7 +189,9 @@ pub struct Scan {
 #[derive(Clone)]
 struct Tally {
     filtered: Vec<usize>,
+    /// The timeline's set, while it has at most the scan's limit (then the rest is discarded).
     timeline: Vec<usize>,
+    timeline_count: usize,
     /// Histogram of the timeline set: (month slot) x category; the last slot is "year only".
     histogram: Vec<u32>,
     facet_country: Vec<u32>,
@@ -430,6 +440,17 @@ impl Columns {
     /// pass (over the shown incidents only) counts. Whether a facet is in use is the same for
     /// every row, so those branches are always predicted.
     pub fn scan(&self, dataset: &Dataset, filter: &Filter, stack_by: StackBy) -> Scan {
+        self.scan_listing(dataset, filter, stack_by, TIMELINE_LIST_LIMIT)
+    }
+
+    /// [`Self::scan`], listing the timeline's set up to `timeline_limit` incidents.
+    fn scan_listing(
+        &self,
+        dataset: &Dataset,
+        filter: &Filter,
+        stack_by: StackBy,
+        timeline_limit: usize,
+    ) -> Scan {
         debug_assert_eq!(self.len(), dataset.incidents.len());
         let compiled = self.compile(filter, dataset);
         let months = self.month_range();
@@ -438,6 +459,7 @@ impl Columns {
         let empty = Tally {
             filtered: Vec::new(),
             timeline: Vec::new(),
+            timeline_count: 0,
             histogram: vec![0; slots * categories],
             facet_country: vec![0; self.countries.len()],
             facet_province: vec![0; self.provinces.len() + 1],
@@ -472,7 +494,8 @@ impl Columns {
             // are filled by writing every row and advancing only past kept ones.
             let len = range.len();
             if in_use(DATE) {
-                tally.timeline = vec![0; len];
+                // One slot past the limit takes the writes of rows beyond it.
+                tally.timeline = vec![0; len.min(timeline_limit) + 1];
             }
             tally.filtered = vec![0; len];
             let (mut in_timeline, mut in_filtered) = (0, 0);
@@ -528,7 +551,7 @@ impl Columns {
                 let counts_for = |facet: u16| u32::from(mask & !facet == 0);
                 if in_use(DATE) {
                     let timeline = counts_for(DATE);
-                    tally.timeline[in_timeline] = i;
+                    tally.timeline[in_timeline.min(timeline_limit)] = i;
                     in_timeline += timeline as usize;
                     tally.histogram[self.histogram_cell(i, &shape)] += timeline;
                 }
@@ -557,7 +580,8 @@ impl Columns {
                 tally.filtered[in_filtered] = i;
                 in_filtered += usize::from(mask == 0);
             }
-            tally.timeline.truncate(in_timeline);
+            tally.timeline.truncate(in_timeline.min(timeline_limit));
+            tally.timeline_count = in_timeline;
             tally.filtered.truncate(in_filtered);
             // The second pass, over the shown incidents: the summary, the province totals,
             // and what the first pass left to it. Sums that every row adds to are kept in
@@ -604,7 +628,10 @@ impl Columns {
             tally.killed = killed;
             tally.injured = injured;
             if !in_use(DATE) {
-                tally.timeline = shown.clone();
+                tally.timeline_count = shown.len();
+                if shown.len() <= timeline_limit {
+                    tally.timeline = shown.clone();
+                }
             }
             // A facet left open counts exactly the shown incidents; a facet in use counted,
             // for each of its allowed values, exactly the shown incidents with that value.
@@ -635,7 +662,14 @@ impl Columns {
             tally
         };
         let tallies = split_work(self.len(), tally_range);
-        self.assemble(tallies, stack_by, first_month, slots, categories)
+        self.assemble(
+            tallies,
+            stack_by,
+            first_month,
+            slots,
+            categories,
+            timeline_limit,
+        )
     }
 
     /// Incidents per month (continuous month index) among `indices`; year-only dates are left
@@ -681,11 +715,13 @@ impl Columns {
         first_month: i32,
         slots: usize,
         categories: usize,
+        timeline_limit: usize,
     ) -> Scan {
         let mut total = tallies.remove(0);
         for other in tallies {
             total.filtered.extend(other.filtered);
             total.timeline.extend(other.timeline);
+            total.timeline_count += other.timeline_count;
             add_all(&mut total.histogram, &other.histogram);
             add_all(&mut total.facet_country, &other.facet_country);
             add_all(&mut total.facet_province, &other.facet_province);
@@ -798,7 +834,9 @@ impl Columns {
         // Threads each hold a contiguous range, in order: the indices come out sorted.
         Scan {
             filtered: total.filtered,
-            timeline: total.timeline,
+            timeline_count: total.timeline_count,
+            // Within the limit in all, each thread was within it and listed all its share.
+            timeline: (total.timeline_count <= timeline_limit).then_some(total.timeline),
             histogram,
             summary,
             provinces,
@@ -959,7 +997,9 @@ mod tests {
         let timeline: Vec<usize> = (0..dataset.incidents.len())
             .filter(|&i| filter.matches_except(&dataset.incidents[i], Some(Facet::Date)))
             .collect();
-        assert_eq!(scan.timeline, timeline);
+        assert_eq!(scan.timeline_count, timeline.len());
+        let listed = (timeline.len() <= TIMELINE_LIST_LIMIT).then(|| timeline.clone());
+        assert_eq!(scan.timeline, listed);
         let incidents = || filtered.iter().map(|&i| &dataset.incidents[i]);
         assert_eq!(scan.summary, Summary::compute(dataset, incidents()));
         assert_eq!(scan.provinces, province_totals(incidents()));
@@ -1144,6 +1184,24 @@ mod tests {
                 ..Filter::default()
             },
         );
+        // The timeline's set is listed only within the limit, counted always: here each of
+        // two threads stays within a limit of 40,000 while the whole set does not.
+        let columns = Columns::build(&dataset);
+        let period = Filter {
+            from: "2017-01-01".parse().ok(),
+            ..Filter::default()
+        };
+        for filter in [Filter::default(), period] {
+            let everything: Vec<usize> = (0..dataset.incidents.len()).collect();
+            let listed = |limit| columns.scan_listing(&dataset, &filter, StackBy::Kind, limit);
+            let within = listed(60_000);
+            assert_eq!(within.timeline_count, 60_000);
+            assert_eq!(within.timeline, Some(everything));
+            let beyond = listed(40_000);
+            assert_eq!(beyond.timeline_count, 60_000);
+            assert_eq!(beyond.timeline, None);
+            assert_eq!(beyond.histogram, within.histogram);
+        }
     }
 
     #[test]

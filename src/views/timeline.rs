@@ -31,8 +31,9 @@ struct Mark {
     y: f64,
 }
 
-/// The most incidents marked one by one on the timeline.
-pub const MAX_MARKERS: usize = 20_000;
+/// The most incidents marked one by one on the timeline: the scan lists the timeline's set
+/// only up to this many.
+pub const MAX_MARKERS: usize = crate::model::columns::TIMELINE_LIST_LIMIT;
 
 /// Height of incidents with an unknown toll: a band below zero labelled "?".
 const UNKNOWN_Y: f64 = -0.35;
@@ -61,11 +62,10 @@ impl TimelineState {
         let filter = &view.state.filter;
         let lanes = view.state.timeline_lanes;
         // Past this many, one marker per incident is unreadable and slow: the histogram counts.
-        let too_many = view.derived.timeline.len() > MAX_MARKERS;
-        let marked: &[usize] = if too_many {
-            &[]
-        } else {
-            &view.derived.timeline
+        let too_many = view.derived.timeline_count > MAX_MARKERS;
+        let marked: &[usize] = match &view.derived.timeline {
+            Some(listed) if !too_many => listed,
+            _ => &[],
         };
         let marks: Vec<Mark> = marked
             .iter()
@@ -174,7 +174,7 @@ impl TimelineState {
                 egui::Align2::CENTER_CENTER,
                 format!(
                     "{} incidents: too many to mark one by one (over {}).\nThe histogram above counts them all; narrow the filter to see markers.",
-                    view.derived.timeline.len(),
+                    view.derived.timeline_count,
                     MAX_MARKERS
                 ),
                 egui::FontId::proportional(13.0),
