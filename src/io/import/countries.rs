@@ -34,12 +34,16 @@ fn table() -> &'static Table {
             };
             let index = countries.len();
             let names: Vec<&str> = names.split('|').collect();
-            // Prefer the alias when ISO's name is the formal one ("Iran, Islamic Republic of").
+            // Prefer the alias when ISO's name is the formal one ("Iran, Islamic Republic of",
+            // "Syrian Arab Republic"): a briefing says Iran and Syria.
+            let formal = [",", "Federation", "Republic", "Darussalam"]
+                .iter()
+                .any(|marker| names[0].contains(marker));
             let shown = names
                 .iter()
                 .skip(1)
                 .find(|n| !n.contains(',') && !n.contains("Republic") && n.len() < names[0].len())
-                .filter(|_| names[0].contains(',') || names[0].contains("Federation"))
+                .filter(|_| formal)
                 .unwrap_or(&names[0]);
             countries.push(Country {
                 alpha2: alpha2.to_owned(),
@@ -83,6 +87,15 @@ mod tests {
         assert_eq!(find("Russia").unwrap().alpha2, "RU");
         assert_eq!(find("Russian Federation").unwrap().name, "Russia");
         assert_eq!(find("Iran").unwrap().name, "Iran");
+        // Formal names give way to the common one; a name that is not formal stays.
+        assert_eq!(find("Syrian Arab Republic").unwrap().name, "Syria");
+        assert_eq!(find("LA").unwrap().name, "Laos");
+        assert_eq!(find("Brunei Darussalam").unwrap().name, "Brunei");
+        assert_eq!(find("Czech Republic").unwrap().name, "Czechia");
+        assert_eq!(
+            find("Central African Republic").unwrap().name,
+            "Central African Republic"
+        );
         assert_eq!(find("004").unwrap().alpha2, "AF");
         assert_eq!(find("586").unwrap().alpha2, "PK");
         assert_eq!(find("TJK").unwrap().alpha2, "TJ");
