@@ -177,6 +177,12 @@ pub fn gather(
     batch
 }
 
+/// The edge of a layer's halo in the light theme (see `draw`); the legend's swatches use it too.
+pub const LAYER_HALO_EDGE_LIGHT: Stroke = Stroke {
+    width: 0.8,
+    color: Color32::from_black_alpha(150),
+};
+
 pub fn draw(painter: &egui::Painter, view: &ViewContext<'_>, batch: &Batch, dark: bool) {
     let stack_by = view.state.stack_by;
     let outline_colour = if dark {
@@ -214,15 +220,26 @@ pub fn draw(painter: &egui::Painter, view: &ViewContext<'_>, batch: &Batch, dark
         let incident = view.incident(symbol.index);
         let colour = style::category_colour(Category::of(stack_by, incident));
         let shape = MarkerShape::of(incident.attribution);
-        // With several layers shown, the halo takes the layer's colour.
-        let halo = match view.layer_of(symbol.index) {
+        // With several layers shown, the halo takes the layer's colour; on the light basemap
+        // a thin dark edge keeps pale layer colours (yellow, grey) visible.
+        let (halo_colour, halo_width, halo_edge) = match view.layer_of(symbol.index) {
             Some(layer) if several_layers => {
                 let [r, g, b] = layer.spec.colour;
-                (Color32::from_rgb(r, g, b), 2.2)
+                let edge = if dark {
+                    Stroke::NONE
+                } else {
+                    LAYER_HALO_EDGE_LIGHT
+                };
+                (Color32::from_rgb(r, g, b), 2.2, edge)
             }
-            _ => (outline_colour, 1.2),
+            _ => (outline_colour, 1.2, Stroke::NONE),
         };
-        painter.add(shape.shape(symbol.at, symbol.radius + halo.1, halo.0, Stroke::NONE));
+        painter.add(shape.shape(
+            symbol.at,
+            symbol.radius + halo_width,
+            halo_colour,
+            halo_edge,
+        ));
         let imprecise = matches!(
             incident.location.precision,
             LocationPrecision::Province | LocationPrecision::Country

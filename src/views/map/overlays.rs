@@ -353,6 +353,12 @@ fn layer_legend(ui: &mut egui::Ui, view: &ViewContext<'_>) {
             ui.horizontal(|ui| {
                 let [r, g, b] = layer.spec.colour;
                 let (swatch, _) = ui.allocate_exact_size(Vec2::splat(14.0), egui::Sense::hover());
+                if !ui.visuals().dark_mode {
+                    // The same edge as the halos on the light basemap.
+                    let edge = super::incidents_layer::LAYER_HALO_EDGE_LIGHT;
+                    ui.painter().circle_stroke(swatch.center(), 6.25, edge);
+                    ui.painter().circle_stroke(swatch.center(), 3.75, edge);
+                }
                 ui.painter().circle_stroke(
                     swatch.center(),
                     5.0,
