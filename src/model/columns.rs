@@ -326,8 +326,8 @@ impl Columns {
             columns.source_start.push(columns.source_ids.len() as u32);
         }
         columns.source_count = sources.values.len();
-        columns.month_slot = month_slots(&months);
         columns.months = month_range(&months);
+        columns.month_slot = month_slots(&months, columns.months);
         let to_strings = |(a, b): (SharedStr, SharedStr)| (a.to_string(), b.to_string());
         columns.countries = countries.values.into_iter().map(to_strings).collect();
         columns.provinces = provinces.values.into_iter().map(to_strings).collect();
@@ -965,8 +965,8 @@ fn month_range(months: &[Option<i32>]) -> Option<(i32, i32)> {
 
 /// The month slot column (see `Columns::month_slot`): dates span 1900-2100, so at most
 /// 2,412 months.
-fn month_slots(months: &[Option<i32>]) -> Vec<u16> {
-    let (first, last) = month_range(months).unwrap_or((0, -1));
+fn month_slots(months: &[Option<i32>], range: Option<(i32, i32)>) -> Vec<u16> {
+    let (first, last) = range.unwrap_or((0, -1));
     let year_only = (last - first + 1) as u16;
     months
         .iter()
@@ -1011,14 +1011,11 @@ mod tests {
             )
         );
         // Per-month counts of the filtered set (the comparison script's histogram).
-        let mut per_month = BTreeMap::new();
-        for incident in incidents() {
-            if let Some(month) = incident.date.month_value() {
-                *per_month
-                    .entry(month_index(incident.date.year_value(), month))
-                    .or_insert(0u32) += 1;
-            }
-        }
+        let per_month: BTreeMap<i32, u32> = MonthHistogram::compute(StackBy::Kind, incidents())
+            .bins
+            .into_iter()
+            .map(|(month, counts)| (month, counts.values().sum()))
+            .collect();
         assert_eq!(columns.month_counts(&filtered), per_month);
         assert_eq!(
             scan.kinds,

@@ -61,12 +61,10 @@ impl TimelineState {
 
         let filter = &view.state.filter;
         let lanes = view.state.timeline_lanes;
-        // Past this many, one marker per incident is unreadable and slow: the histogram counts.
-        let too_many = view.derived.timeline_count > MAX_MARKERS;
-        let marked: &[usize] = match &view.derived.timeline {
-            Some(listed) if !too_many => listed,
-            _ => &[],
-        };
+        // Past MAX_MARKERS, one marker per incident is unreadable and slow, and the scan lists
+        // no incidents (only counts them): the histogram counts.
+        let marked: &[usize] = view.derived.timeline.as_deref().unwrap_or(&[]);
+        let too_many = view.derived.timeline.is_none();
         let marks: Vec<Mark> = marked
             .iter()
             .map(|&index| {
