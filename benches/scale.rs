@@ -16,11 +16,11 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use khorasan_atlas::app::{Command, PersistedState};
 use khorasan_atlas::io::import::{Progress, import_bytes};
 use khorasan_atlas::model::aggregate::{MonthHistogram, Summary, facet_counts, province_totals};
 use khorasan_atlas::model::columns::Columns;
 use khorasan_atlas::model::{Dataset, Facet, Filter, Kind, StackBy};
+use khorasan_atlas::state::{Command, PersistedState};
 
 fn rows() -> u64 {
     std::env::var("SCALE_ROWS")
@@ -207,7 +207,7 @@ fn frame(c: &mut Criterion) {
     group.sample_size(20);
     // From the filter change until the new result is on screen, all on the UI thread: the scan,
     // then the frame that draws it (table rows picked, density bins gathered).
-    harness.state_mut().background_derive_from = usize::MAX;
+    harness.state_mut().scan.background_from = usize::MAX;
     group.bench_function(
         format!("{}_rows_filter_change_to_result_drawn", rows()),
         |b| {
@@ -220,10 +220,10 @@ fn frame(c: &mut Criterion) {
             })
         },
     );
-    harness.state_mut().background_derive_from = khorasan_atlas::app::BACKGROUND_DERIVE_FROM;
+    harness.state_mut().scan.background_from = khorasan_atlas::app::BACKGROUND_SCAN_FROM;
     // The trend charts: grouped once per filter, then drawn from the cache.
     harness.state_mut().apply(Command::ShowCentral(
-        khorasan_atlas::app::CentralView::Trends,
+        khorasan_atlas::state::CentralView::Trends,
     ));
     harness.step();
     group.bench_function(format!("{}_rows_trends_idle", rows()), |b| {

@@ -69,8 +69,6 @@ pub struct Area {
     pub name: String,
     /// ISO 3166-1 alpha-2 of the country (for a province: the country it belongs to).
     pub country_code: String,
-    /// ISO 3166-2 code of a province; empty for countries.
-    pub subdivision_code: String,
     pub rings: Vec<Vec<Mercator>>,
     /// Fill triangles: every vertex of every polygon, and index triples into it.
     pub vertices: Vec<Mercator>,
@@ -80,6 +78,14 @@ pub struct Area {
 }
 
 impl Area {
+    /// The province this area is, as the incidents' data names it.
+    pub fn key(&self) -> crate::model::ProvinceKey {
+        crate::model::ProvinceKey {
+            country_code: self.country_code.clone(),
+            name: self.name.clone(),
+        }
+    }
+
     /// Point-in-polygon test (even-odd over all rings), used for hovering provinces.
     pub fn contains(&self, point: Mercator) -> bool {
         let in_box = point.x >= self.bbox.min.x
@@ -141,13 +147,8 @@ impl Basemap {
         let mut cities = parse_cities(CITIES)?;
         cities.sort_by_key(|city| std::cmp::Reverse(city.population));
         Ok(Self {
-            countries: parse_areas(COUNTRIES, "countries.geojson", "iso_a2", None)?,
-            provinces: parse_areas(
-                PROVINCES,
-                "provinces.geojson",
-                "country_code",
-                Some("iso_3166_2"),
-            )?,
+            countries: parse_areas(COUNTRIES, "countries.geojson", "iso_a2")?,
+            provinces: parse_areas(PROVINCES, "provinces.geojson", "country_code")?,
             cities,
         })
     }
@@ -172,7 +173,6 @@ fn parse_areas(
     text: &str,
     file: &'static str,
     country_key: &str,
-    subdivision_key: Option<&str>,
 ) -> Result<Vec<Area>, BasemapError> {
     let invalid = |message: String| BasemapError::Invalid { file, message };
     let collection: geojson::FeatureCollection = text
@@ -197,9 +197,6 @@ fn parse_areas(
         let mut area = Area {
             name: string_property(feature, "name"),
             country_code: string_property(feature, country_key),
-            subdivision_code: subdivision_key
-                .map(|key| string_property(feature, key))
-                .unwrap_or_default(),
             rings: Vec::new(),
             vertices: Vec::new(),
             triangles: Vec::new(),

@@ -50,7 +50,67 @@ pub struct Cli {
     pub window_size: Option<(f32, f32)>,
 
     #[command(subcommand)]
-    pub command: Option<Command>,
+    pub command: Option<CliCommand>,
+}
+
+/// `--format` of `export`; the model and io know nothing of the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormatArg {
+    Csv,
+    Geojson,
+}
+
+impl From<ExportFormatArg> for ExportFormat {
+    fn from(format: ExportFormatArg) -> Self {
+        match format {
+            ExportFormatArg::Csv => Self::Csv,
+            ExportFormatArg::Geojson => Self::Geojson,
+        }
+    }
+}
+
+/// `--only` of `screenshot`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PictureScopeArg {
+    Window,
+    Map,
+    Timeline,
+}
+
+impl From<PictureScopeArg> for crate::state::PictureScope {
+    fn from(scope: PictureScopeArg) -> Self {
+        match scope {
+            PictureScopeArg::Window => Self::Window,
+            PictureScopeArg::Map => Self::Map,
+            PictureScopeArg::Timeline => Self::Timeline,
+        }
+    }
+}
+
+/// `--by` of `stats`: the groupings of the trend views.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GroupByArg {
+    Year,
+    Month,
+    MonthOfYear,
+    Country,
+    Province,
+    Kind,
+    Attribution,
+}
+
+impl From<GroupByArg> for GroupBy {
+    fn from(group_by: GroupByArg) -> Self {
+        match group_by {
+            GroupByArg::Year => Self::Year,
+            GroupByArg::Month => Self::Month,
+            GroupByArg::MonthOfYear => Self::MonthOfYear,
+            GroupByArg::Country => Self::Country,
+            GroupByArg::Province => Self::Province,
+            GroupByArg::Kind => Self::Kind,
+            GroupByArg::Attribution => Self::Attribution,
+        }
+    }
 }
 
 fn parse_scale(text: &str) -> Result<f32, String> {
@@ -75,11 +135,11 @@ pub fn parse_size(text: &str) -> Result<(f32, f32), String> {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub enum CliCommand {
     /// Write the filtered incidents as CSV or GeoJSON (stdout unless -o).
     Export {
         #[arg(long, value_enum, default_value = "csv")]
-        format: ExportFormat,
+        format: ExportFormatArg,
         /// Output file; standard output when absent.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
@@ -103,7 +163,7 @@ pub enum Command {
         scale: f32,
         /// The whole window, or only the map or the timeline.
         #[arg(long, value_enum, default_value = "window")]
-        only: crate::export::ExportTarget,
+        only: PictureScopeArg,
     },
     /// Print counts of the filtered incidents by year, country, kind, attribution and precision.
     Stats {
@@ -111,7 +171,7 @@ pub enum Command {
         format: StatsFormat,
         /// Group by (repeatable): the numbers the trend views draw. Without it, a summary.
         #[arg(long, value_enum, value_name = "GROUP")]
-        by: Vec<crate::model::aggregate::GroupBy>,
+        by: Vec<GroupByArg>,
         #[command(flatten)]
         filter: FilterArgs,
     },
@@ -380,15 +440,15 @@ pub fn load_dataset(data: &DataArgs) -> Result<Dataset, CliError> {
 }
 
 /// Run a headless subcommand.
-pub fn run_command(data: &DataArgs, command: &Command) -> Result<(), CliError> {
+pub fn run_command(data: &DataArgs, command: &CliCommand) -> Result<(), CliError> {
     match command {
-        Command::Synth(args) => return synth(args),
-        Command::Measure { repeat } => return measure(data, *repeat),
+        CliCommand::Synth(args) => return synth(args),
+        CliCommand::Measure { repeat } => return measure(data, *repeat),
         _ => {}
     }
     let dataset = load_dataset(data)?;
     match command {
-        Command::Export {
+        CliCommand::Export {
             format,
             output,
             filter,
@@ -407,7 +467,7 @@ pub fn run_command(data: &DataArgs, command: &Command) -> Result<(), CliError> {
                 )),
                 None => Box::new(std::io::stdout().lock()),
             };
-            let written = match format {
+            let written = match ExportFormat::from(*format) {
                 ExportFormat::Csv => io::write_csv(&mut out, &dataset, incidents.iter().copied())
                     .map_err(|error| error.to_string()),
                 ExportFormat::Geojson => {
@@ -423,11 +483,11 @@ pub fn run_command(data: &DataArgs, command: &Command) -> Result<(), CliError> {
             }
             Ok(())
         }
-        Command::Synth(_) | Command::Measure { .. } => Ok(()),
-        Command::Screenshot { .. } => Err(CliError::Usage(
+        CliCommand::Synth(_) | CliCommand::Measure { .. } => Ok(()),
+        CliCommand::Screenshot { .. } => Err(CliError::Usage(
             "the screenshot command opens a window and is run from main".into(),
         )),
-        Command::Stats { format, by, filter } => {
+        CliCommand::Stats { format, by, filter } => {
             let filter = filter.to_filter(&dataset)?;
             let incidents: Vec<&Incident> = dataset
                 .incidents
@@ -586,9 +646,10 @@ fn stats_rows(summary: &Summary) -> Vec<(&'static str, String, String)> {
     rows
 }
 
-fn grouped_text(by: &[GroupBy], incidents: &[&Incident]) -> String {
+fn grouped_text(by: &[GroupByArg], incidents: &[&Incident]) -> String {
     let mut text = String::new();
-    for &group_by in by {
+    for &arg in by {
+        let group_by = GroupBy::from(arg);
         text.push_str(&format!(
             "by {}:\n  {:<34} {:>9} {:>11}\n",
             group_by.label(),
@@ -609,7 +670,7 @@ fn grouped_text(by: &[GroupBy], incidents: &[&Incident]) -> String {
     text
 }
 
-fn grouped_csv(by: &[GroupBy], incidents: &[&Incident]) -> String {
+fn grouped_csv(by: &[GroupByArg], incidents: &[&Incident]) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let mut write = || -> csv::Result<()> {
         writer.write_record([
@@ -621,8 +682,9 @@ fn grouped_csv(by: &[GroupBy], incidents: &[&Incident]) -> String {
             "killed_max",
             "killed_unknown",
         ])?;
-        for &group_by in by {
-            let by_name = group_by
+        for &arg in by {
+            let group_by = GroupBy::from(arg);
+            let by_name = arg
                 .to_possible_value()
                 .map(|value| value.get_name().to_owned())
                 .unwrap_or_default();

@@ -116,12 +116,11 @@ fn run(
     let file = request.path.display().to_string();
     // The start of the file tells the format and the columns; GeoJSON is read whole for it.
     let head = match read_head(&request.path) {
-        Ok(head) if crate::io::import::detect::looks_like_json(&head) => {
-            std::fs::read(&request.path).map_err(|source| ImportError::Io {
+        Ok(head) if crate::io::import::looks_like_json(&head) => std::fs::read(&request.path)
+            .map_err(|source| ImportError::Io {
                 file: file.clone(),
                 source,
-            })
-        }
+            }),
         other => other,
     };
     let head = match head {

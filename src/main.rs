@@ -8,7 +8,7 @@ fn main() {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     let cli = Cli::parse();
 
-    if let Some(cli::Command::Screenshot {
+    if let Some(cli::CliCommand::Screenshot {
         view,
         out,
         size,
@@ -21,7 +21,7 @@ fn main() {
             out: out.clone(),
             size: *size,
             scale: *scale,
-            only: *only,
+            only: (*only).into(),
         };
         std::process::exit(screenshot(&cli.data_args(), request));
     }
@@ -50,7 +50,11 @@ fn main() {
         }
     };
     // A saved view is read before the window opens: a broken file is a message, not a crash.
-    let view = match cli.view.as_deref().map(khorasan_atlas::view_file::load) {
+    let view = match cli
+        .view
+        .as_deref()
+        .map(khorasan_atlas::state::view_file::load)
+    {
         Some(Ok(view)) => Some(view),
         Some(Err(error)) => {
             eprintln!("khorasan-atlas: {error}");
@@ -86,8 +90,8 @@ fn main() {
                 app.open_file(path.clone(), mapping.clone());
             }
             if let Some(path) = cli.basemap {
-                app.apply(khorasan_atlas::app::Command::SetBasemap(
-                    khorasan_atlas::views::map::BasemapRequest::File(path),
+                app.apply(khorasan_atlas::state::Command::SetBasemap(
+                    khorasan_atlas::state::BasemapRequest::File(path),
                 ));
             }
             Ok(Box::new(app))
@@ -105,7 +109,7 @@ struct ScreenshotRequest {
     out: std::path::PathBuf,
     size: Option<(f32, f32)>,
     scale: f32,
-    only: khorasan_atlas::export::ExportTarget,
+    only: khorasan_atlas::state::PictureScope,
 }
 
 /// Render a saved view to PNG in a window of `size` points at `scale` pixels per point.
@@ -125,7 +129,7 @@ fn screenshot(data: &cli::DataArgs, request: ScreenshotRequest) -> i32 {
         Ok(layers) => layers,
         Err(error) => return fail(error.to_string()),
     };
-    let loaded = match khorasan_atlas::view_file::load(&view_path) {
+    let loaded = match khorasan_atlas::state::view_file::load(&view_path) {
         Ok(loaded) => loaded,
         Err(error) => return fail(error.to_string()),
     };

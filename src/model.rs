@@ -13,13 +13,13 @@ pub mod playback;
 pub mod selection;
 pub mod shared_str;
 
-pub use aggregate::{Category, MonthHistogram, StackBy, Summary};
+pub use aggregate::{Category, Measure, MonthHistogram, StackBy, Summary};
 pub use dataset::{Dataset, Metadata, ReportedSeries, Source, ValidationIssue};
 pub use date::{DatePrecision, IncidentDate};
 pub use filter::{Facet, Filter};
 pub use incident::{
     Attribution, Count, Discrepancy, Incident, IncidentId, Kind, Location, LocationPrecision,
-    Method, SourceId, Target,
+    Method, ProvinceKey, SourceId, Target,
 };
-pub use selection::Selection;
+pub use selection::{Highlight, Hover, IncidentIndex, SelectedIncident};
 pub use shared_str::{Interner, SharedStr};

@@ -18,7 +18,7 @@ const SETTLE_FRAMES: u32 = 12;
 pub struct ScreenshotApp {
     app: AtlasApp,
     out: PathBuf,
-    only: crate::export::ExportTarget,
+    only: crate::state::PictureScope,
     frames: u32,
     requested: bool,
     results: (mpsc::Sender<Outcome>, mpsc::Receiver<Outcome>),
@@ -30,7 +30,7 @@ impl ScreenshotApp {
     pub fn new(
         app: AtlasApp,
         out: PathBuf,
-        only: crate::export::ExportTarget,
+        only: crate::state::PictureScope,
         outcome: SharedOutcome,
     ) -> Self {
         Self {
@@ -61,7 +61,7 @@ impl eframe::App for ScreenshotApp {
             let results = self.results.0.clone();
             let repaint = ctx.clone();
             let rect = self.app.view_rects.of(self.only);
-            let missing = rect.is_none() && self.only != crate::export::ExportTarget::Window;
+            let missing = rect.is_none() && self.only != crate::state::PictureScope::Window;
             let pixels_per_point = ctx.pixels_per_point();
             ctx.request_screenshot(move |image| {
                 if missing {
@@ -72,8 +72,8 @@ impl eframe::App for ScreenshotApp {
                     repaint.request_repaint();
                     return;
                 }
-                let image = crate::export::crop(&image, rect, pixels_per_point);
-                let result = crate::app::save_png(&out, &image).map(|()| {
+                let image = crate::app::picture::crop(&image, rect, pixels_per_point);
+                let result = crate::app::picture::save_png(&out, &image).map(|()| {
                     format!(
                         "wrote {} ({}x{})",
                         out.display(),

@@ -1,22 +1,22 @@
 //! One file per panel. Views read the state through [`ViewContext`] and push
-//! [`crate::app::Command`]s; they never change the state themselves.
+//! [`crate::state::Command`]s; they never change the state themselves. They import the state
+//! layer, never the app.
 
 pub mod data;
 pub mod detail;
 pub mod filters;
+pub mod help;
 pub mod map;
 pub mod notes;
 pub mod presentation;
-pub mod shortcuts;
 pub mod style;
 pub mod table;
 pub mod timeline;
 pub mod top_bar;
 pub mod trends;
 
-use crate::app::{Derived, PersistedState};
-use crate::model::selection::Highlight;
-use crate::model::{Dataset, Incident, Selection};
+use crate::model::{Dataset, Highlight, Hover, Incident, IncidentIndex};
+use crate::state::{Derived, PersistedState};
 
 /// What every view may read during a frame.
 pub struct ViewContext<'a> {
@@ -24,10 +24,12 @@ pub struct ViewContext<'a> {
     pub dataset_name: &'a str,
     pub state: &'a PersistedState,
     pub derived: &'a Derived,
-    /// Hover is last frame's, so every view highlights the same incident this frame.
-    pub selection: Selection,
-    /// Incidents hovered as a group last frame (a map cluster), sorted.
-    pub hovered_group: &'a [usize],
+    /// The selected incident's index in `dataset`.
+    pub selected: Option<IncidentIndex>,
+    /// Last frame's hover, so every view highlights the same incidents this frame.
+    pub hover: &'a Hover,
+    /// The map's centre (lat, lon) as it is this frame (new notes are pinned there).
+    pub map_center: (f64, f64),
     /// Presentation mode: controls hidden, larger type.
     pub presenting: bool,
     /// First and last month the data covers (computed once per dataset).
@@ -46,13 +48,8 @@ pub struct ViewContext<'a> {
 
 impl ViewContext<'_> {
     /// How strongly to highlight an incident: selection, then hover of it or of its group.
-    pub fn highlight(&self, index: usize) -> Highlight {
-        let group = if self.hovered_group.binary_search(&index).is_ok() {
-            Highlight::Hovered
-        } else {
-            Highlight::None
-        };
-        self.selection.highlight(index).max(group)
+    pub fn highlight(&self, index: IncidentIndex) -> Highlight {
+        Highlight::of(index, self.selected, self.hover)
     }
 
     /// The layer an incident comes from.

@@ -5,9 +5,9 @@ mod common;
 
 use common::harness;
 use egui_kittest::kittest::Queryable as _;
-use khorasan_atlas::app::{Command, PersistedState};
 use khorasan_atlas::model::Kind;
-use khorasan_atlas::views::presentation::{PresentationLayout, PresentationSettings};
+use khorasan_atlas::state::{Command, PersistedState};
+use khorasan_atlas::state::{PresentationLayout, PresentationSettings};
 
 #[test]
 fn presentation_mode_hides_controls_and_shows_title_caption_and_sources() {
@@ -104,7 +104,12 @@ fn a_corrupt_view_file_changes_nothing_and_says_why() {
     harness.state_mut().apply(Command::OpenView(path));
     harness.run_ok();
     assert_eq!(harness.state().state, before);
-    let notice = harness.state().notices.last().cloned().unwrap_or_default();
+    let notice = harness
+        .state()
+        .notices
+        .last()
+        .map(|notice| notice.text.clone())
+        .unwrap_or_default();
     assert!(
         notice.contains("broken.view.ron") && notice.contains("unchanged"),
         "{notice}"

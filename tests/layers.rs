@@ -9,9 +9,9 @@ use common::{harness, harness_sized};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use khorasan_atlas::AtlasApp;
-use khorasan_atlas::app::{Command, PersistedState};
 use khorasan_atlas::io::import::{Progress, import_file};
 use khorasan_atlas::model::{Attribution, DatePrecision};
+use khorasan_atlas::state::{Command, NoticeLevel, PersistedState};
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -186,8 +186,9 @@ fn a_broken_file_gives_one_message_and_loses_nothing() {
     assert_eq!(app.layers.len(), 2);
     let message = &app.notices[notices_before..];
     assert_eq!(message.len(), 1, "{message:?}");
-    assert!(message[0].contains("not a text file"), "{message:?}");
-    assert!(message[0].contains("already loaded is unchanged"));
+    assert!(message[0].text.contains("not a text file"), "{message:?}");
+    assert!(message[0].text.contains("already loaded is unchanged"));
+    assert_eq!(message[0].level, NoticeLevel::Warning);
 }
 
 /// A file dropped on the window, as the windowing integration hands it over.
@@ -263,7 +264,7 @@ fn loaded_files_come_back_at_the_next_start_without_asking_again() {
     first
         .state_mut()
         .apply(Command::SetLayerColour(1, [10, 20, 30]));
-    let saved = first.state().state.clone();
+    let saved = first.state().persisted();
     let loaded = first.state().dataset.incidents.len();
 
     // What eframe persistence (or a saved view) hands the next session.

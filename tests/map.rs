@@ -8,11 +8,10 @@ use std::sync::atomic::Ordering;
 mod common;
 
 use egui_kittest::kittest::Queryable as _;
-use khorasan_atlas::app::{Command, PersistedState};
-use khorasan_atlas::io::embedded_dataset;
-use khorasan_atlas::model::aggregate::province_totals;
+use khorasan_atlas::model::ProvinceKey;
+use khorasan_atlas::state::BasemapRequest;
+use khorasan_atlas::state::{Command, PersistedState};
 use khorasan_atlas::tiles::{ONLINE_FETCHERS_CREATED, TileBasemap, TileError};
-use khorasan_atlas::views::map::BasemapRequest;
 use walkers::TileId;
 
 /// A 1x1 PNG, the smallest real tile image.
@@ -78,14 +77,14 @@ fn write_pmtiles(path: &Path) {
 #[test]
 fn layer_toggles_work_through_the_layers_menu_and_no_fetcher_is_created() {
     let mut harness = harness();
-    assert!(harness.state().state.map_layers.symbols);
-    assert!(!harness.state().state.map_layers.heatmap);
+    assert!(harness.state().state.map_overlays.symbols);
+    assert!(!harness.state().state.map_overlays.heatmap);
 
     harness.get_by_label("Layers").click();
     harness.run_ok();
     harness.get_by_label("Heatmap").click();
     harness.run_ok();
-    assert!(harness.state().state.map_layers.heatmap);
+    assert!(harness.state().state.map_overlays.heatmap);
 
     harness.get_by_label("Layers").click();
     harness.run_ok();
@@ -93,14 +92,14 @@ fn layer_toggles_work_through_the_layers_menu_and_no_fetcher_is_created() {
         .get_by_label("Province choropleth (Afghanistan, Pakistan)")
         .click();
     harness.run_ok();
-    assert!(harness.state().state.map_layers.choropleth);
+    assert!(harness.state().state.map_overlays.choropleth);
     harness.get_by_label("Incidents per province");
 
     harness.get_by_label("Layers").click();
     harness.run_ok();
     harness.get_by_label("Incident symbols").click();
     harness.run_ok();
-    assert!(!harness.state().state.map_layers.symbols);
+    assert!(!harness.state().state.map_overlays.symbols);
 
     // All of that, and the basemap menu, without a single tile fetcher: no network.
     harness.get_by_label("Basemap").click();
@@ -112,46 +111,41 @@ fn layer_toggles_work_through_the_layers_menu_and_no_fetcher_is_created() {
 
 #[test]
 fn choropleth_values_equal_the_filtered_counts_per_province() {
-    let dataset = embedded_dataset().unwrap();
-    let filter = khorasan_atlas::model::Filter {
-        kinds: [khorasan_atlas::model::Kind::Attack].into(),
-        ..Default::default()
-    };
-    let filtered: Vec<_> = dataset
-        .incidents
-        .iter()
-        .filter(|incident| filter.matches(incident))
-        .collect();
-    let totals = province_totals(filtered.iter().copied());
-    let mut expected: BTreeMap<(String, String), usize> = BTreeMap::new();
-    for incident in &filtered {
-        if !incident.location.admin1.is_empty() {
-            *expected
-                .entry((
-                    incident.location.country_code.to_string(),
-                    incident.location.admin1.to_string(),
-                ))
-                .or_default() += 1;
+    // The map with the choropleth on and only attacks shown, driven as a user would.
+    let mut state = PersistedState::default();
+    state.map_overlays.choropleth = true;
+    state.filter.kinds = [khorasan_atlas::model::Kind::Attack].into();
+    let harness = common::harness(state);
+    let app = harness.state();
+    // What the scan handed the map, against a count made here incident by incident.
+    let mut expected: BTreeMap<ProvinceKey, usize> = BTreeMap::new();
+    for incident in &app.dataset.incidents {
+        if incident.kind == khorasan_atlas::model::Kind::Attack
+            && let Some(province) = incident.location.province()
+        {
+            *expected.entry(province).or_default() += 1;
         }
     }
-    assert!(!expected.is_empty());
-    assert_eq!(totals.len(), expected.len());
-    for (key, count) in expected {
-        assert_eq!(totals[&key].count, count, "{key:?}");
-    }
+    assert!(expected.len() > 10, "{expected:?}");
+    let drawn: BTreeMap<ProvinceKey, usize> = app
+        .derived
+        .provinces
+        .iter()
+        .map(|(key, total)| (key.clone(), total.count))
+        .collect();
+    assert_eq!(drawn, expected);
     // Every Afghan or Pakistani province in the data has a shape to colour.
     let basemap = khorasan_atlas::basemap::Basemap::embedded().unwrap();
-    for (code, name) in totals.keys() {
-        if code == "AF" || code == "PK" {
+    for key in drawn.keys() {
+        if key.country_code == "AF" || key.country_code == "PK" {
             assert!(
-                basemap
-                    .provinces
-                    .iter()
-                    .any(|area| &area.name == name && &area.country_code == code),
-                "no shape for {name}, {code}"
+                basemap.provinces.iter().any(|area| area.key() == *key),
+                "no shape for {key:?}"
             );
         }
     }
+    // The legend says what the colours count.
+    harness.get_by_label("Incidents per province");
 }
 
 #[test]
@@ -247,7 +241,8 @@ fn a_corrupt_basemap_file_in_the_app_leaves_the_offline_basemap_with_a_notice() 
             .state()
             .notices
             .iter()
-            .any(|notice| notice.contains("broken.mbtiles") && notice.contains("offline basemap")),
+            .any(|notice| notice.text.contains("broken.mbtiles")
+                && notice.text.contains("offline basemap")),
         "{:?}",
         harness.state().notices
     );

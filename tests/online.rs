@@ -5,9 +5,9 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use khorasan_atlas::app::{Command, PersistedState};
+use khorasan_atlas::state::BasemapRequest;
+use khorasan_atlas::state::{Command, PersistedState};
 use khorasan_atlas::tiles::BasemapSettings;
-use khorasan_atlas::views::map::BasemapRequest;
 
 #[test]
 fn unreachable_tile_server_gives_one_notice_and_the_offline_basemap() {
@@ -40,7 +40,8 @@ fn unreachable_tile_server_gives_one_notice_and_the_offline_basemap() {
         .state()
         .notices
         .iter()
-        .filter(|notice| notice.contains("Online tiles unavailable"))
+        .map(|notice| &notice.text)
+        .filter(|text| text.contains("Online tiles unavailable"))
         .collect();
     assert_eq!(notices.len(), 1, "{:?}", harness.state().notices);
     assert!(notices[0].contains("offline basemap"));

@@ -5,9 +5,9 @@ use std::process::Command as Process;
 mod common;
 
 use egui_kittest::kittest::Queryable as _;
-use khorasan_atlas::app::{CentralView, PersistedState};
 use khorasan_atlas::io::embedded_dataset;
 use khorasan_atlas::model::aggregate::{GroupBy, GroupKey, group_totals};
+use khorasan_atlas::state::{CentralView, PersistedState};
 
 fn harness(state: PersistedState) -> egui_kittest::Harness<'static, khorasan_atlas::AtlasApp> {
     common::harness_sized(state, 1600.0, 1000.0)
@@ -77,7 +77,7 @@ fn clicking_a_province_bar_in_the_trends_narrows_the_filter() {
     let target = egui::pos2(title.min.x + 400.0, plot_top + 16.0);
     harness.hover_at(target);
     harness.run_ok();
-    let hovered = harness.state().hovered_group.clone();
+    let hovered = harness.state().hover.clone();
     harness.drag_at(target);
     harness.drop_at(target);
     harness.run_ok();

@@ -6,9 +6,9 @@ mod common;
 use common::harness;
 use egui_kittest::kittest::Queryable as _;
 use khorasan_atlas::AtlasApp;
-use khorasan_atlas::app::PersistedState;
 use khorasan_atlas::io::embedded_dataset;
-use khorasan_atlas::model::Kind;
+use khorasan_atlas::model::{Hover, Kind, SelectedIncident};
+use khorasan_atlas::state::PersistedState;
 
 fn shown_caption(app: &AtlasApp) -> String {
     format!(
@@ -136,7 +136,7 @@ fn clicking_a_table_row_opens_the_record_with_its_sources() {
     harness.run_ok();
 
     let app = harness.state();
-    let selected = app.selection.selected.expect("a row click selects");
+    let selected = app.state.selected.index().expect("a row click selects");
     assert_eq!(app.dataset.incidents[selected].date, incident.date);
     // The detail panel shows the place as its heading and every source.
     harness.get_by_label("\u{23f4} All incidents");
@@ -154,7 +154,7 @@ fn clicking_a_table_row_opens_the_record_with_its_sources() {
     // Esc goes back to the summary and the table.
     harness.key_press(egui::Key::Escape);
     harness.run_ok();
-    assert_eq!(harness.state().selection.selected, None);
+    assert_eq!(harness.state().state.selected.index(), None);
     harness.get_by_label("Filtered incidents");
 }
 
@@ -168,7 +168,7 @@ fn a_saved_filter_and_selection_are_restored() {
         .iter()
         .find(|i| i.location.country_code == "PK")
         .unwrap();
-    state.selected_id = Some(pakistani.id.clone());
+    state.selected = SelectedIncident::by_id(pakistani.id.clone());
     let harness = harness(state);
     let app = harness.state();
     assert!(
@@ -178,8 +178,9 @@ fn a_saved_filter_and_selection_are_restored() {
             .all(|&i| app.dataset.incidents[i].location.country_code == "PK")
     );
     assert_eq!(
-        app.selection
+        app.state
             .selected
+            .index()
             .map(|i| app.dataset.incidents[i].id.clone()),
         Some(pakistani.id.clone())
     );
@@ -271,14 +272,14 @@ fn hovering_a_table_row_hovers_the_incident_everywhere() {
     harness.get_all_by_label(&date).next().unwrap().hover();
     harness.run_ok();
     // Hover is shared state: the map and timeline draw their highlight from it.
-    assert_eq!(harness.state().selection.hovered, Some(first));
+    assert_eq!(harness.state().hover, Hover::One(first));
 }
 
 #[test]
 fn a_large_dataset_is_filtered_off_the_ui_thread_and_the_views_follow() {
     let mut harness = harness(PersistedState::default());
     // As if the embedded dataset were a million incidents.
-    harness.state_mut().background_derive_from = 0;
+    harness.state_mut().scan.background_from = 0;
     let total = harness.state().dataset.incidents.len();
     let plots = count_of_kind(harness.state(), Kind::FoiledPlot);
     let only_plots = khorasan_atlas::model::Filter {
@@ -287,7 +288,9 @@ fn a_large_dataset_is_filtered_off_the_ui_thread_and_the_views_follow() {
     };
     harness
         .state_mut()
-        .apply(khorasan_atlas::app::Command::SetFilter(only_plots.clone()));
+        .apply(khorasan_atlas::state::Command::SetFilter(
+            only_plots.clone(),
+        ));
     // The scan runs elsewhere; until it lands, the views keep the last result whole.
     assert!(harness.state().is_deriving());
     assert_eq!(harness.state().derived.filtered.len(), total);
@@ -315,13 +318,13 @@ fn a_large_dataset_is_filtered_off_the_ui_thread_and_the_views_follow() {
     // An export never writes a result still being replaced: it takes the filter as it is.
     harness
         .state_mut()
-        .apply(khorasan_atlas::app::Command::SetFilter(Default::default()));
+        .apply(khorasan_atlas::state::Command::SetFilter(Default::default()));
     assert!(harness.state().is_deriving());
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("all.csv");
     harness
         .state_mut()
-        .apply(khorasan_atlas::app::Command::ExportData(
+        .apply(khorasan_atlas::state::Command::ExportData(
             khorasan_atlas::io::ExportFormat::Csv,
             path.clone(),
         ));

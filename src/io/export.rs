@@ -7,7 +7,8 @@ use serde::Serialize;
 
 use crate::model::{Count, Dataset, Incident};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+/// What the filtered incidents are written as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExportFormat {
     Csv,
     Geojson,

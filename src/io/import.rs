@@ -14,6 +14,7 @@ pub mod countries;
 pub mod detect;
 pub mod fields;
 pub mod generic;
+pub mod geojson;
 pub mod gtd;
 pub mod mapping;
 pub mod ucdp;
@@ -27,6 +28,23 @@ use crate::model::Dataset;
 
 pub use detect::{Detected, detect};
 pub use mapping::FieldMapping;
+
+/// Rows (or features) sampled to guess a field mapping.
+pub const SAMPLE_ROWS: usize = 50;
+
+/// Whether the content starts like JSON: GeoJSON must be parsed whole, even to detect it.
+pub fn looks_like_json(bytes: &[u8]) -> bool {
+    let bytes = strip_bom(bytes);
+    bytes
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| matches!(b, b'{' | b'['))
+}
+
+/// The content without a UTF-8 byte order mark.
+pub fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
 
 /// The formats a file can be loaded as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -262,7 +280,7 @@ pub fn import_file(
         .map(str::to_ascii_lowercase);
     let size = std::fs::metadata(path).map_err(io_error)?.len();
     let head = read_head(path)?;
-    if (head.len() as u64) < size && !detect::looks_like_json(&head) {
+    if (head.len() as u64) < size && !looks_like_json(&head) {
         let detected = detect(&head, &file, extension.as_deref())?;
         let csv = matches!(
             detected.format,
@@ -271,7 +289,7 @@ pub fn import_file(
         if csv {
             progress.set_total(size);
             let mut handle = std::fs::File::open(path).map_err(io_error)?;
-            let bom = (head.len() - detect::strip_bom(&head).len()) as u64;
+            let bom = (head.len() - strip_bom(&head).len()) as u64;
             handle.seek(SeekFrom::Start(bom)).map_err(io_error)?;
             let input = std::io::BufReader::with_capacity(1 << 20, handle);
             let delimiter = detected.delimiter;
@@ -314,7 +332,7 @@ pub fn import_bytes(
 ) -> Result<Imported, ImportError> {
     progress.set_total(bytes.len() as u64);
     let detected = detect(bytes, file, extension)?;
-    let bytes = detect::strip_bom(bytes);
+    let bytes = strip_bom(bytes);
     let mut imported = match detected.format {
         Format::Ron => {
             let text = std::str::from_utf8(bytes).map_err(|error| ImportError::NotUtf8 {
@@ -343,7 +361,7 @@ pub fn import_bytes(
             progress,
         )?,
         Format::GeoJson => {
-            generic::import_geojson(bytes, file, &mapping_or_guess(mapping, &detected), progress)?
+            geojson::import_geojson(bytes, file, &mapping_or_guess(mapping, &detected), progress)?
         }
     };
     imported.report.notes.extend(detected.notes);

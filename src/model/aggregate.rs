@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::dataset::Dataset;
 use super::date::DatePrecision;
 use super::filter::{Facet, Filter};
-use super::incident::{Attribution, Incident, Kind};
+use super::incident::{Attribution, Incident, Kind, ProvinceKey};
 
 /// What the timeline histogram stacks by.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -250,8 +250,43 @@ impl GroupTotal {
     }
 }
 
+/// What a chart, the heatmap or the choropleth counts: incidents, or deaths (the upper
+/// reported figure, so a range is never understated).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Measure {
+    #[default]
+    Incidents,
+    Killed,
+}
+
+impl Measure {
+    /// The measure of a group of incidents.
+    pub fn of(self, total: &GroupTotal) -> u64 {
+        match self {
+            Self::Incidents => total.count as u64,
+            Self::Killed => total.killed.max,
+        }
+    }
+
+    /// The measure of one incident (1, or its upper death toll).
+    pub fn of_incident(self, incident: &Incident) -> u64 {
+        match self {
+            Self::Incidents => 1,
+            Self::Killed => incident.killed.max().map_or(0, u64::from),
+        }
+    }
+
+    /// "incidents" or "deaths (upper figure)", for legends and axes.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Incidents => "incidents",
+            Self::Killed => "deaths (upper figure)",
+        }
+    }
+}
+
 /// How `stats --by` and the trend views group incidents.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum GroupBy {
     Year,
     Month,
@@ -374,20 +409,13 @@ pub fn group_totals<'a>(
 /// country, and colouring a province with them would invent precision.
 pub fn province_totals<'a>(
     incidents: impl IntoIterator<Item = &'a Incident>,
-) -> BTreeMap<(String, String), GroupTotal> {
-    let mut totals: BTreeMap<(String, String), GroupTotal> = BTreeMap::new();
+) -> BTreeMap<ProvinceKey, GroupTotal> {
+    let mut totals: BTreeMap<ProvinceKey, GroupTotal> = BTreeMap::new();
     for incident in incidents {
-        let location = &incident.location;
-        if location.admin1.is_empty() {
+        let Some(province) = incident.location.province() else {
             continue;
-        }
-        totals
-            .entry((
-                location.country_code.to_string(),
-                location.admin1.to_string(),
-            ))
-            .or_default()
-            .add(incident);
+        };
+        totals.entry(province).or_default().add(incident);
     }
     totals
 }
@@ -530,7 +558,10 @@ mod tests {
         ];
         let totals = province_totals(&incidents);
         assert_eq!(totals.len(), 1);
-        let nangarhar = totals[&("AF".to_owned(), "Nangarhar".to_owned())];
+        let nangarhar = totals[&ProvinceKey {
+            country_code: "AF".to_owned(),
+            name: "Nangarhar".to_owned(),
+        }];
         assert_eq!(nangarhar.count, 2);
         assert_eq!(
             nangarhar.killed,

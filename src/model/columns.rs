@@ -22,7 +22,7 @@ use super::aggregate::{
 use super::dataset::Dataset;
 use super::date::DatePrecision;
 use super::filter::Filter;
-use super::incident::{Attribution, Count, Kind, LocationPrecision, Method, Target};
+use super::incident::{Attribution, Count, Kind, LocationPrecision, Method, ProvinceKey, Target};
 use super::shared_str::SharedStr;
 
 /// The first year a date may have (see `IncidentDate`).
@@ -96,7 +96,7 @@ pub struct Columns {
     /// (ISO code, name)
     countries: Vec<(String, String)>,
     /// (province, ISO code)
-    provinces: Vec<(String, String)>,
+    provinces: Vec<ProvinceKey>,
     actors: Vec<String>,
 }
 
@@ -174,10 +174,10 @@ pub struct Scan {
     pub timeline: Option<Vec<usize>>,
     pub histogram: MonthHistogram,
     pub summary: Summary,
-    pub provinces: BTreeMap<(String, String), GroupTotal>,
+    pub provinces: BTreeMap<ProvinceKey, GroupTotal>,
     /// Facet counts: among incidents matching every other part of the filter.
     pub countries: BTreeMap<(String, String), usize>,
-    pub province_counts: BTreeMap<(String, String), usize>,
+    pub province_counts: BTreeMap<ProvinceKey, usize>,
     pub kinds: BTreeMap<Kind, usize>,
     pub methods: BTreeMap<Method, usize>,
     pub targets: BTreeMap<Target, usize>,
@@ -289,7 +289,7 @@ impl Columns {
             columns.province.push(if location.admin1.is_empty() {
                 u32::MAX
             } else {
-                provinces.code((location.admin1.clone(), location.country_code.clone()))
+                provinces.code((location.country_code.clone(), location.admin1.clone()))
             });
             columns.kind.push(position(Kind::ALL, &incident.kind));
             columns.method.push(position(Method::ALL, &incident.method));
@@ -330,7 +330,14 @@ impl Columns {
         columns.month_slot = month_slots(&months, columns.months);
         let to_strings = |(a, b): (SharedStr, SharedStr)| (a.to_string(), b.to_string());
         columns.countries = countries.values.into_iter().map(to_strings).collect();
-        columns.provinces = provinces.values.into_iter().map(to_strings).collect();
+        columns.provinces = provinces
+            .values
+            .into_iter()
+            .map(|(code, name)| ProvinceKey {
+                country_code: code.to_string(),
+                name: name.to_string(),
+            })
+            .collect();
         columns.actors = actors.values;
         columns
     }
@@ -381,7 +388,7 @@ impl Columns {
         let mut province: Vec<bool> = self
             .provinces
             .iter()
-            .map(|(name, _)| filter.provinces.is_empty() || filter.provinces.contains(name))
+            .map(|key| filter.provinces.is_empty() || filter.provinces.contains(&key.name))
             .collect();
         province.push(filter.provinces.is_empty());
         Compiled {
@@ -826,10 +833,7 @@ impl Columns {
             .iter()
             .enumerate()
             .filter(|(_, t)| t.count > 0)
-            .map(|(i, t)| {
-                let (name, code) = &self.provinces[i];
-                ((code.clone(), name.clone()), *t)
-            })
+            .map(|(i, t)| (self.provinces[i].clone(), *t))
             .collect();
         // Threads each hold a contiguous range, in order: the indices come out sorted.
         Scan {
@@ -1032,16 +1036,11 @@ mod tests {
                 i.location.country.to_string()
             ))
         );
-        let provinces: BTreeMap<(String, String), usize> =
-            facet_counts(dataset, filter, Facet::Province, |i| {
-                (
-                    i.location.admin1.to_string(),
-                    i.location.country_code.to_string(),
-                )
-            })
-            .into_iter()
-            .filter(|((name, _), _)| !name.is_empty())
-            .collect();
+        let provinces: BTreeMap<ProvinceKey, usize> =
+            facet_counts(dataset, filter, Facet::Province, |i| i.location.province())
+                .into_iter()
+                .filter_map(|(key, count)| Some((key?, count)))
+                .collect();
         assert_eq!(scan.province_counts, provinces);
         assert_eq!(
             scan.actors,

@@ -194,6 +194,25 @@ pub struct Location {
     pub precision: LocationPrecision,
 }
 
+impl Location {
+    /// The province this place is in, or `None` when it is known only to the country.
+    pub fn province(&self) -> Option<ProvinceKey> {
+        (!self.admin1.is_empty()).then(|| ProvinceKey {
+            country_code: self.country_code.to_string(),
+            name: self.admin1.to_string(),
+        })
+    }
+}
+
+/// A first-level division, as the data names it: the same name can exist in two countries.
+/// Ordered by country, then name.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ProvinceKey {
+    /// ISO 3166-1 alpha-2, upper case.
+    pub country_code: String,
+    pub name: String,
+}
+
 /// A disagreement between sources, kept rather than smoothed over.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Discrepancy {

@@ -53,6 +53,20 @@ impl Default for Playback {
 /// The months the data covers, first and last.
 pub type MonthSpan = (MonthIndex, MonthIndex);
 
+/// First and last month any incident of the dataset may fall in (2015-2024 when empty).
+pub fn month_span(dataset: &super::Dataset) -> MonthSpan {
+    use chrono::Datelike as _;
+    let first = dataset.incidents.iter().map(|i| i.date.first_day()).min();
+    let last = dataset.incidents.iter().map(|i| i.date.last_day()).max();
+    match (first, last) {
+        (Some(first), Some(last)) => (
+            month_index(first.year(), first.month()),
+            month_index(last.year(), last.month()),
+        ),
+        _ => (month_index(2015, 1), month_index(2024, 12)),
+    }
+}
+
 impl Playback {
     pub fn cursor_month(&self, span: MonthSpan) -> MonthIndex {
         let start = self.start_month(span);

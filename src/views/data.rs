@@ -1,11 +1,11 @@
 //! The Data menu (open files, layers, export), the loading bar, the field-mapping dialog and
 //! the import report.
 
-use crate::app::Command;
 use crate::io::ExportFormat;
 use crate::io::import::mapping::Role;
 use crate::io::import::{Detected, FieldMapping, Format};
 use crate::loading::{LoadJob, LoadRequest};
+use crate::state::Command;
 
 use super::ViewContext;
 

@@ -1,8 +1,8 @@
 //! The detail panel: the selected incident's full record, or a summary of the filtered set
 //! with the incident table when nothing is selected.
 
-use crate::app::Command;
 use crate::model::{Category, Count, Incident, Source, StackBy};
+use crate::state::Command;
 
 use super::ViewContext;
 use super::style::{self, MarkerShape};
@@ -14,7 +14,7 @@ pub fn show(
     table_state: &mut TableState,
     commands: &mut Vec<Command>,
 ) {
-    match view.selection.selected {
+    match view.selected {
         Some(index) if index < view.dataset.incidents.len() => {
             record(ui, view, index, commands);
         }

@@ -4,8 +4,8 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 
-use crate::app::Command;
 use crate::model::{Attribution, Category, Filter, Kind, Method, StackBy, Target, date};
+use crate::state::Command;
 
 use super::ViewContext;
 use super::style::{self, MarkerShape};
@@ -89,12 +89,12 @@ pub fn show(
                     .id_salt("provinces")
                     .max_height(180.0)
                     .show(ui, |ui| {
-                        for ((name, code), count) in &facets.provinces {
+                        for (province, count) in &facets.provinces {
                             toggle(
                                 ui,
                                 &mut filter.provinces,
-                                name.clone(),
-                                &format!("{name}, {code} ({count})"),
+                                province.name.clone(),
+                                &format!("{}, {} ({count})", province.name, province.country_code),
                             );
                         }
                     });

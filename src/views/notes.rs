@@ -3,8 +3,8 @@
 use chrono::NaiveDate;
 use egui::{Color32, Pos2, Rect, Stroke, Vec2};
 
-use crate::app::Command;
 use crate::model::annotation::{Anchor, Annotation};
+use crate::state::Command;
 
 use super::ViewContext;
 
@@ -136,7 +136,7 @@ pub fn notes_menu(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<
     ui.label("Notes (shown in presentations and exports):");
     ui.horizontal(|ui| {
         if ui.button("Add a note on the map").clicked() {
-            let (lat, lon) = view.state.map_center;
+            let (lat, lon) = view.map_center;
             notes.push(Annotation::on_map("New note", lat, lon));
         }
         if ui.button("Add a note on the timeline").clicked() {
@@ -185,7 +185,7 @@ pub fn notes_menu(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<
 
 /// The selected incident's date, else the middle of the period, else the latest incident.
 fn default_note_date(view: &ViewContext<'_>) -> NaiveDate {
-    if let Some(index) = view.selection.selected {
+    if let Some(index) = view.selected {
         return view.incident(index).date.first_day();
     }
     let filter = &view.state.filter;

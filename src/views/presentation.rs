@@ -1,60 +1,11 @@
 //! Briefing: the presentation header and source line, and the View menu (title, layout,
 //! saved views, PNG export).
 
-use serde::{Deserialize, Serialize};
-
-use crate::app::Command;
 use crate::basemap::CREDITS;
+use crate::state::Command;
 
 use super::ViewContext;
-use super::shortcuts::UiCommand;
-
-/// Which views a presentation shows.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum PresentationLayout {
-    #[default]
-    MapAndTimeline,
-    MapOnly,
-    TimelineOnly,
-    AllThree,
-}
-
-impl PresentationLayout {
-    pub const ALL: [Self; 4] = [
-        Self::MapAndTimeline,
-        Self::MapOnly,
-        Self::TimelineOnly,
-        Self::AllThree,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::MapAndTimeline => "Map and timeline",
-            Self::MapOnly => "Map only",
-            Self::TimelineOnly => "Timeline only",
-            Self::AllThree => "Map, timeline and details",
-        }
-    }
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct PresentationSettings {
-    /// Empty: "Islamic State Khorasan incidents".
-    pub title: String,
-    pub subtitle: String,
-    pub layout: PresentationLayout,
-}
-
-impl PresentationSettings {
-    pub fn title_or_default(&self) -> &str {
-        if self.title.trim().is_empty() {
-            "Islamic State Khorasan incidents"
-        } else {
-            &self.title
-        }
-    }
-}
+use crate::state::{PresentationLayout, UiCommand};
 
 /// The source line of every presentation and export.
 pub fn source_line(view: &ViewContext<'_>, tiles: Option<&str>) -> String {
@@ -179,14 +130,14 @@ pub fn view_menu(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<C
 
 /// Export: which part, how many pixels per point, and where (a file or the clipboard).
 fn export_controls(ui: &mut egui::Ui, commands: &mut Vec<Command>) {
-    use crate::export::{ExportRequest, ExportTarget};
+    use crate::state::{PictureRequest, PictureScope};
     let target_id = ui.make_persistent_id("export_target");
     let scale_id = ui.make_persistent_id("export_scale");
-    let mut target: ExportTarget = ui.data_mut(|data| data.get_temp(target_id).unwrap_or_default());
+    let mut target: PictureScope = ui.data_mut(|data| data.get_temp(target_id).unwrap_or_default());
     let mut scale: u8 = ui.data_mut(|data| data.get_temp(scale_id).unwrap_or(1));
     ui.label("Export a PNG of:");
     ui.horizontal(|ui| {
-        for option in ExportTarget::ALL {
+        for option in PictureScope::ALL {
             ui.radio_value(&mut target, option, option.label());
         }
     });
@@ -202,24 +153,24 @@ fn export_controls(ui: &mut egui::Ui, commands: &mut Vec<Command>) {
         "Export PNG",
         "briefing.png",
         |path| {
-            commands.push(Command::Export(ExportRequest {
+            commands.push(Command::ExportPicture(PictureRequest {
                 path: Some(path),
-                target,
+                scope: target,
                 scale,
             }))
         },
     );
     if ui
         .add_enabled(
-            scale == 1 && target == ExportTarget::Window,
+            scale == 1 && target == PictureScope::Window,
             egui::Button::new("Copy to clipboard"),
         )
         .on_hover_text("Copies the whole window at screen resolution (1x)")
         .clicked()
     {
-        commands.push(Command::Export(ExportRequest {
+        commands.push(Command::ExportPicture(PictureRequest {
             path: None,
-            target,
+            scope: target,
             scale: 1,
         }));
     }

@@ -5,10 +5,10 @@ use std::sync::Arc;
 
 use egui_extras::{Column, TableBuilder};
 
-use crate::app::Command;
-use crate::model::Incident;
 use crate::model::columns::pick_in_order;
 use crate::model::selection::Highlight;
+use crate::model::{Hover, Incident};
+use crate::state::Command;
 
 use super::ViewContext;
 
@@ -181,7 +181,7 @@ pub fn show(
                     commands.push(Command::SelectAndCenter(index));
                 }
                 if response.hovered() {
-                    commands.push(Command::Hover(index));
+                    commands.push(Command::Hover(Hover::One(index)));
                 }
             });
         });

@@ -6,10 +6,10 @@ use chrono::{Datelike as _, NaiveDate};
 use egui::Color32;
 use egui_plot::{Bar, BarChart, GridInput, GridMark, Line, Plot, PlotPoint, Points, Span, VLine};
 
-use crate::app::Command;
 use crate::model::aggregate::{Category, month_of_index};
 use crate::model::date::{date_from_day_number, day_number, last_day_of_month};
-use crate::model::{DatePrecision, Incident};
+use crate::model::{DatePrecision, Hover, Incident};
+use crate::state::Command;
 
 use super::ViewContext;
 use super::style::{self, MarkerShape};
@@ -183,7 +183,7 @@ impl TimelineState {
         let _ = histogram_response.response.on_hover_text_at_pointer(hint);
 
         if let Some(index) = hovered {
-            commands.push(Command::Hover(index));
+            commands.push(Command::Hover(Hover::One(index)));
             let incident = view.incident(index);
             response
                 .clone()
@@ -238,7 +238,7 @@ impl TimelineState {
                     .border_width(1.5),
             );
         }
-        if let Some(index) = view.selection.selected
+        if let Some(index) = view.selected
             && index < view.dataset.incidents.len()
         {
             let (first, last) = view.incident(index).date.span();
@@ -255,9 +255,9 @@ impl TimelineState {
 
 /// Play, step, speed, window, loop and "go to": the campaign unfolding month by month.
 fn playback_controls(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<Command>) {
-    use crate::app::PlaybackAction;
     use crate::model::playback::PlaybackWindow;
-    use crate::views::shortcuts::UiCommand;
+    use crate::state::PlaybackAction;
+    use crate::state::UiCommand;
     let playback = &view.state.playback;
     let ctx = ui.ctx().clone();
     if ui

@@ -1,13 +1,14 @@
 //! The title bar: what is shown, how it is coloured, and the panel and theme switches.
 
-use crate::app::{Command, PersistedState};
 use crate::model::StackBy;
+use crate::state::{Command, Notice, NoticeLevel, PersistedState};
 
 use super::ViewContext;
 
-/// What the top bar changes besides commands: dismissed notices and the Data menu's fields.
+/// What the top bar reads besides the view context (the notices), and the Data menu's typed
+/// fields it edits.
 pub struct TopBarState<'a> {
-    pub notices: &'a mut Vec<String>,
+    pub notices: &'a [Notice],
     pub data_ui: &'a mut super::data::DataUiState,
     pub loading: Option<&'a crate::loading::LoadJob>,
 }
@@ -35,9 +36,9 @@ pub fn show(
             }
             ui.separator();
             let mut central = view.state.central;
-            ui.selectable_value(&mut central, crate::app::CentralView::Map, "Map")
+            ui.selectable_value(&mut central, crate::state::CentralView::Map, "Map")
                 .on_hover_text("The map of incidents");
-            ui.selectable_value(&mut central, crate::app::CentralView::Trends, "Trends")
+            ui.selectable_value(&mut central, crate::state::CentralView::Trends, "Trends")
                 .on_hover_text("Per year, per province, per month and seasonal charts");
             if central != view.state.central {
                 commands.push(Command::ShowCentral(central));
@@ -53,7 +54,7 @@ pub fn show(
                 commands.push(Command::SetStackBy(stack_by));
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                use crate::views::shortcuts::UiCommand;
+                use crate::state::UiCommand;
                 let ctx = ui.ctx().clone();
                 ui.menu_button("View", |ui| {
                     crate::views::presentation::view_menu(ui, view, commands)
@@ -94,15 +95,25 @@ pub fn show(
             ))
             .small(),
         );
-        notices.retain(|notice| {
-            let mut keep = true;
+        for (index, notice) in notices.iter().enumerate() {
             ui.horizontal(|ui| {
-                ui.colored_label(ui.visuals().warn_fg_color, notice);
-                keep = !ui.small_button("Dismiss").clicked();
+                ui.colored_label(notice_colour(ui.visuals(), notice.level), &notice.text);
+                if ui.small_button("Dismiss").clicked() {
+                    commands.push(Command::DismissNotice(index));
+                }
             });
-            keep
-        });
+        }
     });
+}
+
+/// Warnings in the theme's warning colour, successes in green, the rest as body text.
+fn notice_colour(visuals: &egui::Visuals, level: NoticeLevel) -> egui::Color32 {
+    match level {
+        NoticeLevel::Warning => visuals.warn_fg_color,
+        NoticeLevel::Success if visuals.dark_mode => egui::Color32::from_rgb(0x8c, 0xd9, 0x8c),
+        NoticeLevel::Success => egui::Color32::from_rgb(0x1e, 0x7b, 0x34),
+        NoticeLevel::Info => visuals.text_color(),
+    }
 }
 
 /// Picks one of the panel visibility flags out of the state.

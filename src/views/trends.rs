@@ -7,56 +7,14 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use egui::Color32;
 use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoint, Points};
-use serde::{Deserialize, Serialize};
 
-use crate::app::Command;
 use crate::model::aggregate::{GroupBy, GroupKey, GroupTotal, group_totals};
 use crate::model::caption::capitalise;
 use crate::model::date::last_day_of_month;
-use crate::model::{Incident, Kind};
+use crate::model::{Hover, Incident, Kind, Measure};
+use crate::state::{Command, TrendSettings};
 
 use super::ViewContext;
-
-/// Counted: incidents, or deaths (the upper reported figure).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Measure {
-    #[default]
-    Incidents,
-    Killed,
-}
-
-impl Measure {
-    fn of(self, total: &GroupTotal) -> f64 {
-        match self {
-            Self::Incidents => total.count as f64,
-            Self::Killed => total.killed.max as f64,
-        }
-    }
-
-    fn label(self) -> &'static str {
-        match self {
-            Self::Incidents => "incidents",
-            Self::Killed => "deaths (upper figure)",
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct TrendSettings {
-    pub measure: Measure,
-    /// Stack the yearly chart by province (true) or by country.
-    pub by_province: bool,
-}
-
-impl Default for TrendSettings {
-    fn default() -> Self {
-        Self {
-            measure: Measure::Incidents,
-            by_province: true,
-        }
-    }
-}
 
 /// Colours for up to eight stacked groups (ColorBrewer Set2 + grey for "other").
 const GROUP_COLOURS: [Color32; 8] = [
@@ -206,7 +164,7 @@ pub fn show(
             .filter(|(_, incident)| target.matches(incident))
             .map(|(index, _)| index)
             .collect();
-        commands.push(Command::HoverGroup(group));
+        commands.push(Command::Hover(Hover::group(group)));
     }
     if let Some(target) = chart.clicked {
         commands.push(target.narrow(view));
@@ -347,7 +305,7 @@ fn yearly_stacked(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
     let mut overall: Vec<(GroupKey, f64)> = chart
         .totals(group_by, Subset::All)
         .into_iter()
-        .map(|(key, total)| (key, settings.measure.of(&total)))
+        .map(|(key, total)| (key, settings.measure.of(&total) as f64))
         .collect();
     overall.sort_by(|a, b| b.1.total_cmp(&a.1));
     let named: Vec<GroupKey> = overall.iter().take(5).map(|(key, _)| key.clone()).collect();
@@ -355,7 +313,7 @@ fn yearly_stacked(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
     for (year_index, year) in years.iter().enumerate() {
         for (key, total) in chart.totals(group_by, Subset::Year(*year)) {
             let slot = named.iter().position(|n| *n == key).unwrap_or(named.len());
-            *per_year.entry((slot, year_index)).or_default() += settings.measure.of(&total);
+            *per_year.entry((slot, year_index)).or_default() += settings.measure.of(&total) as f64;
         }
     }
     let mut totals = vec![0.0; years.len()];
@@ -437,7 +395,9 @@ fn province_totals(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
         .totals(GroupBy::Province, Subset::All)
         .into_iter()
         .filter_map(|(key, total)| match key {
-            GroupKey::Province(code, name) => Some((code, name, settings.measure.of(&total))),
+            GroupKey::Province(code, name) => {
+                Some((code, name, settings.measure.of(&total) as f64))
+            }
             _ => None,
         })
         .collect();
@@ -507,7 +467,9 @@ fn monthly_series(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
             .totals(GroupBy::Month, Subset::Kinds(kinds.to_vec()))
             .into_iter()
             .filter_map(|(key, total)| match key {
-                GroupKey::Month(year, month) => Some(((year, month), settings.measure.of(&total))),
+                GroupKey::Month(year, month) => {
+                    Some(((year, month), settings.measure.of(&total) as f64))
+                }
                 _ => None,
             })
             .collect()
@@ -605,7 +567,7 @@ fn seasonal_profile(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
             let mut values = [0.0; 12];
             for (key, total) in chart.totals(GroupBy::MonthOfYear, Subset::Year(year)) {
                 if let GroupKey::MonthOfYear(month) = key {
-                    values[month as usize - 1] = settings.measure.of(&total);
+                    values[month as usize - 1] = settings.measure.of(&total) as f64;
                 }
             }
             (year, values)

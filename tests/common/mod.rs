@@ -4,8 +4,8 @@
 
 use egui_kittest::Harness;
 use khorasan_atlas::AtlasApp;
-use khorasan_atlas::app::PersistedState;
 use khorasan_atlas::io::embedded_dataset;
+use khorasan_atlas::state::PersistedState;
 
 pub fn app(state: PersistedState) -> AtlasApp {
     AtlasApp::with_state(

@@ -1,9 +1,6 @@
 //! Telling formats apart by their content: the first bytes and the CSV header.
 
-use super::{Format, ImportError, generic};
-
-/// Rows (or features) sampled to guess a field mapping.
-pub const SAMPLE_ROWS: usize = 50;
+use super::{Format, ImportError, SAMPLE_ROWS, geojson, strip_bom};
 
 /// What a file looks like, before loading it.
 #[derive(Clone, Debug, PartialEq)]
@@ -31,19 +28,6 @@ pub fn shape_key(format: Format, columns: &[String]) -> String {
     names.sort();
     names.dedup();
     format!("{}:{}", format.label(), names.join("|"))
-}
-
-/// Whether the content starts like JSON: GeoJSON must be parsed whole, even to detect it.
-pub fn looks_like_json(bytes: &[u8]) -> bool {
-    let bytes = strip_bom(bytes);
-    bytes
-        .iter()
-        .find(|b| !b.is_ascii_whitespace())
-        .is_some_and(|b| matches!(b, b'{' | b'['))
-}
-
-pub fn strip_bom(bytes: &[u8]) -> &[u8] {
-    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }
 
 /// Decide the format from the content. `extension` (lower case, without the dot) is what the
@@ -101,7 +85,7 @@ pub fn detect(bytes: &[u8], file: &str, extension: Option<&str>) -> Result<Detec
     }
     let mut notes = Vec::new();
     if looks_json {
-        let (columns, samples) = generic::geojson_columns(bytes, file)?;
+        let (columns, samples) = geojson::geojson_columns(bytes, file)?;
         if !matches!(claimed, "geojson" | "json" | "") {
             notes.push(format!(
                 "The file is named .{claimed} but holds GeoJSON; it was read as GeoJSON."

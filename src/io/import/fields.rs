@@ -23,12 +23,12 @@ pub const MAX_FIELD_BYTES: usize = 64 * 1024;
 pub const UNNAMED_ACTOR: &str = "(actor not named in the data)";
 
 /// CSV header: column positions by lower-case name.
-pub struct Columns {
+pub struct HeaderColumns {
     pub names: Vec<String>,
     index: HashMap<String, usize>,
 }
 
-impl Columns {
+impl HeaderColumns {
     pub fn new(names: Vec<String>) -> Self {
         let mut index = HashMap::new();
         for (position, name) in names.iter().enumerate() {
@@ -79,12 +79,12 @@ impl Columns {
 /// One CSV record with its line, read by column name.
 pub struct Row<'a> {
     pub line: u64,
-    columns: &'a Columns,
+    columns: &'a HeaderColumns,
     record: &'a csv::ByteRecord,
 }
 
 impl<'a> Row<'a> {
-    pub fn new(line: u64, columns: &'a Columns, record: &'a csv::ByteRecord) -> Self {
+    pub fn new(line: u64, columns: &'a HeaderColumns, record: &'a csv::ByteRecord) -> Self {
         Self {
             line,
             columns,
@@ -452,7 +452,7 @@ pub fn read_rows<R: std::io::Read>(
     file: &str,
     delimiter: u8,
     progress: &Progress,
-    mut on_header: impl FnMut(&Columns) -> Result<(), ImportError>,
+    mut on_header: impl FnMut(&HeaderColumns) -> Result<(), ImportError>,
     convert: impl Fn(&Row<'_>, &Citations) -> Result<Incident, RowIssue> + Sync,
     collector: &mut Collector,
     id_column: &str,
@@ -474,7 +474,7 @@ pub fn read_rows<R: std::io::Read>(
         .iter()
         .map(|name| String::from_utf8_lossy(name).trim().to_owned())
         .collect();
-    let columns = Columns::new(names);
+    let columns = HeaderColumns::new(names);
     on_header(&columns)?;
 
     let Collector {
@@ -587,7 +587,7 @@ pub fn read_rows<R: std::io::Read>(
 /// Up to [`BATCH_ROWS`] records, checked for shape; `None` at the end of the file.
 fn next_batch<R: std::io::Read>(
     reader: &mut csv::Reader<R>,
-    columns: &Columns,
+    columns: &HeaderColumns,
     progress: &Progress,
     pool: &mut Vec<csv::ByteRecord>,
 ) -> Option<Vec<Item>> {

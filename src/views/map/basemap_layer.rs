@@ -6,8 +6,9 @@ use egui::{Color32, Mesh, Pos2, Rect, Shape, Stroke, Vec2, epaint::Vertex};
 
 use crate::basemap::{Area, Basemap};
 use crate::model::aggregate::GroupTotal;
+use crate::model::{Measure, ProvinceKey};
 
-use super::{ChoroplethMeasure, ScreenTransform};
+use super::ScreenTransform;
 
 /// Zoom from which province names are drawn.
 const PROVINCE_LABEL_ZOOM: f64 = 5.6;
@@ -118,10 +119,10 @@ pub fn outline(painter: &egui::Painter, area: &Area, transform: ScreenTransform,
 }
 
 /// Class breaks of the choropleth, as the lowest value of each class.
-pub fn class_breaks(measure: ChoroplethMeasure) -> &'static [u64] {
+pub fn class_breaks(measure: Measure) -> &'static [u64] {
     match measure {
-        ChoroplethMeasure::Incidents => &[1, 2, 5, 10, 20],
-        ChoroplethMeasure::Killed => &[1, 10, 50, 100, 250],
+        Measure::Incidents => &[1, 2, 5, 10, 20],
+        Measure::Killed => &[1, 10, 50, 100, 250],
     }
 }
 
@@ -134,27 +135,19 @@ const CLASS_COLOURS: [Color32; 5] = [
     Color32::from_rgb(0xbd, 0x00, 0x26),
 ];
 
-pub fn class_colour(measure: ChoroplethMeasure, value: u64) -> Option<Color32> {
+pub fn class_colour(measure: Measure, value: u64) -> Option<Color32> {
     let class = class_breaks(measure)
         .iter()
         .rposition(|&lowest| value >= lowest)?;
     Some(CLASS_COLOURS[class])
 }
 
-/// The value a province is coloured by: incidents, or the upper death figure.
-pub fn measure_value(measure: ChoroplethMeasure, total: &GroupTotal) -> u64 {
-    match measure {
-        ChoroplethMeasure::Incidents => total.count as u64,
-        ChoroplethMeasure::Killed => total.killed.max,
-    }
-}
-
 /// Fill every Afghan and Pakistani province by its class.
 pub fn draw_choropleth(
     painter: &egui::Painter,
     basemap: &Basemap,
-    totals: &BTreeMap<(String, String), GroupTotal>,
-    measure: ChoroplethMeasure,
+    totals: &BTreeMap<ProvinceKey, GroupTotal>,
+    measure: Measure,
     transform: ScreenTransform,
     rect: Rect,
 ) {
@@ -162,9 +155,7 @@ pub fn draw_choropleth(
         if !transform.visible(area, rect) {
             continue;
         }
-        let value = totals
-            .get(&(area.country_code.clone(), area.name.clone()))
-            .map_or(0, |total| measure_value(measure, total));
+        let value = totals.get(&area.key()).map_or(0, |total| measure.of(total));
         if let Some(colour) = class_colour(measure, value) {
             painter.add(fill_mesh(area, transform, colour.gamma_multiply(0.8)));
         }
@@ -248,14 +239,11 @@ mod tests {
 
     #[test]
     fn classes_follow_the_breaks() {
-        let measure = ChoroplethMeasure::Incidents;
+        let measure = Measure::Incidents;
         assert_eq!(class_colour(measure, 0), None);
         assert_eq!(class_colour(measure, 1), Some(CLASS_COLOURS[0]));
         assert_eq!(class_colour(measure, 4), Some(CLASS_COLOURS[1]));
         assert_eq!(class_colour(measure, 59), Some(CLASS_COLOURS[4]));
-        assert_eq!(
-            class_colour(ChoroplethMeasure::Killed, 100),
-            Some(CLASS_COLOURS[3])
-        );
+        assert_eq!(class_colour(Measure::Killed, 100), Some(CLASS_COLOURS[3]));
     }
 }

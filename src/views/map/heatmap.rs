@@ -3,7 +3,7 @@
 
 use egui::{Color32, ColorImage, Pos2, Rect, TextureHandle, TextureOptions, Vec2};
 
-use super::HeatmapWeight;
+use crate::model::Measure;
 
 /// Points per heatmap pixel: the texture is smoothed when drawn, so this costs no quality.
 const CELL: f32 = 4.0;
@@ -20,7 +20,7 @@ pub struct Heatmap {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeatmapKey {
     pub generation: u64,
-    pub weight: HeatmapWeight,
+    pub weight: Measure,
     pub rect: Rect,
     /// Screen position of one fixed geographic point: changes when the map pans or zooms.
     pub anchor: Pos2,
@@ -111,11 +111,8 @@ fn ramp(t: f32) -> Color32 {
     Color32::from_rgba_unmultiplied(r as u8, g as u8, b as u8, alpha as u8)
 }
 
-pub fn weight_of(weight: HeatmapWeight, incident: &crate::model::Incident) -> f32 {
-    match weight {
-        HeatmapWeight::Incidents => 1.0,
-        HeatmapWeight::Killed => incident.killed.max().map_or(0.0, |killed| killed as f32),
-    }
+pub fn weight_of(weight: Measure, incident: &crate::model::Incident) -> f32 {
+    weight.of_incident(incident) as f32
 }
 
 #[cfg(test)]

@@ -9,68 +9,25 @@ mod overlays;
 mod tools;
 
 pub use incidents_layer::{CLUSTER_MAX_ZOOM, MAX_SYMBOLS};
-pub use tools::Measure;
+pub use tools::DistanceTool;
 
 use egui::{Pos2, Rect, Vec2};
-use serde::{Deserialize, Serialize};
 use walkers::{Map, MapMemory, Projector, lat_lon};
 
-use crate::app::Command;
 use crate::basemap::{Area, Basemap, Mercator};
+use crate::model::Hover;
+use crate::state::settings::{REGION_CENTER, REGION_ZOOM};
+use crate::state::{BasemapRequest, Command, Notice};
 use crate::tiles::{BasemapSettings, TileBasemap};
 
 use super::ViewContext;
 use basemap_layer::Palette;
 use incidents_layer::LayerHit;
 
-/// The Khorasan region: Afghanistan, Pakistan, eastern Iran and Central Asia. (lat, lon)
-pub const REGION_CENTER: (f64, f64) = (34.5, 66.5);
-pub const REGION_ZOOM: f64 = 4.6;
 /// Corners (lat, lon) that "Khorasan region" fits into the map, whatever its size.
 const REGION_CORNERS: [(f64, f64); 2] = [(24.0, 50.0), (43.0, 78.0)];
 /// Points the arrow keys move the map by.
 const KEY_PAN: f32 = 120.0;
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum HeatmapWeight {
-    #[default]
-    Incidents,
-    Killed,
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ChoroplethMeasure {
-    #[default]
-    Incidents,
-    Killed,
-}
-
-/// Which map layers are shown; remembered between runs.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct MapLayers {
-    pub symbols: bool,
-    pub clusters: bool,
-    pub heatmap: bool,
-    pub heatmap_weight: HeatmapWeight,
-    pub choropleth: bool,
-    pub choropleth_measure: ChoroplethMeasure,
-    pub labels: bool,
-}
-
-impl Default for MapLayers {
-    fn default() -> Self {
-        Self {
-            symbols: true,
-            clusters: true,
-            heatmap: false,
-            heatmap_weight: HeatmapWeight::Incidents,
-            choropleth: false,
-            choropleth_measure: ChoroplethMeasure::Incidents,
-            labels: true,
-        }
-    }
-}
 
 pub struct MapView {
     basemap: Basemap,
@@ -85,26 +42,13 @@ pub struct MapView {
     /// Whether last frame drew density bins (the legend says so).
     showing_bins: bool,
     /// The distance tool, while it is switched on.
-    pub measure: Option<Measure>,
+    measure: Option<DistanceTool>,
     /// Tiles drawn over the offline basemap: online (opt-in) or a local file.
     tiles: Option<TileBasemap>,
     /// The reachability check of the online tile server, until it answers.
     probe: Option<std::sync::mpsc::Receiver<Result<(), String>>>,
     /// A basemap change asked for, done at the start of the next frame (it needs the context).
     pending: Option<BasemapRequest>,
-    /// Messages for the user about the basemap, collected by the app.
-    pub notices: Vec<String>,
-}
-
-/// Which basemap to show.
-#[derive(Clone, Debug, PartialEq)]
-pub enum BasemapRequest {
-    /// Only the embedded offline basemap: no tiles, no network.
-    Offline,
-    /// Online tiles from the settings' URL template (the only path to the network).
-    Online,
-    /// A local PMTiles or MBTiles file.
-    File(std::path::PathBuf),
 }
 
 /// Web Mercator to screen, as an affine map for this frame (walkers uses the same projection).
@@ -160,7 +104,7 @@ impl ScreenTransform {
 enum MapHit {
     Layer(LayerHit),
     Bin(incidents_layer::Bin),
-    Province { name: String, country_code: String },
+    Province(crate::model::ProvinceKey),
 }
 
 struct FrameOutput {
@@ -187,7 +131,6 @@ impl MapView {
             tiles: None,
             probe: None,
             pending: None,
-            notices: Vec::new(),
         }
     }
 
@@ -205,7 +148,22 @@ impl MapView {
         self.tiles.as_ref().map(TileBasemap::credit)
     }
 
-    fn apply_basemap_request(&mut self, ctx: &egui::Context, settings: &BasemapSettings) {
+    /// Switch the distance tool off (Esc).
+    pub fn stop_measuring(&mut self) {
+        self.measure = None;
+    }
+
+    /// Whether the distance tool is on.
+    pub fn is_measuring(&self) -> bool {
+        self.measure.is_some()
+    }
+
+    fn apply_basemap_request(
+        &mut self,
+        ctx: &egui::Context,
+        settings: &BasemapSettings,
+        commands: &mut Vec<Command>,
+    ) {
         let Some(request) = self.pending.take() else {
             return;
         };
@@ -220,31 +178,31 @@ impl MapView {
                     self.probe = Some(crate::tiles::probe(&settings.url_template));
                     self.tiles = Some(tiles);
                 }
-                Err(error) => self.notices.push(error.to_string()),
+                Err(error) => commands.push(Command::Notify(Notice::warning(error.to_string()))),
             },
             BasemapRequest::File(path) => match TileBasemap::open_file(&path, ctx) {
                 Ok(tiles) => {
                     self.tiles = Some(tiles);
                     self.probe = None;
                 }
-                Err(error) => self
-                    .notices
-                    .push(format!("{error}. The offline basemap stays.")),
+                Err(error) => commands.push(Command::Notify(Notice::warning(format!(
+                    "{error}. The offline basemap stays."
+                )))),
             },
         }
     }
 
     /// A failed or absent network: one quiet notice, back to the offline basemap.
-    fn poll_probe(&mut self) {
+    fn poll_probe(&mut self, commands: &mut Vec<Command>) {
         let Some(answer) = self.probe.as_ref().and_then(|probe| probe.try_recv().ok()) else {
             return;
         };
         self.probe = None;
         if let Err(error) = answer {
             self.tiles = None;
-            self.notices.push(format!(
+            commands.push(Command::Notify(Notice::warning(format!(
                 "Online tiles unavailable ({error}); showing the offline basemap."
-            ));
+            ))));
         }
     }
 
@@ -347,8 +305,8 @@ impl MapView {
     }
 
     pub fn show(&mut self, ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<Command>) {
-        self.apply_basemap_request(ui.ctx(), &view.state.basemap);
-        self.poll_probe();
+        self.apply_basemap_request(ui.ctx(), &view.state.basemap, commands);
+        self.poll_probe(commands);
         if self.probe.is_some() {
             ui.ctx()
                 .request_repaint_after(std::time::Duration::from_millis(200));
@@ -356,7 +314,7 @@ impl MapView {
         self.keyboard(ui);
         let dark = ui.visuals().dark_mode;
         let palette = Palette::new(dark);
-        let layers = view.state.map_layers.clone();
+        let layers = view.state.map_overlays.clone();
         let my_position = lat_lon(REGION_CENTER.0, REGION_CENTER.1);
         let basemap = &self.basemap;
         let heatmap = &mut self.heatmap;
@@ -478,7 +436,7 @@ impl MapView {
                 rect,
                 km_per_point,
                 pointer_lat_lon,
-                measure.and_then(Measure::distance_km),
+                measure.and_then(DistanceTool::distance_km),
                 ui.visuals().text_color(),
                 ui.visuals().panel_fill.gamma_multiply(0.85),
             );
@@ -497,12 +455,8 @@ impl MapView {
                 }
                 let totals = totals?;
                 let area = basemap.province_at(transform.invert(pointer))?;
-                totals
-                    .contains_key(&(area.country_code.clone(), area.name.clone()))
-                    .then(|| MapHit::Province {
-                        name: area.name.clone(),
-                        country_code: area.country_code.clone(),
-                    })
+                let key = area.key();
+                totals.contains_key(&key).then_some(MapHit::Province(key))
             });
             FrameOutput {
                 rect,
@@ -529,7 +483,7 @@ impl MapView {
         }
         match output.hit {
             Some(MapHit::Layer(LayerHit::Incident(index))) => {
-                commands.push(Command::Hover(index));
+                commands.push(Command::Hover(Hover::One(index)));
                 let incident = view.incident(index);
                 response
                     .clone()
@@ -554,7 +508,7 @@ impl MapView {
                     let zoom = self.memory.zoom();
                     self.set_zoom(zoom + 2.0);
                 }
-                commands.push(Command::HoverGroup(cluster.members));
+                commands.push(Command::Hover(Hover::group(cluster.members)));
             }
             Some(MapHit::Bin(bin)) => {
                 response.clone().on_hover_ui_at_pointer(|ui| {
@@ -576,13 +530,14 @@ impl MapView {
                     self.set_zoom(zoom + 2.0);
                 }
             }
-            Some(MapHit::Province { name, country_code }) => {
+            Some(MapHit::Province(key)) => {
                 let total = view
                     .derived
                     .provinces
-                    .get(&(country_code.clone(), name.clone()))
+                    .get(&key)
                     .copied()
                     .unwrap_or_default();
+                let crate::model::ProvinceKey { country_code, name } = key;
                 let already = view.state.filter.provinces.contains(&name);
                 response.clone().on_hover_ui_at_pointer(|ui| {
                     ui.label(egui::RichText::new(format!("{name}, {country_code}")).strong());
@@ -600,7 +555,7 @@ impl MapView {
                 // Its incidents light up on the timeline and in the table (not when they are
                 // too many to mark one by one).
                 if view.derived.filtered.len() <= incidents_layer::MAX_SYMBOLS {
-                    commands.push(Command::HoverGroup(
+                    commands.push(Command::Hover(Hover::group(
                         view.filtered_incidents()
                             .filter(|(_, incident)| {
                                 incident.location.admin1 == name
@@ -608,7 +563,7 @@ impl MapView {
                             })
                             .map(|(index, _)| index)
                             .collect(),
-                    ));
+                    )));
                 }
                 if clicked {
                     let mut filter = view.state.filter.clone();
@@ -659,7 +614,7 @@ impl MapView {
         if actions.toggle_measure {
             self.measure = match self.measure {
                 Some(_) => None,
-                None => Some(Measure::default()),
+                None => Some(DistanceTool::default()),
             };
         }
         overlays::legend(

@@ -2,14 +2,15 @@
 
 use egui::{Rect, Shape, Vec2};
 
-use crate::app::Command;
 use crate::basemap::CREDITS;
 use crate::model::{Attribution, Category, StackBy};
+use crate::state::Command;
 use crate::views::ViewContext;
 use crate::views::style::{self, MarkerShape};
 
 use super::basemap_layer::{class_breaks, class_colour};
-use super::{BasemapRequest, ChoroplethMeasure, HeatmapWeight, MapLayers};
+use crate::model::Measure;
+use crate::state::{BasemapRequest, MapOverlays};
 use crate::tiles::{BasemapSettings, TileBasemap};
 
 fn overlay_frame(ui: &egui::Ui) -> egui::Frame {
@@ -30,7 +31,7 @@ pub struct ControlActions {
 pub fn controls(
     ui: &mut egui::Ui,
     rect: Rect,
-    layers: &MapLayers,
+    layers: &MapOverlays,
     basemap: &BasemapSettings,
     tiles: Option<&TileBasemap>,
     measuring: bool,
@@ -41,7 +42,7 @@ pub fn controls(
     ui.scope_builder(egui::UiBuilder::new().max_rect(area_rect), |ui| {
         overlay_frame(ui).show(ui, |ui| {
             ui.horizontal(|ui| {
-                use crate::views::shortcuts::UiCommand;
+                use crate::state::UiCommand;
                 let ctx = ui.ctx().clone();
                 if ui
                     .button("Khorasan region")
@@ -82,7 +83,7 @@ pub fn controls(
     actions
 }
 
-fn layer_menu(ui: &mut egui::Ui, layers: &MapLayers, commands: &mut Vec<Command>) {
+fn layer_menu(ui: &mut egui::Ui, layers: &MapOverlays, commands: &mut Vec<Command>) {
     let mut edited = layers.clone();
     ui.checkbox(&mut edited.symbols, "Incident symbols");
     ui.add_enabled_ui(edited.symbols, |ui| {
@@ -95,12 +96,8 @@ fn layer_menu(ui: &mut egui::Ui, layers: &MapLayers, commands: &mut Vec<Command>
         ui.indent("heatmap_weight", |ui| {
             ui.horizontal(|ui| {
                 ui.label("Weight:");
-                ui.radio_value(
-                    &mut edited.heatmap_weight,
-                    HeatmapWeight::Incidents,
-                    "incidents",
-                );
-                ui.radio_value(&mut edited.heatmap_weight, HeatmapWeight::Killed, "deaths");
+                ui.radio_value(&mut edited.heatmap_weight, Measure::Incidents, "incidents");
+                ui.radio_value(&mut edited.heatmap_weight, Measure::Killed, "deaths");
             });
         });
     });
@@ -114,20 +111,16 @@ fn layer_menu(ui: &mut egui::Ui, layers: &MapLayers, commands: &mut Vec<Command>
                 ui.label("Colour by:");
                 ui.radio_value(
                     &mut edited.choropleth_measure,
-                    ChoroplethMeasure::Incidents,
+                    Measure::Incidents,
                     "incidents",
                 );
-                ui.radio_value(
-                    &mut edited.choropleth_measure,
-                    ChoroplethMeasure::Killed,
-                    "deaths",
-                );
+                ui.radio_value(&mut edited.choropleth_measure, Measure::Killed, "deaths");
             });
         });
     });
     ui.checkbox(&mut edited.labels, "City and province labels");
     if edited != *layers {
-        commands.push(Command::SetMapLayers(edited));
+        commands.push(Command::SetMapOverlays(edited));
     }
 }
 
@@ -233,7 +226,7 @@ pub fn online_badge(ui: &mut egui::Ui, rect: Rect, template: &str) {
 
 /// The legend, top left under the controls: laid out first, its background painted under it.
 pub fn legend(ui: &mut egui::Ui, rect: Rect, view: &ViewContext<'_>, showing_bins: bool) {
-    let layers = &view.state.map_layers;
+    let layers = &view.state.map_overlays;
     let margin = 6.0;
     let legend_rect = Rect::from_min_max(
         rect.min + Vec2::new(10.0 + margin, 56.0 + margin),
@@ -265,10 +258,7 @@ pub fn legend(ui: &mut egui::Ui, rect: Rect, view: &ViewContext<'_>, showing_bin
             }
         });
         if layers.heatmap {
-            let what = match layers.heatmap_weight {
-                HeatmapWeight::Incidents => "incidents",
-                HeatmapWeight::Killed => "deaths (upper figure)",
-            };
+            let what = layers.heatmap_weight.label();
             ui.label(
                 egui::RichText::new(format!("Heatmap: density of {what}, relative"))
                     .small()
@@ -370,11 +360,11 @@ fn layer_legend(ui: &mut egui::Ui, view: &ViewContext<'_>) {
     });
 }
 
-fn choropleth_legend(ui: &mut egui::Ui, measure: ChoroplethMeasure) {
+fn choropleth_legend(ui: &mut egui::Ui, measure: Measure) {
     ui.vertical(|ui| {
         let title = match measure {
-            ChoroplethMeasure::Incidents => "Incidents per province",
-            ChoroplethMeasure::Killed => "Deaths per province (upper)",
+            Measure::Incidents => "Incidents per province",
+            Measure::Killed => "Deaths per province (upper)",
         };
         ui.label(egui::RichText::new(title).small().strong());
         let breaks = class_breaks(measure);

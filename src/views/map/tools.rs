@@ -97,11 +97,11 @@ pub fn format_lat_lon(lat: f64, lon: f64) -> String {
 
 /// The distance tool: up to two points; a third click starts again.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Measure {
+pub struct DistanceTool {
     pub points: Vec<(f64, f64)>,
 }
 
-impl Measure {
+impl DistanceTool {
     pub fn click(&mut self, lat: f64, lon: f64) {
         if self.points.len() >= 2 {
             self.points.clear();
@@ -178,7 +178,7 @@ mod tests {
 
     #[test]
     fn measure_keeps_two_points_and_restarts() {
-        let mut measure = Measure::default();
+        let mut measure = DistanceTool::default();
         measure.click(34.5, 69.2);
         assert_eq!(measure.distance_km(), None);
         measure.click(34.4, 70.4);

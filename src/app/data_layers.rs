@@ -1,10 +1,53 @@
 //! Data layers in the app: opening files in the background, the mapping dialog, toggling,
-//! colouring and removing layers, and exporting the filtered set.
+//! colouring and removing layers, merging the shown ones into the views' dataset, and
+//! exporting the filtered set.
 
-use super::{AtlasApp, Command};
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use super::AtlasApp;
 use crate::layers::{Layer, LayerSpec};
 use crate::loading::{LoadJob, LoadOutcome, LoadRequest};
+use crate::state::{Command, Notice};
 use crate::views::data::MappingDialog;
+
+/// Files being loaded off the UI thread, one at a time, and those waiting.
+pub struct Loader {
+    /// The file being loaded.
+    pub job: Option<LoadJob>,
+    /// Files waiting for the current load (or the mapping dialog) to finish.
+    queue: VecDeque<LoadRequest>,
+    /// Numbers layers as they load, so their source ids never collide.
+    layers_loaded: usize,
+    /// Lets a loading thread wake the UI when it is done; set on the first frame.
+    repaint: Option<egui::Context>,
+}
+
+impl Loader {
+    pub(super) fn new(layers_loaded: usize) -> Self {
+        Self {
+            job: None,
+            queue: VecDeque::new(),
+            layers_loaded,
+            repaint: None,
+        }
+    }
+
+    /// Start a job that wakes the UI when it is done.
+    fn start(
+        &mut self,
+        request: LoadRequest,
+        mapping: Option<crate::io::import::FieldMapping>,
+        remembered: std::collections::BTreeMap<String, crate::io::import::FieldMapping>,
+    ) {
+        let repaint = self.repaint.clone();
+        self.job = Some(LoadJob::start(request, mapping, remembered, move || {
+            if let Some(ctx) = &repaint {
+                ctx.request_repaint();
+            }
+        }));
+    }
+}
 
 impl AtlasApp {
     pub(super) fn apply_data_command(&mut self, command: Command) {
@@ -29,14 +72,14 @@ impl AtlasApp {
             }
             Command::CloseMappingDialog => {
                 if let Some(dialog) = self.mapping_dialog.take() {
-                    self.notices.push(format!(
+                    self.notices.push(Notice::info(format!(
                         "{} was not loaded (mapping cancelled).",
                         dialog.request.path.display()
-                    ));
+                    )));
                 }
             }
             Command::CancelLoad => {
-                if let Some(job) = &self.loading {
+                if let Some(job) = &self.loader.job {
                     job.progress.cancel();
                 }
             }
@@ -49,7 +92,6 @@ impl AtlasApp {
             Command::SetLayerColour(index, colour) => {
                 if let Some(layer) = self.layers.get_mut(index) {
                     layer.spec.colour = colour;
-                    self.remember_layers();
                 }
             }
             // The embedded dataset can be hidden but not removed.
@@ -59,8 +101,10 @@ impl AtlasApp {
                 self.unmerge();
                 let layer = self.layers.remove(index);
                 self.data_ui.report_layer = None;
-                self.notices
-                    .push(format!("Removed the layer {}.", layer.name));
+                self.notices.push(Notice::success(format!(
+                    "Removed the layer {}.",
+                    layer.name
+                )));
                 self.rebuild_dataset();
             }
             Command::RemapLayer(index) => {
@@ -96,7 +140,7 @@ impl AtlasApp {
 
     /// Whether a file is loading or waiting to (the screenshot command waits for them).
     pub fn is_loading(&self) -> bool {
-        self.loading.is_some() || !self.load_queue.is_empty()
+        self.loader.job.is_some() || !self.loader.queue.is_empty()
     }
 
     /// Restore layers as a saved view or the last session had them: visibility and colour of
@@ -131,14 +175,14 @@ impl AtlasApp {
             .iter()
             .any(|layer| layer.spec.path.as_ref() == Some(&request.path));
         if already && request.replaces.is_none() {
-            self.notices.push(format!(
+            self.notices.push(Notice::warning(format!(
                 "{} is already loaded; remove its layer first to load it again.",
                 request.path.display()
-            ));
+            )));
             return;
         }
-        if self.loading.is_some() || self.mapping_dialog.is_some() {
-            self.load_queue.push_back(request);
+        if self.loader.job.is_some() || self.mapping_dialog.is_some() {
+            self.loader.queue.push_back(request);
         } else {
             self.start_job(request, None);
         }
@@ -149,17 +193,8 @@ impl AtlasApp {
         request: LoadRequest,
         mapping: Option<crate::io::import::FieldMapping>,
     ) {
-        let repaint = self.repaint.clone();
-        self.loading = Some(LoadJob::start(
-            request,
-            mapping,
-            self.state.mappings.clone(),
-            move || {
-                if let Some(ctx) = &repaint {
-                    ctx.request_repaint();
-                }
-            },
-        ));
+        self.loader
+            .start(request, mapping, self.state.mappings.clone());
     }
 
     /// Open the mapping dialog for a loaded layer, starting from the mapping it used.
@@ -173,28 +208,18 @@ impl AtlasApp {
             replaces: Some(path),
         };
         // Forget the shape's mapping for this job only, so the dialog opens.
-        let repaint = self.repaint.clone();
-        self.loading = Some(LoadJob::start(
-            request,
-            None,
-            Default::default(),
-            move || {
-                if let Some(ctx) = &repaint {
-                    ctx.request_repaint();
-                }
-            },
-        ));
+        self.loader.start(request, None, Default::default());
         self.data_ui.remap_from = spec.mapping;
     }
 
     /// Take the result of a finished load; start the next queued one.
     pub(super) fn poll_loading(&mut self, ctx: &egui::Context) {
-        if self.repaint.is_none() {
-            self.repaint = Some(ctx.clone());
+        if self.loader.repaint.is_none() {
+            self.loader.repaint = Some(ctx.clone());
         }
-        let Some(job) = &self.loading else {
+        let Some(job) = &self.loader.job else {
             if self.mapping_dialog.is_none()
-                && let Some(next) = self.load_queue.pop_front()
+                && let Some(next) = self.loader.queue.pop_front()
             {
                 self.start_job(next, None);
                 ctx.request_repaint();
@@ -206,7 +231,7 @@ impl AtlasApp {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
             return;
         };
-        self.loading = None;
+        self.loader.job = None;
         match outcome {
             LoadOutcome::Loaded {
                 request,
@@ -222,14 +247,14 @@ impl AtlasApp {
                 let start = self.data_ui.remap_from.take().unwrap_or(guess);
                 self.mapping_dialog = Some(MappingDialog::new(request, detected, start));
             }
-            LoadOutcome::Failed { request, error } => {
+            LoadOutcome::Failed { error, .. } => {
                 let kept = if self.layers.len() > 1 || !self.dataset.incidents.is_empty() {
                     " What was already loaded is unchanged."
                 } else {
                     ""
                 };
-                let _ = request;
-                self.notices.push(format!("{error}.{kept}"));
+                self.notices
+                    .push(Notice::warning(format!("{error}.{kept}")));
             }
         }
         ctx.request_repaint();
@@ -248,7 +273,7 @@ impl AtlasApp {
             if let Some(first) = report.issues.first() {
                 message.push_str(&format!(" First problem: {}", first.describe(&report.file)));
             }
-            self.notices.push(message);
+            self.notices.push(Notice::warning(message));
             return;
         }
         let mut summary = format!("Loaded {}.", report.summary());
@@ -262,9 +287,13 @@ impl AtlasApp {
             summary.push(' ');
             summary.push_str(note);
         }
-        self.notices.push(summary);
+        self.notices.push(if report.skipped() > 0 {
+            Notice::warning(summary)
+        } else {
+            Notice::success(summary)
+        });
         let show_report = report.skipped() > 0;
-        self.layers_loaded += 1;
+        self.loader.layers_loaded += 1;
         let spec = LayerSpec {
             path: Some(request.path.clone()),
             mapping,
@@ -273,7 +302,7 @@ impl AtlasApp {
                 ..LayerSpec::default()
             })
         };
-        let layer = Layer::imported(self.layers_loaded, &request.path, imported, spec);
+        let layer = Layer::imported(self.loader.layers_loaded, &request.path, imported, spec);
         self.unmerge();
         let index = match request.replaces.as_ref().and_then(|path| {
             self.layers
@@ -328,12 +357,41 @@ impl AtlasApp {
             std::fs::rename(&partial, path).map_err(|e| e.to_string())
         })();
         self.notices.push(match result {
-            Ok(()) => format!(
+            Ok(()) => Notice::success(format!(
                 "Exported {} incidents to {}.",
                 self.derived.filtered.len(),
                 path.display()
-            ),
-            Err(error) => format!("Could not export to {}: {error}", path.display()),
+            )),
+            Err(error) => {
+                Notice::warning(format!("Could not export to {}: {error}", path.display()))
+            }
         });
+    }
+
+    /// Give the merged incidents back to their layers; needed before a layer is added,
+    /// replaced or removed (the merged dataset holds the shown layers' incidents).
+    pub fn unmerge(&mut self) {
+        let merged = std::mem::take(&mut self.dataset);
+        let layer_of = std::mem::take(&mut self.layer_of);
+        crate::layers::unmerge(&mut self.layers, merged, &layer_of);
+        // The id stays selected; no index means anything while nothing is merged.
+        self.state.selected.resolve(&self.dataset);
+    }
+
+    /// Merge the visible layers again after a layer changed; the selection follows its id.
+    pub fn rebuild_dataset(&mut self) {
+        self.unmerge();
+        let (dataset, layer_of) = crate::layers::merge(&mut self.layers);
+        self.columns = Arc::new(crate::model::columns::Columns::build(&dataset));
+        self.dataset_version += 1;
+        self.dataset = dataset;
+        self.layer_of = layer_of;
+        self.dataset_name = crate::layers::describe(&self.layers);
+        self.month_span = crate::model::playback::month_span(&self.dataset);
+        self.state.selected.resolve(&self.dataset);
+        self.hover = crate::model::Hover::None;
+        // The old result indexes the old dataset: replaced now, not a frame later.
+        self.scan.invalidate();
+        self.finish_derived();
     }
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::app::PersistedState;
+use super::persisted::PersistedState;
 
 pub const FORMAT: &str = "khorasan-atlas-view";
 

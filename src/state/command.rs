@@ -1,0 +1,152 @@
+//! What a panel asks the app to do. Panels never change the state themselves: they push
+//! commands, and the app applies them after the UI pass.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::persisted::CentralView;
+use super::settings::{BasemapRequest, MapOverlays, PresentationSettings, TrendSettings};
+use super::ui_command::UiCommand;
+use crate::model::selection::{Hover, IncidentIndex};
+use crate::model::{Filter, StackBy};
+
+#[derive(Clone, Debug, PartialEq)]
+#[must_use]
+pub enum Command {
+    Select(Option<IncidentIndex>),
+    /// Select and centre the map on it (table rows).
+    SelectAndCenter(IncidentIndex),
+    /// What the pointer is over this frame (cleared every frame).
+    Hover(Hover),
+    SetFilter(Filter),
+    SetTimeRange(Option<NaiveDate>, Option<NaiveDate>),
+    ResetFilter,
+    SetStackBy(StackBy),
+    FitMapToFiltered,
+    SetDarkMode(bool),
+    ShowReportedSeries(Option<String>),
+    SetMapOverlays(MapOverlays),
+    SetBasemap(BasemapRequest),
+    SetBasemapSettings(crate::tiles::BasemapSettings),
+    SetTrends(TrendSettings),
+    Playback(PlaybackAction),
+    SetTimelineLanes(bool),
+    SetPresentation(PresentationSettings),
+    SetAnnotations(Vec<crate::model::annotation::Annotation>),
+    SaveView(PathBuf),
+    OpenView(PathBuf),
+    /// Write a picture of the window or of one view (PNG).
+    ExportPicture(PictureRequest),
+    /// Run a command from the shared command list (buttons, menus and shortcuts).
+    Ui(UiCommand),
+    ShowCentral(CentralView),
+    SetLayout {
+        show_filters: bool,
+        show_detail: bool,
+        show_timeline: bool,
+    },
+    /// Load a file as a new data layer (Data > Open, drag and drop, `--data`).
+    OpenData(PathBuf),
+    /// Load the file waiting in the mapping dialog with this mapping.
+    ConfirmMapping(crate::io::import::FieldMapping),
+    CloseMappingDialog,
+    CancelLoad,
+    SetLayerVisible(usize, bool),
+    SetLayerColour(usize, [u8; 3]),
+    RemoveLayer(usize),
+    /// Reopen the mapping dialog for a loaded CSV or GeoJSON data layer.
+    RemapLayer(usize),
+    /// Write the filtered incidents to a file.
+    ExportData(crate::io::ExportFormat, PathBuf),
+    /// Open (or close) the import report of a data layer.
+    ShowReport(Option<usize>),
+    /// Tell the user something (a basemap that could not be opened, say).
+    Notify(Notice),
+    /// Remove a notice from the top bar.
+    DismissNotice(usize),
+}
+
+/// Playback controls.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum PlaybackAction {
+    Toggle,
+    Step(i32),
+    JumpTo(i32, u32),
+    SetSpeed(f64),
+    SetWindow(crate::model::playback::PlaybackWindow),
+    SetLooping(bool),
+}
+
+/// Which part of the window a picture covers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PictureScope {
+    #[default]
+    Window,
+    Map,
+    Timeline,
+}
+
+impl PictureScope {
+    pub const ALL: [Self; 3] = [Self::Window, Self::Map, Self::Timeline];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Window => "whole window",
+            Self::Map => "map only",
+            Self::Timeline => "timeline only",
+        }
+    }
+}
+
+/// A picture asked for from the View menu.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PictureRequest {
+    /// `None`: copy to the clipboard.
+    pub path: Option<PathBuf>,
+    pub scope: PictureScope,
+    /// Pixels per point: 1, 2 or 4.
+    pub scale: u8,
+}
+
+/// How much a message matters, which decides its colour in the top bar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NoticeLevel {
+    /// Something done as asked: "Exported 12 incidents".
+    Success,
+    /// Worth knowing, nothing wrong: "The mapping remembered for files of this shape was used".
+    Info,
+    /// Something was not done, or not as asked: a file that could not be read.
+    Warning,
+}
+
+/// A message for the user, shown in the top bar until dismissed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub level: NoticeLevel,
+    pub text: String,
+}
+
+impl Notice {
+    pub fn success(text: impl Into<String>) -> Self {
+        Self {
+            level: NoticeLevel::Success,
+            text: text.into(),
+        }
+    }
+
+    pub fn info(text: impl Into<String>) -> Self {
+        Self {
+            level: NoticeLevel::Info,
+            text: text.into(),
+        }
+    }
+
+    pub fn warning(text: impl Into<String>) -> Self {
+        Self {
+            level: NoticeLevel::Warning,
+            text: text.into(),
+        }
+    }
+}
