@@ -5,4 +5,4 @@ pub mod import;
 pub mod ron_dataset;
 
 pub use export::{ExportFormat, write_csv, write_geojson};
-pub use ron_dataset::{LoadError, embedded_dataset, load_dataset_file, parse_dataset};
+pub use ron_dataset::{LoadError, embedded_dataset, parse_dataset};

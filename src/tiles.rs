@@ -119,13 +119,19 @@ fn host_and_port(template: &str) -> Option<String> {
 pub fn probe(template: &str) -> mpsc::Receiver<Result<(), String>> {
     let (sender, receiver) = mpsc::channel();
     let target = host_and_port(template);
-    std::thread::spawn(move || {
-        let result = match target {
-            None => Err("the tile URL has no host".to_owned()),
-            Some(target) => reach(&target),
-        };
-        let _ = sender.send(result);
-    });
+    let spawned = std::thread::Builder::new()
+        .name("tile-server-probe".to_owned())
+        .spawn(move || {
+            let result = match target {
+                None => Err("the tile URL has no host".to_owned()),
+                Some(target) => reach(&target),
+            };
+            let _ = sender.send(result);
+        });
+    // Without a thread the sender is gone: the UI reads a closed channel as no answer.
+    if let Err(error) = spawned {
+        log::warn!("could not start the tile server check: {error}");
+    }
     receiver
 }
 
@@ -337,10 +343,6 @@ impl MbTiles {
             cache: HashMap::new(),
             ctx: ctx.clone(),
         })
-    }
-
-    pub fn zoom_range(&self) -> (u8, u8) {
-        (self.min_zoom, self.max_zoom)
     }
 
     /// Raw bytes of one tile; MBTiles numbers rows from the south (TMS).

@@ -1,6 +1,5 @@
-//! The RON dataset format: the embedded dataset and any file of the same schema.
-
-use std::path::Path;
+//! The RON dataset format: the embedded dataset and any file of the same schema (files are
+//! read by `io::import`, which reports unreadable and non-UTF-8 files).
 
 use crate::model::{Dataset, ValidationIssue};
 
@@ -10,14 +9,6 @@ const EMBEDDED_TEXT: &str = include_str!("../../assets/incidents.ron");
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("{file}: cannot read: {source}")]
-    Io {
-        file: String,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("{file}: not UTF-8 text (invalid byte at offset {offset})")]
-    NotUtf8 { file: String, offset: usize },
     #[error("{file}:{line}:{column}: {message}")]
     Syntax {
         file: String,
@@ -55,19 +46,6 @@ fn format_issues(file: &str, issues: &[LocatedIssue]) -> String {
 /// The embedded dataset, validated. Failing here is a build defect, caught by the tests.
 pub fn embedded_dataset() -> Result<Dataset, LoadError> {
     parse_dataset(EMBEDDED_TEXT, EMBEDDED_NAME)
-}
-
-pub fn load_dataset_file(path: &Path) -> Result<Dataset, LoadError> {
-    let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
-        file: file.clone(),
-        source,
-    })?;
-    let text = std::str::from_utf8(&bytes).map_err(|error| LoadError::NotUtf8 {
-        file: file.clone(),
-        offset: error.valid_up_to(),
-    })?;
-    parse_dataset(text, &file)
 }
 
 /// Parse and validate a dataset; `file` names it in errors.
@@ -222,18 +200,5 @@ mod tests {
         for garbage in ["", "(", "\u{0}\u{1}", "[1,2,3]", "(incidents: 5)"] {
             assert!(parse_dataset(garbage, "g.ron").is_err(), "{garbage:?}");
         }
-    }
-
-    #[test]
-    fn unreadable_and_non_utf8_files_are_reported() {
-        let missing = load_dataset_file(Path::new("/definitely/not/here.ron")).unwrap_err();
-        assert!(missing.to_string().contains("/definitely/not/here.ron"));
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("bad.ron");
-        std::fs::write(&path, b"(\xff\xfe)").unwrap();
-        assert!(matches!(
-            load_dataset_file(&path),
-            Err(LoadError::NotUtf8 { offset: 1, .. })
-        ));
     }
 }

@@ -116,14 +116,6 @@ impl MonthHistogram {
     pub fn total_in(&self, month: MonthIndex) -> u32 {
         self.bins.get(&month).map_or(0, |bin| bin.values().sum())
     }
-
-    pub fn max_total(&self) -> u32 {
-        self.bins
-            .keys()
-            .map(|&m| self.total_in(m))
-            .max()
-            .unwrap_or(0)
-    }
 }
 
 /// Sum of a count over incidents, as a range, with how many were unknown.

@@ -444,8 +444,10 @@ fn add_row(
 /// This thread parses the CSV (fast) in batches; worker threads convert them into incidents
 /// (the slow part: dates, numbers, names); the results are added in file order, so lines,
 /// duplicate ids and the report read exactly as in a sequential load.
-// Every importer calls this one loop; its arguments are what differs between them.
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "every importer calls this one loop; its arguments are what differs between them"
+)]
 pub fn read_rows<R: std::io::Read>(
     input: R,
     size: u64,

@@ -14,7 +14,7 @@ use super::ScreenTransform;
 const PROVINCE_LABEL_ZOOM: f64 = 5.6;
 
 /// Basemap colours for the current theme.
-pub struct Palette {
+pub(super) struct Palette {
     pub sea: Color32,
     land: Color32,
     focus_land: Color32,
@@ -26,7 +26,7 @@ pub struct Palette {
 }
 
 impl Palette {
-    pub fn new(dark: bool) -> Self {
+    pub(super) fn new(dark: bool) -> Self {
         if dark {
             Self {
                 sea: Color32::from_rgb(0x1b, 0x26, 0x33),
@@ -54,7 +54,7 @@ impl Palette {
 }
 
 /// Land fills (Afghanistan and Pakistan lighter), then province and country borders.
-pub fn draw_land(
+pub(super) fn draw_land(
     painter: &egui::Painter,
     basemap: &Basemap,
     transform: ScreenTransform,
@@ -74,7 +74,7 @@ pub fn draw_land(
     }
 }
 
-pub fn draw_borders(
+pub(super) fn draw_borders(
     painter: &egui::Painter,
     basemap: &Basemap,
     transform: ScreenTransform,
@@ -95,7 +95,7 @@ pub fn draw_borders(
     }
 }
 
-pub fn fill_mesh(area: &Area, transform: ScreenTransform, fill: Color32) -> Shape {
+pub(super) fn fill_mesh(area: &Area, transform: ScreenTransform, fill: Color32) -> Shape {
     Shape::mesh(Mesh {
         vertices: area
             .vertices
@@ -111,7 +111,7 @@ pub fn fill_mesh(area: &Area, transform: ScreenTransform, fill: Color32) -> Shap
     })
 }
 
-pub fn outline(painter: &egui::Painter, area: &Area, transform: ScreenTransform, stroke: Stroke) {
+pub(super) fn outline(painter: &egui::Painter, area: &Area, transform: ScreenTransform, stroke: Stroke) {
     for ring in &area.rings {
         let points: Vec<Pos2> = ring.iter().map(|&p| transform.apply(p)).collect();
         painter.add(Shape::closed_line(points, stroke));
@@ -119,7 +119,7 @@ pub fn outline(painter: &egui::Painter, area: &Area, transform: ScreenTransform,
 }
 
 /// Class breaks of the choropleth, as the lowest value of each class.
-pub fn class_breaks(measure: Measure) -> &'static [u64] {
+pub(super) fn class_breaks(measure: Measure) -> &'static [u64] {
     match measure {
         Measure::Incidents => &[1, 2, 5, 10, 20],
         Measure::Killed => &[1, 10, 50, 100, 250],
@@ -135,7 +135,7 @@ const CLASS_COLOURS: [Color32; 5] = [
     Color32::from_rgb(0xbd, 0x00, 0x26),
 ];
 
-pub fn class_colour(measure: Measure, value: u64) -> Option<Color32> {
+pub(super) fn class_colour(measure: Measure, value: u64) -> Option<Color32> {
     let class = class_breaks(measure)
         .iter()
         .rposition(|&lowest| value >= lowest)?;
@@ -143,7 +143,7 @@ pub fn class_colour(measure: Measure, value: u64) -> Option<Color32> {
 }
 
 /// Fill every Afghan and Pakistani province by its class.
-pub fn draw_choropleth(
+pub(super) fn draw_choropleth(
     painter: &egui::Painter,
     basemap: &Basemap,
     totals: &BTreeMap<ProvinceKey, GroupTotal>,
@@ -163,7 +163,7 @@ pub fn draw_choropleth(
 }
 
 /// Province names at mid zoom, then city names by population, never overlapping.
-pub fn labels(
+pub(super) fn labels(
     painter: &egui::Painter,
     basemap: &Basemap,
     transform: ScreenTransform,

@@ -11,14 +11,14 @@ const CELL: f32 = 4.0;
 const KERNEL_RADIUS: f32 = 26.0;
 
 #[derive(Default)]
-pub struct Heatmap {
+pub(super) struct Heatmap {
     texture: Option<TextureHandle>,
     /// What the texture was drawn from; any change redraws it.
     drawn_for: Option<HeatmapKey>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct HeatmapKey {
+pub(super) struct HeatmapKey {
     pub generation: u64,
     pub weight: Measure,
     pub rect: Rect,
@@ -29,7 +29,7 @@ pub struct HeatmapKey {
 
 impl Heatmap {
     /// Draw the heatmap for `points` (screen position, weight).
-    pub fn show(
+    pub(super) fn show(
         &mut self,
         ctx: &egui::Context,
         painter: &egui::Painter,
@@ -61,7 +61,7 @@ impl Heatmap {
 
 /// Density image: a quartic kernel per point, normalised to the densest cell, coloured from
 /// transparent yellow to opaque dark red.
-pub fn rasterise(rect: Rect, points: &[(Pos2, f32)]) -> ColorImage {
+pub(super) fn rasterise(rect: Rect, points: &[(Pos2, f32)]) -> ColorImage {
     let width = ((rect.width() / CELL).ceil() as usize).max(1);
     let height = ((rect.height() / CELL).ceil() as usize).max(1);
     let mut density = vec![0.0_f32; width * height];
@@ -111,7 +111,7 @@ fn ramp(t: f32) -> Color32 {
     Color32::from_rgba_unmultiplied(r as u8, g as u8, b as u8, alpha as u8)
 }
 
-pub fn weight_of(weight: Measure, incident: &crate::model::Incident) -> f32 {
+pub(super) fn weight_of(weight: Measure, incident: &crate::model::Incident) -> f32 {
     weight.of_incident(incident) as f32
 }
 

@@ -23,7 +23,7 @@ pub const CLUSTER_MAX_ZOOM: f64 = 9.0;
 
 /// One incident, placed on screen.
 #[derive(Clone, Copy, Debug)]
-pub struct Symbol {
+pub(super) struct Symbol {
     pub index: usize,
     pub at: Pos2,
     pub radius: f32,
@@ -33,7 +33,7 @@ pub struct Symbol {
 
 /// Several incidents too close to tell apart at this zoom.
 #[derive(Clone, Debug)]
-pub struct Cluster {
+pub(super) struct Cluster {
     pub members: Vec<usize>,
     pub at: Pos2,
     pub total: GroupTotal,
@@ -41,25 +41,25 @@ pub struct Cluster {
 }
 
 impl Cluster {
-    pub fn radius(&self) -> f32 {
+    pub(super) fn radius(&self) -> f32 {
         (9.0 + 2.5 * (self.members.len() as f32).sqrt()).min(26.0)
     }
 }
 
 /// What the pointer is over on the incident layer.
 #[derive(Clone, Debug)]
-pub enum LayerHit {
+pub(super) enum LayerHit {
     Incident(usize),
     Cluster(Cluster),
 }
 
 /// The filtered incidents on screen: singles and clusters.
-pub struct Batch {
+pub(super) struct Batch {
     pub singles: Vec<Symbol>,
     pub clusters: Vec<Cluster>,
 }
 
-pub fn gather(
+pub(super) fn gather(
     view: &ViewContext<'_>,
     points: &[Mercator],
     projector: &Projector<'_>,
@@ -178,12 +178,12 @@ pub fn gather(
 }
 
 /// The edge of a layer's halo in the light theme (see `draw`); the legend's swatches use it too.
-pub const LAYER_HALO_EDGE_LIGHT: Stroke = Stroke {
+pub(super) const LAYER_HALO_EDGE_LIGHT: Stroke = Stroke {
     width: 0.8,
     color: Color32::from_black_alpha(150),
 };
 
-pub fn draw(painter: &egui::Painter, view: &ViewContext<'_>, batch: &Batch, dark: bool) {
+pub(super) fn draw(painter: &egui::Painter, view: &ViewContext<'_>, batch: &Batch, dark: bool) {
     let stack_by = view.state.stack_by;
     let outline_colour = if dark {
         Color32::from_black_alpha(200)
@@ -269,7 +269,7 @@ pub fn draw(painter: &egui::Painter, view: &ViewContext<'_>, batch: &Batch, dark
 }
 
 /// Clusters go on top of the labels: their count matters more than a city name.
-pub fn draw_clusters(painter: &egui::Painter, view: &ViewContext<'_>, batch: &Batch, dark: bool) {
+pub(super) fn draw_clusters(painter: &egui::Painter, view: &ViewContext<'_>, batch: &Batch, dark: bool) {
     let text_colour = if dark { Color32::WHITE } else { Color32::BLACK };
     let cluster_fill = if dark {
         Color32::from_rgb(0x24, 0x28, 0x2e)
@@ -306,7 +306,7 @@ pub fn draw_clusters(painter: &egui::Painter, view: &ViewContext<'_>, batch: &Ba
 }
 
 /// The incident or cluster under the pointer, nearest first.
-pub fn hit(batch: &Batch, pointer: Pos2) -> Option<LayerHit> {
+pub(super) fn hit(batch: &Batch, pointer: Pos2) -> Option<LayerHit> {
     let cluster = batch
         .clusters
         .iter()
@@ -327,7 +327,7 @@ pub fn hit(batch: &Batch, pointer: Pos2) -> Option<LayerHit> {
 }
 
 /// "12 incidents · killed 40-52 (+3 unknown)" for a cluster or province tooltip.
-pub fn describe_total(total: &GroupTotal) -> String {
+pub(super) fn describe_total(total: &GroupTotal) -> String {
     format!(
         "{} incident{} \u{b7} killed {}",
         total.count,
@@ -344,13 +344,13 @@ const BIN_SIZE: f32 = 30.0;
 
 /// Every incident's position in Web Mercator, projected once per dataset.
 #[derive(Default)]
-pub struct Projected {
+pub(super) struct Projected {
     version: Option<u64>,
     points: Vec<Mercator>,
 }
 
 impl Projected {
-    pub fn refresh(&mut self, view: &ViewContext<'_>) -> &[Mercator] {
+    pub(super) fn refresh(&mut self, view: &ViewContext<'_>) -> &[Mercator] {
         if self.version != Some(view.dataset_version) {
             self.points = view
                 .dataset
@@ -368,19 +368,19 @@ impl Projected {
 
 /// The projected positions and the last bins, kept between frames.
 #[derive(Default)]
-pub struct Density {
+pub(super) struct Density {
     projected: Projected,
     cached: Option<(BinsKey, Bins)>,
 }
 
 impl Density {
     /// Every incident's projected position (computed once per dataset).
-    pub fn points(&mut self, view: &ViewContext<'_>) -> &[Mercator] {
+    pub(super) fn points(&mut self, view: &ViewContext<'_>) -> &[Mercator] {
         self.projected.refresh(view)
     }
 
     /// Bins for this frame: recomputed only when the filter, the data or the view changed.
-    pub fn bins(&mut self, view: &ViewContext<'_>, transform: ScreenTransform, rect: Rect) -> Bins {
+    pub(super) fn bins(&mut self, view: &ViewContext<'_>, transform: ScreenTransform, rect: Rect) -> Bins {
         let key = BinsKey {
             generation: view.derived.generation,
             version: view.dataset_version,
@@ -402,14 +402,14 @@ impl Density {
 
 /// Incidents counted in a square of the screen grid.
 #[derive(Clone, Debug)]
-pub struct Bin {
+pub(super) struct Bin {
     pub rect: Rect,
     pub total: GroupTotal,
 }
 
 /// The filtered incidents binned on a screen grid; the grid is also the hover index.
 #[derive(Clone, Debug, Default)]
-pub struct Bins {
+pub(super) struct Bins {
     pub bins: Vec<Bin>,
     origin: Pos2,
     columns: usize,
@@ -424,7 +424,7 @@ pub struct Bins {
 
 /// What the bins were computed for: the filter's result and where the map is.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct BinsKey {
+pub(super) struct BinsKey {
     pub generation: u64,
     pub version: u64,
     pub origin: Pos2,
@@ -433,7 +433,7 @@ pub struct BinsKey {
 }
 
 impl Bins {
-    pub fn gather(
+    pub(super) fn gather(
         view: &ViewContext<'_>,
         points: &[Mercator],
         transform: ScreenTransform,
@@ -502,7 +502,7 @@ impl Bins {
     }
 
     /// The bin under the pointer: a grid lookup, not a search.
-    pub fn hit(&self, pointer: Pos2) -> Option<&Bin> {
+    pub(super) fn hit(&self, pointer: Pos2) -> Option<&Bin> {
         let (x, y) = (
             (pointer.x - self.origin.x) / BIN_SIZE,
             (pointer.y - self.origin.y) / BIN_SIZE,
@@ -517,7 +517,7 @@ impl Bins {
     }
 
     /// Squares shaded by the logarithm of their count, labelled with it.
-    pub fn draw(&self, painter: &egui::Painter, dark: bool) {
+    pub(super) fn draw(&self, painter: &egui::Painter, dark: bool) {
         let base = Color32::from_rgb(0xD5, 0x5E, 0x00);
         let scale = (self.max_count as f32).ln_1p().max(1.0);
         for bin in &self.bins {
@@ -541,7 +541,7 @@ impl Bins {
 }
 
 /// "7", "840", "12k", "1.2M".
-pub fn compact_count(count: usize) -> String {
+pub(super) fn compact_count(count: usize) -> String {
     match count {
         0..=999 => count.to_string(),
         1_000..=9_999 => format!("{:.1}k", count as f64 / 1_000.0),

@@ -153,11 +153,6 @@ impl MapView {
         self.measure = None;
     }
 
-    /// Whether the distance tool is on.
-    pub fn is_measuring(&self) -> bool {
-        self.measure.is_some()
-    }
-
     fn apply_basemap_request(
         &mut self,
         ctx: &egui::Context,

@@ -21,14 +21,13 @@ fn overlay_frame(ui: &egui::Ui) -> egui::Frame {
 
 /// What the control row asked for that only the map itself can do.
 #[derive(Default)]
-pub struct ControlActions {
+pub(super) struct ControlActions {
     pub zoom_in: bool,
     pub zoom_out: bool,
     pub toggle_measure: bool,
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn controls(
+pub(super) fn controls(
     ui: &mut egui::Ui,
     rect: Rect,
     layers: &MapOverlays,
@@ -206,7 +205,7 @@ fn basemap_menu(
 }
 
 /// A badge that cannot be missed while the app uses the network for tiles.
-pub fn online_badge(ui: &mut egui::Ui, rect: Rect, template: &str) {
+pub(super) fn online_badge(ui: &mut egui::Ui, rect: Rect, template: &str) {
     let host = template
         .split("://")
         .nth(1)
@@ -225,7 +224,7 @@ pub fn online_badge(ui: &mut egui::Ui, rect: Rect, template: &str) {
 }
 
 /// The legend, top left under the controls: laid out first, its background painted under it.
-pub fn legend(ui: &mut egui::Ui, rect: Rect, view: &ViewContext<'_>, showing_bins: bool) {
+pub(super) fn legend(ui: &mut egui::Ui, rect: Rect, view: &ViewContext<'_>, showing_bins: bool) {
     let layers = &view.state.map_overlays;
     let margin = 6.0;
     let legend_rect = Rect::from_min_max(
@@ -392,7 +391,7 @@ fn choropleth_legend(ui: &mut egui::Ui, measure: Measure) {
 }
 
 /// Credits, bottom right: a real label so it is in the accessibility tree and testable.
-pub fn credits(ui: &mut egui::Ui, rect: Rect, tiles: Option<&str>) {
+pub(super) fn credits(ui: &mut egui::Ui, rect: Rect, tiles: Option<&str>) {
     // Leaves the bottom left to the scale bar and the pointer's coordinates.
     let width = (rect.width() - 230.0).clamp(120.0, 640.0);
     let credits_rect = Rect::from_min_max(

@@ -9,7 +9,7 @@ use crate::basemap::Mercator;
 const EARTH_RADIUS_KM: f64 = 6371.0088;
 
 /// Great-circle distance in kilometres between two (lat, lon) points.
-pub fn haversine_km(a: (f64, f64), b: (f64, f64)) -> f64 {
+pub(super) fn haversine_km(a: (f64, f64), b: (f64, f64)) -> f64 {
     let (lat1, lon1) = (a.0.to_radians(), a.1.to_radians());
     let (lat2, lon2) = (b.0.to_radians(), b.1.to_radians());
     let h = ((lat2 - lat1) / 2.0).sin().powi(2)
@@ -18,7 +18,7 @@ pub fn haversine_km(a: (f64, f64), b: (f64, f64)) -> f64 {
 }
 
 /// The longest "nice" length (1, 2 or 5 times a power of ten, in km) that fits `max_points`.
-pub fn nice_scale(km_per_point: f64, max_points: f32) -> (f64, f32) {
+pub(super) fn nice_scale(km_per_point: f64, max_points: f32) -> (f64, f32) {
     let max_km = km_per_point * f64::from(max_points);
     let power = 10f64.powf(max_km.log10().floor());
     let km = [5.0, 2.0, 1.0]
@@ -29,7 +29,7 @@ pub fn nice_scale(km_per_point: f64, max_points: f32) -> (f64, f32) {
     (km, (km / km_per_point) as f32)
 }
 
-pub fn format_km(km: f64) -> String {
+pub(super) fn format_km(km: f64) -> String {
     if km >= 100.0 {
         format!("{km:.0} km")
     } else if km >= 1.0 {
@@ -41,7 +41,7 @@ pub fn format_km(km: f64) -> String {
 
 /// Scale bar at the bottom left, true at the latitude of the map's centre, with the pointer's
 /// coordinates and the measured distance above it.
-pub fn scale_bar(
+pub(super) fn scale_bar(
     painter: &egui::Painter,
     rect: Rect,
     km_per_point: f64,
@@ -89,7 +89,7 @@ pub fn scale_bar(
 }
 
 /// "34.5281° N, 69.1723° E".
-pub fn format_lat_lon(lat: f64, lon: f64) -> String {
+pub(super) fn format_lat_lon(lat: f64, lon: f64) -> String {
     let ns = if lat >= 0.0 { 'N' } else { 'S' };
     let ew = if lon >= 0.0 { 'E' } else { 'W' };
     format!("{:.4}\u{b0} {ns}, {:.4}\u{b0} {ew}", lat.abs(), lon.abs())
