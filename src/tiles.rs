@@ -5,7 +5,6 @@
 //! only when the user switches online tiles on. [`ONLINE_FETCHERS_CREATED`] counts those calls
 //! so a test can prove it.
 
-use std::collections::HashMap;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -69,6 +68,7 @@ pub enum TileError {
 struct TemplateSource {
     template: String,
     attribution: &'static str,
+    attribution_url: &'static str,
 }
 
 impl TileSource for TemplateSource {
@@ -82,7 +82,9 @@ impl TileSource for TemplateSource {
     fn attribution(&self) -> Attribution {
         Attribution {
             text: self.attribution,
-            url: "https://www.openstreetmap.org/copyright",
+            // Only OpenStreetMap's own tiles are credited to it; walkers takes a static URL, so
+            // another server gets none (the map's credit line names its host).
+            url: self.attribution_url,
             logo_light: None,
             logo_dark: None,
         }
@@ -162,10 +164,13 @@ impl TileBasemap {
     pub fn online(template: &str, ctx: &egui::Context) -> Result<Self, TileError> {
         check_template(template)?;
         ONLINE_FETCHERS_CREATED.fetch_add(1, Ordering::SeqCst);
-        let attribution = if template.contains("openstreetmap.org") {
-            "\u{a9} OpenStreetMap contributors"
+        let (attribution, attribution_url) = if is_openstreetmap(template) {
+            (
+                "\u{a9} OpenStreetMap contributors",
+                "https://www.openstreetmap.org/copyright",
+            )
         } else {
-            "Tiles: user-configured server"
+            ("Tiles: user-configured server", "")
         };
         let options = HttpOptions {
             cache: cache_dir(),
@@ -175,6 +180,7 @@ impl TileBasemap {
         let source = TemplateSource {
             template: template.to_owned(),
             attribution,
+            attribution_url,
         };
         Ok(Self::Online {
             tiles: HttpTiles::with_options(source, options, ctx.clone()),
@@ -185,7 +191,7 @@ impl TileBasemap {
     /// Open a local PMTiles or MBTiles file, recognised by its content.
     pub fn open_file(path: &Path, ctx: &egui::Context) -> Result<Self, TileError> {
         let name = path.display().to_string();
-        let mut header = [0u8; 127];
+        let mut header = [0u8; PMTILES_HEADER];
         let read = std::fs::File::open(path)
             .and_then(|mut file| {
                 let mut total = 0;
@@ -227,7 +233,7 @@ impl TileBasemap {
     /// Credit line for the map: tile provider and, for files, the file name.
     pub fn credit(&self) -> String {
         match self {
-            Self::Online { template, .. } if template.contains("openstreetmap.org") => {
+            Self::Online { template, .. } if is_openstreetmap(template) => {
                 "Tiles \u{a9} OpenStreetMap contributors (ODbL)".to_owned()
             }
             Self::Online { template, .. } => {
@@ -240,6 +246,15 @@ impl TileBasemap {
             },
         }
     }
+}
+
+/// Whether a URL template is OpenStreetMap's own tile server (its host, not a path or query
+/// that merely mentions it).
+fn is_openstreetmap(template: &str) -> bool {
+    host_and_port(template).is_some_and(|host| {
+        let host = host.split(':').next().unwrap_or_default();
+        host == "openstreetmap.org" || host.ends_with(".openstreetmap.org")
+    })
 }
 
 fn file_name(path: &Path) -> String {
@@ -255,30 +270,33 @@ pub fn cache_dir() -> Option<PathBuf> {
         .map(|dirs| dirs.cache_dir().join("tiles"))
 }
 
-/// PMTiles v3 header: magic, version 3, and a raster tile type we can decode.
+/// The size of a PMTiles v3 header.
+const PMTILES_HEADER: usize = 127;
+
+/// PMTiles v3 header, read by the pmtiles crate: version 3, and a raster tile type we can
+/// decode (walkers draws PNG and JPEG).
 fn check_pmtiles_header(name: &str, header: &[u8]) -> Result<(), TileError> {
-    if header.len() < 127 {
-        return Err(TileError::Unreadable(
+    use pmtiles::TileType;
+    let unreadable = |why: &str| TileError::Unreadable(name.to_owned(), why.to_owned());
+    // Checked here: the crate reports a short buffer by catching a panic, which prints.
+    if header.len() < PMTILES_HEADER {
+        return Err(unreadable("the PMTiles header is truncated"));
+    }
+    let header = pmtiles::Header::try_from_bytes(bytes::Bytes::copy_from_slice(header))
+        .map_err(|error| unreadable(&format!("the PMTiles header is invalid ({error})")))?;
+    if header.spec_version() != 3 {
+        return Err(TileError::PmTilesVersion(
             name.to_owned(),
-            "the PMTiles header is truncated".to_owned(),
+            header.spec_version(),
         ));
     }
-    let version = header[7];
-    if version != 3 {
-        return Err(TileError::PmTilesVersion(name.to_owned(), version));
-    }
-    match header[99] {
-        2 | 3 => Ok(()),
-        1 => Err(TileError::UnsupportedTiles(
-            name.to_owned(),
-            "vector (MVT)".into(),
-        )),
-        4 => Err(TileError::UnsupportedTiles(name.to_owned(), "WebP".into())),
-        5 => Err(TileError::UnsupportedTiles(name.to_owned(), "AVIF".into())),
-        other => Err(TileError::UnsupportedTiles(
-            name.to_owned(),
-            format!("unknown (type {other})"),
-        )),
+    let unsupported = |kind: &str| Err(TileError::UnsupportedTiles(name.to_owned(), kind.into()));
+    match header.tile_type {
+        TileType::Png | TileType::Jpeg => Ok(()),
+        TileType::Mvt | TileType::Mlt => unsupported("vector (MVT or MLT)"),
+        TileType::Webp => unsupported("WebP"),
+        TileType::Avif => unsupported("AVIF"),
+        TileType::Unknown => unsupported("unknown"),
     }
 }
 
@@ -289,12 +307,13 @@ pub struct MbTiles {
     min_zoom: u8,
     max_zoom: u8,
     attribution: Option<String>,
-    cache: HashMap<TileId, Option<Tile>>,
+    /// Decoded tiles (or `None`: not in the file), the least recently drawn dropped first.
+    cache: lru::LruCache<TileId, Option<Tile>>,
     ctx: egui::Context,
 }
 
-/// Tiles kept decoded; beyond this the cache starts again (a viewport needs far fewer).
-const MBTILES_CACHE: usize = 512;
+/// Tiles kept decoded: a 4K viewport needs well under a hundred.
+const MBTILES_CACHE: std::num::NonZeroUsize = std::num::NonZeroUsize::new(512).unwrap();
 
 impl MbTiles {
     pub fn open(path: &Path, ctx: &egui::Context) -> Result<Self, TileError> {
@@ -340,7 +359,7 @@ impl MbTiles {
             min_zoom,
             max_zoom,
             attribution,
-            cache: HashMap::new(),
+            cache: lru::LruCache::new(MBTILES_CACHE),
             ctx: ctx.clone(),
         })
     }
@@ -376,12 +395,9 @@ impl Tiles for MbTiles {
         if source.zoom < self.min_zoom {
             return None;
         }
-        if !self.cache.contains_key(&source) {
-            if self.cache.len() >= MBTILES_CACHE {
-                self.cache.clear();
-            }
+        if !self.cache.contains(&source) {
             let tile = self.load(source);
-            self.cache.insert(source, tile);
+            self.cache.put(source, tile);
         }
         let tile = self.cache.get(&source)?.clone()?;
         Some(TilePiece::new(tile, uv))
@@ -462,6 +478,22 @@ mod tests {
         );
         assert_eq!(uv.min, Pos2::new(0.5, 0.0));
         assert_eq!(uv.size(), egui::Vec2::splat(0.5));
+    }
+
+    #[test]
+    fn only_openstreetmap_tiles_are_credited_to_it() {
+        assert!(is_openstreetmap("https://tile.openstreetmap.org/{z}/{x}/{y}.png"));
+        assert!(is_openstreetmap("http://openstreetmap.org:8080/{z}/{x}/{y}.png"));
+        assert!(!is_openstreetmap(
+            "https://tiles.example.org/{z}/{x}/{y}.png?style=openstreetmap.org"
+        ));
+        assert!(!is_openstreetmap("https://notopenstreetmap.org/{z}/{x}/{y}.png"));
+        let custom = TemplateSource {
+            template: "https://tiles.example.org/{z}/{x}/{y}.png".into(),
+            attribution: "Tiles: user-configured server",
+            attribution_url: "",
+        };
+        assert!(!custom.attribution().url.contains("openstreetmap"));
     }
 
     #[test]

@@ -260,15 +260,13 @@ pub struct Collector {
 }
 
 /// The ids of the incidents kept so far and the line each was first seen on, without a second
-/// copy of every id (a million ids are tens of megabytes): the kept incident, found by the
-/// id's hash, holds the text to compare.
+/// copy of every id (a million ids are tens of megabytes): a table of (kept incident, line)
+/// found by the id's hash, where the kept incident holds the text to compare.
 #[derive(Default)]
 struct SeenIds<S = foldhash::fast::RandomState> {
     hasher: S,
-    /// Hash of an id: (index of the kept incident, its line).
-    by_hash: FastMap<u64, (usize, u64)>,
-    /// Ids whose hash an earlier, different id already took (vanishingly rare).
-    collided: FastMap<String, u64>,
+    /// (index of the kept incident, the line it was first seen on).
+    table: hashbrown::HashTable<(usize, u64)>,
 }
 
 impl<S: std::hash::BuildHasher> SeenIds<S> {
@@ -281,24 +279,18 @@ impl<S: std::hash::BuildHasher> SeenIds<S> {
         line: u64,
         kept_id: impl Fn(usize) -> &'a str,
     ) -> Option<u64> {
-        use std::collections::hash_map::Entry;
-        match self.by_hash.entry(self.hasher.hash_one(id)) {
+        use hashbrown::hash_table::Entry;
+        let hasher = &self.hasher;
+        let entry = self.table.entry(
+            hasher.hash_one(id),
+            |&(kept, _)| kept_id(kept) == id,
+            |&(kept, _)| hasher.hash_one(kept_id(kept)),
+        );
+        match entry {
+            Entry::Occupied(entry) => Some(entry.get().1),
             Entry::Vacant(entry) => {
                 entry.insert((index, line));
                 None
-            }
-            Entry::Occupied(entry) => {
-                let &(kept, first) = entry.get();
-                if kept_id(kept) == id {
-                    return Some(first);
-                }
-                match self.collided.entry(id.to_owned()) {
-                    Entry::Occupied(entry) => Some(*entry.get()),
-                    Entry::Vacant(entry) => {
-                        entry.insert(line);
-                        None
-                    }
-                }
             }
         }
     }
