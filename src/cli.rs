@@ -295,7 +295,7 @@ impl FilterArgs {
         let mut countries = BTreeSet::new();
         for code in &self.country {
             let upper = code.trim().to_ascii_uppercase();
-            if !is_iso_alpha2(&upper) {
+            if !crate::io::import::countries::is_alpha2(&upper) {
                 return Err(CliError::Usage(format!(
                     "--country: '{code}' is not an ISO 3166-1 alpha-2 country code (e.g. AF, PK, IR, RU)"
                 )));
@@ -369,13 +369,6 @@ fn parse_all<T: Ord>(
             })
         })
         .collect()
-}
-
-/// ISO 3166-1 alpha-2 codes officially assigned, plus XK (Kosovo, user-assigned but universal).
-const ISO_ALPHA2: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS XK YE YT ZA ZM ZW";
-
-pub fn is_iso_alpha2(code: &str) -> bool {
-    code.len() == 2 && ISO_ALPHA2.split(' ').any(|known| known == code)
 }
 
 /// Which data the command line works on: `--data` files (with `--mapping`), and the
@@ -743,14 +736,6 @@ fn stats_csv(summary: &Summary) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn iso_codes_are_checked() {
-        assert!(is_iso_alpha2("AF"));
-        assert!(is_iso_alpha2("XK"));
-        assert!(!is_iso_alpha2("ZZ"));
-        assert!(!is_iso_alpha2("AFG"));
-    }
 
     #[test]
     fn bad_flags_are_usage_errors() {

@@ -12,6 +12,8 @@ pub mod incident;
 pub mod playback;
 pub mod selection;
 pub mod shared_str;
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub use aggregate::{Category, Measure, MonthHistogram, StackBy, Summary};
 pub use dataset::{Dataset, Metadata, ReportedSeries, Source, ValidationIssue};

@@ -482,12 +482,18 @@ mod tests {
 
     #[test]
     fn only_openstreetmap_tiles_are_credited_to_it() {
-        assert!(is_openstreetmap("https://tile.openstreetmap.org/{z}/{x}/{y}.png"));
-        assert!(is_openstreetmap("http://openstreetmap.org:8080/{z}/{x}/{y}.png"));
+        assert!(is_openstreetmap(
+            "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+        ));
+        assert!(is_openstreetmap(
+            "http://openstreetmap.org:8080/{z}/{x}/{y}.png"
+        ));
         assert!(!is_openstreetmap(
             "https://tiles.example.org/{z}/{x}/{y}.png?style=openstreetmap.org"
         ));
-        assert!(!is_openstreetmap("https://notopenstreetmap.org/{z}/{x}/{y}.png"));
+        assert!(!is_openstreetmap(
+            "https://notopenstreetmap.org/{z}/{x}/{y}.png"
+        ));
         let custom = TemplateSource {
             template: "https://tiles.example.org/{z}/{x}/{y}.png".into(),
             attribution: "Tiles: user-configured server",

@@ -94,3 +94,62 @@ impl ViewContext<'_> {
         )
     }
 }
+
+/// A view context built by hand, so a panel can be tested alone, without the app.
+#[cfg(test)]
+pub(crate) mod test_context {
+    use super::ViewContext;
+    use crate::model::columns::Columns;
+    use crate::model::{Dataset, Hover, IncidentIndex};
+    use crate::state::{Derived, PersistedState};
+
+    /// Everything a [`ViewContext`] borrows, owned.
+    pub(crate) struct TestView {
+        pub dataset: Dataset,
+        pub state: PersistedState,
+        pub derived: Derived,
+        pub columns: Columns,
+        pub hover: Hover,
+        pub selected: Option<IncidentIndex>,
+        pub layers: Vec<crate::layers::Layer>,
+        pub layer_of: Vec<u16>,
+    }
+
+    impl TestView {
+        /// The embedded dataset under `state`'s filter, scanned as the app scans it.
+        pub(crate) fn embedded(state: PersistedState) -> Self {
+            let dataset = crate::io::embedded_dataset().expect("embedded dataset");
+            let columns = Columns::build(&dataset);
+            let derived = Derived::compute(&dataset, &columns, &state.filter, state.stack_by);
+            Self {
+                layer_of: vec![0; dataset.incidents.len()],
+                dataset,
+                state,
+                derived,
+                columns,
+                hover: Hover::None,
+                selected: None,
+                layers: Vec::new(),
+            }
+        }
+
+        pub(crate) fn context(&self) -> ViewContext<'_> {
+            ViewContext {
+                dataset: &self.dataset,
+                dataset_name: "embedded dataset",
+                state: &self.state,
+                derived: &self.derived,
+                selected: self.selected,
+                hover: &self.hover,
+                map_center: self.state.map_center,
+                presenting: false,
+                month_span: crate::model::playback::month_span(&self.dataset),
+                columns: &self.columns,
+                dataset_version: 1,
+                layers: &self.layers,
+                layer_of: &self.layer_of,
+                deriving: false,
+            }
+        }
+    }
+}

@@ -149,7 +149,9 @@ fn stats_by_prints_the_numbers_the_trend_views_draw() {
 }
 
 #[test]
-fn lanes_switch_the_marker_strip() {
+/// Where the markers go in lanes is tested on the timeline panel alone
+/// (`views::timeline::tests::panel`); here, that the checkbox switches the saved setting.
+fn the_lanes_checkbox_switches_the_saved_setting() {
     let mut harness = harness(PersistedState::default());
     harness.get_by_label("Lanes").click();
     harness.run_ok();

@@ -204,9 +204,36 @@ fn colour_switch_restacks_the_timeline() {
 }
 
 #[test]
-fn tiny_window_does_not_panic() {
-    let harness = common::harness_sized(PersistedState::default(), 320.0, 200.0);
-    assert!(!harness.state().dataset.incidents.is_empty());
+fn a_tiny_window_keeps_the_title_and_recovers_when_enlarged() {
+    let mut harness = common::harness_sized(PersistedState::default(), 320.0, 200.0);
+    harness.get_by_label("Khorasan Atlas");
+    harness.set_size(egui::vec2(1280.0, 800.0));
+    harness.run_ok();
+    // Every panel is back at a normal size: filters, details, timeline, map credits.
+    harness.get_by_label("Filtered incidents");
+    harness.get_by_label("Lanes");
+    harness.get_by_label_contains("Natural Earth");
+    assert!(harness.get_all_by_label("Country").count() >= 1);
+}
+
+#[test]
+fn an_unreadable_saved_state_gives_the_defaults_and_says_so() {
+    for saved in ["(((garbage", "(dark_mode: 7)", "\u{0}\u{1}"] {
+        let app = AtlasApp::from_saved(
+            Some(saved),
+            embedded_dataset().unwrap(),
+            "embedded dataset".into(),
+        );
+        assert_eq!(app.state, PersistedState::default(), "{saved:?}");
+        let mut harness = egui_kittest::Harness::builder()
+            .with_size(egui::vec2(1280.0, 800.0))
+            .build_ui_state(|ui, app: &mut AtlasApp| app.show(ui), app);
+        harness.run_ok();
+        harness.get_by_label("The saved view from last time could not be read; defaults are used.");
+    }
+    // A first start (nothing saved) says nothing.
+    let app = AtlasApp::from_saved(None, embedded_dataset().unwrap(), "embedded dataset".into());
+    assert!(app.notices.is_empty());
 }
 
 #[test]

@@ -142,7 +142,7 @@ pub fn write_geojson<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Attribution, Kind, Location, LocationPrecision, Method, Source, Target};
+    use crate::model::{Location, LocationPrecision, Method, Source, Target};
 
     fn dataset() -> Dataset {
         Dataset {
@@ -155,8 +155,6 @@ mod tests {
                 seed: None,
             }],
             incidents: vec![Incident {
-                id: "a".into(),
-                date: "2021-08".parse().unwrap(),
                 location: Location {
                     place: "Kabul, \"airport\"".into(),
                     admin1: "Kabul".into(),
@@ -166,16 +164,11 @@ mod tests {
                     lon: 69.21,
                     precision: LocationPrecision::Exact,
                 },
-                kind: Kind::Attack,
                 method: Method::SuicideBombing,
                 target: Target::ForeignMilitary,
-                attribution: Attribution::ClaimedByIsk,
                 killed: Count::Range(169, 183),
-                injured: Count::Unknown,
-                perpetrator: None,
                 summary: "Line one, with comma".into(),
-                sources: vec!["s1".into()],
-                discrepancies: vec![],
+                ..crate::model::testing::incident("a", "2021-08")
             }],
             ..Dataset::default()
         }

@@ -433,31 +433,13 @@ pub fn facet_counts<K: Ord>(
 mod tests {
     use super::*;
     use crate::model::SharedStr;
-    use crate::model::incident::{Count, Location, LocationPrecision, Method, Target};
+    use crate::model::incident::Count;
 
     fn incident(date: &str, kind: Kind, killed: Count) -> Incident {
         Incident {
-            id: format!("{date}-{kind:?}"),
-            date: date.parse().unwrap(),
-            location: Location {
-                place: "Jalalabad".into(),
-                admin1: "Nangarhar".into(),
-                country: "Afghanistan".into(),
-                country_code: "AF".into(),
-                lat: 34.43,
-                lon: 70.45,
-                precision: LocationPrecision::Town,
-            },
             kind,
-            method: Method::Unknown,
-            target: Target::Unknown,
-            attribution: Attribution::ClaimedByIsk,
             killed,
-            injured: Count::Unknown,
-            perpetrator: None,
-            summary: "x".into(),
-            sources: vec!["s1".into()],
-            discrepancies: vec![],
+            ..crate::model::testing::incident(&format!("{date}-{kind:?}"), date)
         }
     }
 

@@ -153,35 +153,21 @@ pub fn caption(filter: &Filter, dataset: &Dataset, count: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Count, Incident, Location, LocationPrecision, Method, Target};
+    use crate::model::{Incident, LocationPrecision, Method, Target};
 
     fn day(text: &str) -> NaiveDate {
         text.parse().unwrap()
     }
 
     fn dataset() -> Dataset {
-        let incident = |code: &str, country: &str| Incident {
-            id: code.into(),
-            date: "2021-01-01".parse().unwrap(),
-            location: Location {
-                place: "x".into(),
-                admin1: Default::default(),
-                country: country.into(),
-                country_code: code.into(),
-                lat: 0.0,
-                lon: 0.0,
-                precision: LocationPrecision::Country,
-            },
-            kind: Kind::Attack,
-            method: Method::Unknown,
-            target: Target::Unknown,
-            attribution: Attribution::ClaimedByIsk,
-            killed: Count::Unknown,
-            injured: Count::Unknown,
-            perpetrator: None,
-            summary: "x".into(),
-            sources: vec![],
-            discrepancies: vec![],
+        // Known only to the country.
+        let incident = |code: &str, country: &str| {
+            let mut incident: Incident = crate::model::testing::incident(code, "2021-01-01");
+            incident.location.admin1 = Default::default();
+            incident.location.country = country.into();
+            incident.location.country_code = code.into();
+            incident.location.precision = LocationPrecision::Country;
+            incident
         };
         Dataset {
             incidents: vec![incident("AF", "Afghanistan"), incident("PK", "Pakistan")],

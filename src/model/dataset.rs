@@ -237,3 +237,91 @@ impl Dataset {
             .len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testing::incident;
+    use crate::model::{Count, Discrepancy};
+
+    fn source(id: &str) -> Source {
+        Source {
+            id: id.into(),
+            title: "A report".into(),
+            publisher: "Reuters".into(),
+            date: None,
+            url: Some("https://example.org/a".into()),
+            seed: None,
+        }
+    }
+
+    fn valid() -> Dataset {
+        Dataset {
+            sources: vec![source("s1"), source("s2")],
+            incidents: vec![incident("a", "2021-08-26"), incident("b", "2022-09")],
+            ..Dataset::default()
+        }
+    }
+
+    /// The (record, field) of every issue.
+    fn issues(dataset: &Dataset) -> Vec<(String, &'static str)> {
+        dataset
+            .validate()
+            .into_iter()
+            .map(|issue| (issue.record, issue.field))
+            .collect()
+    }
+
+    #[test]
+    fn a_valid_dataset_has_no_issue() {
+        assert_eq!(valid().validate(), Vec::new());
+    }
+
+    /// Breaks one field of a valid dataset.
+    type Breakage = fn(&mut Dataset);
+
+    #[test]
+    fn each_broken_field_is_named_with_its_record() {
+        let cases: [(Breakage, (&str, &str)); 10] = [
+            (|d| d.incidents[1].id = "a".into(), ("a", "id")),
+            (|d| d.incidents[0].location.lat = 200.0, ("a", "lat")),
+            (|d| d.incidents[0].location.lon = f64::NAN, ("a", "lon")),
+            (
+                |d| d.incidents[0].location.country_code = "af".into(),
+                ("a", "country_code"),
+            ),
+            (
+                |d| d.incidents[0].location.place = " ".into(),
+                ("a", "place"),
+            ),
+            (
+                |d| d.incidents[0].killed = Count::Range(9, 3),
+                ("a", "killed"),
+            ),
+            (|d| d.incidents[0].sources.clear(), ("a", "sources")),
+            (
+                |d| d.incidents[0].sources = vec!["nowhere".into()],
+                ("a", "sources"),
+            ),
+            (
+                |d| {
+                    d.incidents[0].discrepancies = vec![Discrepancy {
+                        note: "Figures differ.".into(),
+                        sources: vec![],
+                    }]
+                },
+                ("a", "discrepancies"),
+            ),
+            (|d| d.sources[1].id = "s1".into(), ("s1", "id")),
+        ];
+        for (breaks, (record, field)) in cases {
+            let mut dataset = valid();
+            breaks(&mut dataset);
+            assert_eq!(
+                issues(&dataset),
+                [(record.to_owned(), field)],
+                "{record}.{field}"
+            );
+        }
+    }
+}

@@ -164,32 +164,20 @@ fn set_allows<T: Ord + ?Sized, Q: Ord + std::borrow::Borrow<T>>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::incident::{Count, Location, LocationPrecision};
+    use crate::model::incident::Count;
 
+    /// A suicide bombing of civilians at a market in `country`.
     fn incident(id: &str, date: &str, country: &str, killed: Count) -> Incident {
-        Incident {
-            id: id.into(),
-            date: date.parse().unwrap(),
-            location: Location {
-                place: format!("{id} town").into(),
-                admin1: "Nangarhar".into(),
-                country: "Afghanistan".into(),
-                country_code: country.into(),
-                lat: 34.4,
-                lon: 70.4,
-                precision: LocationPrecision::Town,
-            },
-            kind: Kind::Attack,
+        let mut incident = Incident {
             method: Method::SuicideBombing,
             target: Target::Civilians,
-            attribution: Attribution::ClaimedByIsk,
             killed,
-            injured: Count::Unknown,
-            perpetrator: None,
             summary: "A bombing at a market.".into(),
-            sources: vec!["s".into()],
-            discrepancies: vec![],
-        }
+            ..crate::model::testing::incident(id, date)
+        };
+        incident.location.place = format!("{id} town").into();
+        incident.location.country_code = country.into();
+        incident
     }
 
     fn day(text: &str) -> NaiveDate {

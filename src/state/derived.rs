@@ -16,6 +16,7 @@ use crate::model::{
 pub struct Derived {
     /// Changes on every recomputation, so views can cache what they build from it.
     pub generation: u64,
+    /// The incidents the whole filter selects, ascending.
     pub filtered: Vec<IncidentIndex>,
     /// How many incidents match every part of the filter except the period: the timeline
     /// shows them all (those outside the period dimmed), so brushing keeps its context.

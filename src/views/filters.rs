@@ -214,15 +214,27 @@ fn actor_section(ui: &mut egui::Ui, view: &ViewContext<'_>, filter: &mut Filter)
             &format!("{name} ({count})"),
         );
     }
-    // Ticked names stay visible even when they fall out of the top of the list.
-    let ticked: Vec<String> = filter
+    // Ticked names stay visible even when they fall out of the top of the list, with their
+    // own count (0 only when no incident matching the other filters names them).
+    let ticked: Vec<(String, usize)> = filter
         .actors
         .iter()
         .filter(|name| !actors.iter().take(SHOWN).any(|(shown, _)| shown == *name))
-        .cloned()
+        .map(|name| {
+            let count = actors
+                .iter()
+                .find(|(actor, _)| actor == name)
+                .map_or(0, |(_, count)| *count);
+            (name.clone(), count)
+        })
         .collect();
-    for name in ticked {
-        toggle(ui, &mut filter.actors, name.clone(), &format!("{name} (0)"));
+    for (name, count) in ticked {
+        toggle(
+            ui,
+            &mut filter.actors,
+            name.clone(),
+            &format!("{name} ({count})"),
+        );
     }
     if actors.len() > SHOWN {
         ui.label(

@@ -55,34 +55,42 @@ fn killed_y(incident: &Incident) -> f64 {
         .map_or(UNKNOWN_Y, |killed| (1.0 + f64::from(killed)).log10())
 }
 
+/// One marker per incident of the timeline's set. Past [`MAX_MARKERS`], one marker per
+/// incident is unreadable and slow, and the scan lists no incidents (only counts them): then
+/// there are none, and the histogram counts.
+fn marks(view: &ViewContext<'_>) -> Vec<Mark> {
+    let lanes = view.state.timeline_lanes;
+    let marked: &[usize] = view.derived.timeline.as_deref().unwrap_or(&[]);
+    // In the period: in the filtered set the scan gave (both lists ascending), rather than
+    // the whole filter tested again on every marker every frame.
+    let filtered = &view.derived.filtered;
+    marked
+        .iter()
+        .map(|&index| {
+            let incident = view.incident(index);
+            let (first, last) = incident.date.span();
+            Mark {
+                index,
+                in_period: filtered.binary_search(&index).is_ok(),
+                first: f64::from(first),
+                last: f64::from(last) + 1.0,
+                y: if lanes {
+                    lane_y(Category::of(view.state.stack_by, incident))
+                } else {
+                    killed_y(incident)
+                },
+            }
+        })
+        .collect()
+}
+
 impl TimelineState {
     pub fn show(&mut self, ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<Command>) {
         header(ui, view, commands);
 
-        let filter = &view.state.filter;
         let lanes = view.state.timeline_lanes;
-        // Past MAX_MARKERS, one marker per incident is unreadable and slow, and the scan lists
-        // no incidents (only counts them): the histogram counts.
-        let marked: &[usize] = view.derived.timeline.as_deref().unwrap_or(&[]);
         let too_many = view.derived.timeline.is_none();
-        let marks: Vec<Mark> = marked
-            .iter()
-            .map(|&index| {
-                let incident = view.incident(index);
-                let (first, last) = incident.date.span();
-                Mark {
-                    index,
-                    in_period: filter.matches(incident),
-                    first: f64::from(first),
-                    last: f64::from(last) + 1.0,
-                    y: if lanes {
-                        lane_y(Category::of(view.state.stack_by, incident))
-                    } else {
-                        killed_y(incident)
-                    },
-                }
-            })
-            .collect();
+        let marks = marks(view);
 
         let (x_min, x_max) = data_extent(view);
         let link = egui::Id::unique("timeline_x");
@@ -827,5 +835,81 @@ mod tests {
     fn killed_axis_labels_undo_the_log() {
         assert_eq!(format_killed_mark((1.0f64 + 100.0).log10()), "100");
         assert_eq!(format_killed_mark(UNKNOWN_Y), "?");
+    }
+
+    /// The timeline panel alone, on a hand-built view context.
+    mod panel {
+        use super::super::super::test_context::TestView;
+        use super::*;
+        use crate::state::PersistedState;
+        use egui_kittest::Harness;
+        use egui_kittest::kittest::Queryable as _;
+
+        #[test]
+        fn markers_are_dimmed_outside_the_period_and_stack_in_lanes() {
+            let mut state = PersistedState::default();
+            state.filter.from = NaiveDate::from_ymd_opt(2021, 1, 1);
+            state.filter.to = NaiveDate::from_ymd_opt(2021, 12, 31);
+            let mut test = TestView::embedded(state);
+            let by_toll = marks(&test.context());
+            // Every incident of the timeline's set is marked, those of 2021 in full colour.
+            let listed = test.derived.timeline.clone().expect("few enough to list");
+            assert_eq!(by_toll.len(), listed.len());
+            assert!(by_toll.len() > test.derived.filtered.len());
+            for mark in &by_toll {
+                let incident = &test.dataset.incidents[mark.index];
+                assert_eq!(mark.in_period, test.state.filter.matches(incident));
+                assert_eq!(mark.y, killed_y(incident));
+            }
+            assert_eq!(
+                by_toll.iter().filter(|m| m.in_period).count(),
+                test.derived.filtered.len()
+            );
+            // Lanes: one row per category of the colour, the first on top.
+            test.state.timeline_lanes = true;
+            let in_lanes = marks(&test.context());
+            let categories = Category::all(test.state.stack_by);
+            for mark in &in_lanes {
+                let incident = &test.dataset.incidents[mark.index];
+                let category = Category::of(test.state.stack_by, incident);
+                let lane = categories.iter().position(|c| *c == category).unwrap();
+                assert_eq!(mark.y, -(lane as f64));
+            }
+            assert!(
+                in_lanes.iter().any(|m| m.y < -0.5),
+                "more than one lane used"
+            );
+        }
+
+        #[test]
+        fn dragging_across_the_markers_asks_for_that_period() {
+            let test = TestView::embedded(PersistedState::default());
+            let mut timeline = TimelineState::default();
+            let mut commands = Vec::new();
+            let mut harness = Harness::builder()
+                .with_size(egui::vec2(1000.0, 260.0))
+                .build_ui(|ui| timeline.show(ui, &test.context(), &mut commands));
+            harness.run();
+            // On the histogram, below the header.
+            let header = harness.get_by_label("Lanes").rect();
+            let start = egui::pos2(300.0, header.max.y + 60.0);
+            harness.drag_at(start);
+            harness.run();
+            for step in 1..=4 {
+                harness.hover_at(start + egui::vec2(50.0 * step as f32, 0.0));
+                harness.run();
+            }
+            harness.drop_at(start + egui::vec2(200.0, 0.0));
+            harness.run();
+            drop(harness);
+            let Some(Command::SetTimeRange(Some(from), Some(to))) = commands
+                .iter()
+                .find(|command| matches!(command, Command::SetTimeRange(..)))
+                .cloned()
+            else {
+                panic!("a drag sets the period: {commands:?}")
+            };
+            assert!(from < to, "{from} .. {to}");
+        }
     }
 }

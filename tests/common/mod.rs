@@ -1,6 +1,9 @@
 //! Shared by the UI test files: the real app on the embedded dataset in a headless harness.
 // Each test file uses only part of this module.
-#![allow(dead_code, reason = "each test file uses only part of this module, so `expect` would fail in some")]
+#![allow(
+    dead_code,
+    reason = "each test file uses only part of this module, so `expect` would fail in some"
+)]
 
 use egui_kittest::Harness;
 use khorasan_atlas::AtlasApp;
@@ -16,7 +19,11 @@ pub(crate) fn app(state: PersistedState) -> AtlasApp {
 }
 
 /// The app in a window of `width` x `height` points, run until it settles.
-pub(crate) fn harness_sized(state: PersistedState, width: f32, height: f32) -> Harness<'static, AtlasApp> {
+pub(crate) fn harness_sized(
+    state: PersistedState,
+    width: f32,
+    height: f32,
+) -> Harness<'static, AtlasApp> {
     let mut harness = Harness::builder()
         .with_size(egui::vec2(width, height))
         .build_ui_state(|ui, app: &mut AtlasApp| app.show(ui), app(state));

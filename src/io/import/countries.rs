@@ -76,9 +76,34 @@ pub fn find(text: &str) -> Option<&'static Country> {
     table.by_key.get(&key).map(|&index| &table.countries[index])
 }
 
+/// Whether `code` is an ISO 3166-1 alpha-2 code of the table (upper case, as the filters use
+/// them), XK for Kosovo included.
+pub fn is_alpha2(code: &str) -> bool {
+    code.len() == 2
+        && code.bytes().all(|b| b.is_ascii_uppercase())
+        && table()
+            .countries
+            .iter()
+            .any(|country| country.alpha2 == code)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn alpha2_codes_are_those_of_the_table() {
+        assert!(is_alpha2("AF") && is_alpha2("PK") && is_alpha2("XK"));
+        assert!(!is_alpha2("af") && !is_alpha2("AFG") && !is_alpha2("ZZ") && !is_alpha2(""));
+        assert_eq!(
+            table()
+                .countries
+                .iter()
+                .filter(|c| is_alpha2(&c.alpha2))
+                .count(),
+            250
+        );
+    }
 
     #[test]
     fn names_and_codes_resolve() {

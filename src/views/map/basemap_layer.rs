@@ -111,7 +111,12 @@ pub(super) fn fill_mesh(area: &Area, transform: ScreenTransform, fill: Color32) 
     })
 }
 
-pub(super) fn outline(painter: &egui::Painter, area: &Area, transform: ScreenTransform, stroke: Stroke) {
+pub(super) fn outline(
+    painter: &egui::Painter,
+    area: &Area,
+    transform: ScreenTransform,
+    stroke: Stroke,
+) {
     for ring in &area.rings {
         let points: Vec<Pos2> = ring.iter().map(|&p| transform.apply(p)).collect();
         painter.add(Shape::closed_line(points, stroke));

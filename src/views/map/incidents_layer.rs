@@ -269,7 +269,12 @@ pub(super) fn draw(painter: &egui::Painter, view: &ViewContext<'_>, batch: &Batc
 }
 
 /// Clusters go on top of the labels: their count matters more than a city name.
-pub(super) fn draw_clusters(painter: &egui::Painter, view: &ViewContext<'_>, batch: &Batch, dark: bool) {
+pub(super) fn draw_clusters(
+    painter: &egui::Painter,
+    view: &ViewContext<'_>,
+    batch: &Batch,
+    dark: bool,
+) {
     let text_colour = if dark { Color32::WHITE } else { Color32::BLACK };
     let cluster_fill = if dark {
         Color32::from_rgb(0x24, 0x28, 0x2e)
@@ -380,7 +385,12 @@ impl Density {
     }
 
     /// Bins for this frame: recomputed only when the filter, the data or the view changed.
-    pub(super) fn bins(&mut self, view: &ViewContext<'_>, transform: ScreenTransform, rect: Rect) -> Bins {
+    pub(super) fn bins(
+        &mut self,
+        view: &ViewContext<'_>,
+        transform: ScreenTransform,
+        rect: Rect,
+    ) -> Bins {
         let key = BinsKey {
             generation: view.derived.generation,
             version: view.dataset_version,
