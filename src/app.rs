@@ -41,8 +41,8 @@ pub struct AtlasApp {
     pub layer_of: Vec<u16>,
     /// Files being loaded off the UI thread, and those waiting.
     pub loader: data_layers::Loader,
-    pub mapping_dialog: Option<views::data::MappingDialog>,
-    pub data_ui: views::data::DataUiState,
+    pub mapping_dialog: Option<views::data_menu::MappingDialog>,
+    pub data_ui: views::data_menu::DataUiState,
     pub state: PersistedState,
     /// What the pointer was over last frame; every view highlights it this frame.
     pub hover: Hover,

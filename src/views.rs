@@ -2,7 +2,7 @@
 //! [`crate::state::Command`]s; they never change the state themselves. They import the state
 //! layer, never the app.
 
-pub mod data;
+pub mod data_menu;
 pub mod detail;
 pub mod filters;
 pub mod help;

@@ -34,7 +34,7 @@ fn presentation_mode_hides_controls_and_shows_title_caption_and_sources() {
         "filter panel hidden"
     );
     assert!(
-        harness.query_by_label("Layers").is_none(),
+        harness.query_by_label("Overlays").is_none(),
         "map controls hidden"
     );
     assert!(

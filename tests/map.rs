@@ -80,13 +80,13 @@ fn layer_toggles_work_through_the_layers_menu_and_no_fetcher_is_created() {
     assert!(harness.state().state.map_overlays.symbols);
     assert!(!harness.state().state.map_overlays.heatmap);
 
-    harness.get_by_label("Layers").click();
+    harness.get_by_label("Overlays").click();
     harness.run_ok();
     harness.get_by_label("Heatmap").click();
     harness.run_ok();
     assert!(harness.state().state.map_overlays.heatmap);
 
-    harness.get_by_label("Layers").click();
+    harness.get_by_label("Overlays").click();
     harness.run_ok();
     harness
         .get_by_label("Province choropleth (Afghanistan, Pakistan)")
@@ -95,7 +95,7 @@ fn layer_toggles_work_through_the_layers_menu_and_no_fetcher_is_created() {
     assert!(harness.state().state.map_overlays.choropleth);
     harness.get_by_label("Incidents per province");
 
-    harness.get_by_label("Layers").click();
+    harness.get_by_label("Overlays").click();
     harness.run_ok();
     harness.get_by_label("Incident symbols").click();
     harness.run_ok();

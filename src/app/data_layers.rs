@@ -9,7 +9,7 @@ use super::AtlasApp;
 use crate::layers::{Layer, LayerSpec};
 use crate::loading::{LoadJob, LoadOutcome, LoadRequest};
 use crate::state::{Command, Notice};
-use crate::views::data::MappingDialog;
+use crate::views::data_menu::MappingDialog;
 
 /// Files being loaded off the UI thread, one at a time, and those waiting.
 pub struct Loader {
@@ -102,7 +102,7 @@ impl AtlasApp {
                 let layer = self.layers.remove(index);
                 self.data_ui.report_layer = None;
                 self.notices.push(Notice::success(format!(
-                    "Removed the layer {}.",
+                    "Removed the data layer {}.",
                     layer.name
                 )));
                 self.rebuild_dataset();
@@ -176,7 +176,7 @@ impl AtlasApp {
             .any(|layer| layer.spec.path.as_ref() == Some(&request.path));
         if already && request.replaces.is_none() {
             self.notices.push(Notice::warning(format!(
-                "{} is already loaded; remove its layer first to load it again.",
+                "{} is already loaded; remove its data layer first to load it again.",
                 request.path.display()
             )));
             return;
@@ -278,10 +278,10 @@ impl AtlasApp {
         }
         let mut summary = format!("Loaded {}.", report.summary());
         if report.skipped() > 0 {
-            summary.push_str(" See Data > Layers > Report for the skipped rows.");
+            summary.push_str(" See Data > Data layers > Report for the skipped rows.");
         }
         if remembered {
-            summary.push_str(" The mapping remembered for files of this shape was used (Data > Layers > Mapping to change it).");
+            summary.push_str(" The mapping remembered for files of this shape was used (Data > Data layers > Mapping to change it).");
         }
         for note in &report.notes {
             summary.push(' ');

@@ -149,10 +149,10 @@ impl AtlasApp {
         commands.extend(UiCommand::pressed(&ctx).into_iter().map(Command::Ui));
         views::help::help_window(&ctx, &mut self.help_open);
         if let Some(dialog) = &mut self.mapping_dialog {
-            views::data::mapping_window(&ctx, dialog, &mut commands);
+            views::data_menu::mapping_window(&ctx, dialog, &mut commands);
         }
         if let Some(layer) = self.data_ui.report_layer {
-            views::data::report_window(&ctx, &view, layer, &mut commands);
+            views::data_menu::report_window(&ctx, &view, layer, &mut commands);
         }
         self.end_frame(&ctx, commands);
     }

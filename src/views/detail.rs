@@ -191,7 +191,7 @@ fn fields(ui: &mut egui::Ui, view: &ViewContext<'_>, index: usize, incident: &In
                     .report
                     .as_ref()
                     .map_or("", |report| report.format.label());
-                row(ui, "Layer", format!("{} ({format})", layer.name));
+                row(ui, "Data layer", format!("{} ({format})", layer.name));
             }
         });
 }

@@ -9,7 +9,7 @@ use super::ViewContext;
 /// fields it edits.
 pub struct TopBarState<'a> {
     pub notices: &'a [Notice],
-    pub data_ui: &'a mut super::data::DataUiState,
+    pub data_ui: &'a mut super::data_menu::DataUiState,
     pub loading: Option<&'a crate::loading::LoadJob>,
 }
 
@@ -62,12 +62,12 @@ pub fn show(
                 .response
                 .on_hover_text("Presentation mode, title, layout, saved views, PNG export");
                 ui.menu_button("Data", |ui| {
-                    super::data::data_menu(ui, view, data_ui, commands)
+                    super::data_menu::data_menu(ui, view, data_ui, commands)
                 })
                 .response
-                .on_hover_text("Open ACLED, GTD, UCDP, CSV or GeoJSON files as layers; export the filtered incidents");
+                .on_hover_text("Open ACLED, GTD, UCDP, CSV or GeoJSON files as data layers; export the filtered incidents");
                 if let Some(job) = loading {
-                    super::data::loading_bar(ui, job, commands);
+                    super::data_menu::loading_bar(ui, job, commands);
                 }
                 if ui
                     .button("Help")

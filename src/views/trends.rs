@@ -11,7 +11,7 @@ use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoint, Points};
 use crate::model::aggregate::{GroupBy, GroupKey, GroupTotal, group_totals};
 use crate::model::caption::capitalise;
 use crate::model::date::last_day_of_month;
-use crate::model::{Hover, Incident, Kind, Measure};
+use crate::model::{Hover, Incident, Kind, Measure, ProvinceKey};
 use crate::state::{Command, TrendSettings};
 
 use super::ViewContext;
@@ -29,21 +29,22 @@ const GROUP_COLOURS: [Color32; 8] = [
 ];
 
 /// What the user pointed at in a chart.
-enum Target {
+enum ChartPick {
     Year(i32),
     Month(i32, u32),
-    Province(String, String),
+    Province(ProvinceKey),
 }
 
-impl Target {
+impl ChartPick {
     fn matches(&self, incident: &Incident) -> bool {
         match self {
             Self::Year(year) => incident.date.year_value() == *year,
             Self::Month(year, month) => {
                 incident.date.year_value() == *year && incident.date.month_value() == Some(*month)
             }
-            Self::Province(code, name) => {
-                &incident.location.country_code == code && &incident.location.admin1 == name
+            Self::Province(province) => {
+                incident.location.country_code == province.country_code
+                    && incident.location.admin1 == province.name
             }
         }
     }
@@ -58,9 +59,9 @@ impl Target {
                 NaiveDate::from_ymd_opt(*year, *month, 1),
                 Some(last_day_of_month(*year, *month)),
             ),
-            Self::Province(_, name) => {
+            Self::Province(province) => {
                 let mut filter = view.state.filter.clone();
-                filter.provinces = [name.clone()].into();
+                filter.provinces = [province.name.clone()].into();
                 Command::SetFilter(filter)
             }
         }
@@ -178,8 +179,8 @@ struct Chart<'a> {
     cache: &'a mut TrendsCache,
     settings: &'a TrendSettings,
     height: f32,
-    hovered: Option<Target>,
-    clicked: Option<Target>,
+    hovered: Option<ChartPick>,
+    clicked: Option<ChartPick>,
 }
 
 impl Chart<'_> {
@@ -221,9 +222,9 @@ fn chart_title(ui: &mut egui::Ui, title: &str) {
 /// Handle hover and click on a bar chart whose bars are keyed by `targets` (same order).
 fn bar_interaction(
     response: &egui_plot::PlotResponse<Option<usize>>,
-    targets: Vec<Target>,
-    hovered: &mut Option<Target>,
-    clicked: &mut Option<Target>,
+    targets: Vec<ChartPick>,
+    hovered: &mut Option<ChartPick>,
+    clicked: &mut Option<ChartPick>,
 ) {
     let Some(index) = response.inner else {
         return;
@@ -243,11 +244,11 @@ fn bar_interaction(
 /// Hover or click on a (year, month) point, encoded by the charts as `year * 100 + month`.
 fn month_interaction(
     response: &egui_plot::PlotResponse<Option<usize>>,
-    hovered: &mut Option<Target>,
-    clicked: &mut Option<Target>,
+    hovered: &mut Option<ChartPick>,
+    clicked: &mut Option<ChartPick>,
 ) {
     if let Some(code) = response.inner {
-        let target = Target::Month((code / 100) as i32, (code % 100) as u32);
+        let target = ChartPick::Month((code / 100) as i32, (code % 100) as u32);
         if response.response.clicked() {
             *clicked = Some(target);
         } else {
@@ -377,7 +378,7 @@ fn yearly_stacked(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
             }
             bar_under_pointer(plot_ui, years.len(), false, &totals)
         });
-    let targets = years.iter().map(|&year| Target::Year(year)).collect();
+    let targets = years.iter().map(|&year| ChartPick::Year(year)).collect();
     bar_interaction(&response, targets, &mut chart.hovered, &mut chart.clicked);
 }
 
@@ -391,24 +392,22 @@ fn province_totals(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
             capitalise(settings.measure.label())
         ),
     );
-    let mut rows: Vec<(String, String, f64)> = chart
+    let mut rows: Vec<(ProvinceKey, f64)> = chart
         .totals(GroupBy::Province, Subset::All)
         .into_iter()
         .filter_map(|(key, total)| match key {
-            GroupKey::Province(code, name) => {
-                Some((code, name, settings.measure.of(&total) as f64))
-            }
+            GroupKey::Province(province) => Some((province, settings.measure.of(&total) as f64)),
             _ => None,
         })
         .collect();
-    rows.sort_by(|a, b| b.2.total_cmp(&a.2));
+    rows.sort_by(|a, b| b.1.total_cmp(&a.1));
     rows.truncate(15);
     rows.reverse(); // largest at the top
     let names: Vec<String> = rows
         .iter()
-        .map(|(code, name, _)| format!("{name}, {code}"))
+        .map(|(province, _)| format!("{}, {}", province.name, province.country_code))
         .collect();
-    let heights: Vec<f64> = rows.iter().map(|row| row.2).collect();
+    let heights: Vec<f64> = rows.iter().map(|row| row.1).collect();
     let response = fixed_plot("trend_provinces", height)
         .include_x(0.0)
         .show_grid([true, false])
@@ -431,10 +430,10 @@ fn province_totals(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
             let bars: Vec<Bar> = rows
                 .iter()
                 .enumerate()
-                .map(|(index, (code, name, value))| {
+                .map(|(index, (province, value))| {
                     Bar::new(index as f64, *value)
                         .width(0.7)
-                        .name(format!("{name}, {code}"))
+                        .name(format!("{}, {}", province.name, province.country_code))
                 })
                 .collect();
             let colour = Color32::from_rgb(0xfd, 0x8d, 0x3c);
@@ -447,7 +446,7 @@ fn province_totals(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
         });
     let targets = rows
         .iter()
-        .map(|(code, name, _)| Target::Province(code.clone(), name.clone()))
+        .map(|(province, _)| ChartPick::Province(province.clone()))
         .collect();
     bar_interaction(&response, targets, &mut chart.hovered, &mut chart.clicked);
 }

@@ -2,13 +2,13 @@
 //! the filter and selection: province choropleth, heatmap, incident symbols and clusters.
 //! No tiles are fetched: `Map::new` gets no tile source at all.
 
-mod basemap_layer;
 mod heatmap;
-mod incidents_layer;
+mod incident_symbols;
+mod offline_basemap;
 mod overlays;
 mod tools;
 
-pub use incidents_layer::{CLUSTER_MAX_ZOOM, MAX_SYMBOLS};
+pub use incident_symbols::{CLUSTER_MAX_ZOOM, MAX_SYMBOLS};
 pub use tools::DistanceTool;
 
 use egui::{Pos2, Rect, Vec2};
@@ -21,8 +21,8 @@ use crate::state::{BasemapRequest, Command, Notice};
 use crate::tiles::{BasemapSettings, TileBasemap};
 
 use super::ViewContext;
-use basemap_layer::Palette;
-use incidents_layer::LayerHit;
+use incident_symbols::SymbolHit;
+use offline_basemap::Palette;
 
 /// Corners (lat, lon) that "Khorasan region" fits into the map, whatever its size.
 const REGION_CORNERS: [(f64, f64); 2] = [(24.0, 50.0), (43.0, 78.0)];
@@ -38,7 +38,7 @@ pub struct MapView {
     fit_region_when_shown: bool,
     heatmap: heatmap::Heatmap,
     /// Density bins drawn instead of symbols when many incidents are shown.
-    density: incidents_layer::Density,
+    density: incident_symbols::Density,
     /// Whether last frame drew density bins (the legend says so).
     showing_bins: bool,
     /// The distance tool, while it is switched on.
@@ -102,8 +102,8 @@ impl ScreenTransform {
 
 /// What the pointer is over, found while drawing and acted on after.
 enum MapHit {
-    Layer(LayerHit),
-    Bin(incidents_layer::Bin),
+    Symbol(SymbolHit),
+    Bin(incident_symbols::Bin),
     Province(crate::model::ProvinceKey),
 }
 
@@ -333,7 +333,7 @@ impl MapView {
             let transform = ScreenTransform::centred(rect, Mercator::from_lon_lat(lon, lat), zoom);
             let painter = ui.painter().with_clip_rect(rect);
             painter.rect_filled(rect, 0.0, palette.sea);
-            basemap_layer::draw_land(&painter, basemap, transform, rect, &palette);
+            offline_basemap::draw_land(&painter, basemap, transform, rect, &palette);
         }
 
         let map = Map::new(
@@ -350,11 +350,11 @@ impl MapView {
             let zoom = memory.zoom();
             if !with_tiles {
                 painter.rect_filled(rect, 0.0, palette.sea);
-                basemap_layer::draw_land(&painter, basemap, transform, rect, &palette);
+                offline_basemap::draw_land(&painter, basemap, transform, rect, &palette);
             }
             let totals = layers.choropleth.then_some(&view.derived.provinces);
             if let Some(totals) = totals {
-                basemap_layer::draw_choropleth(
+                offline_basemap::draw_choropleth(
                     &painter,
                     basemap,
                     totals,
@@ -363,7 +363,7 @@ impl MapView {
                     rect,
                 );
             }
-            basemap_layer::draw_borders(&painter, basemap, transform, rect, &palette);
+            offline_basemap::draw_borders(&painter, basemap, transform, rect, &palette);
             if layers.heatmap {
                 let key = heatmap::HeatmapKey {
                     generation: view.derived.generation,
@@ -386,28 +386,28 @@ impl MapView {
             }
             // Many incidents in view: density bins, cached until the filter or the view moves.
             let bins = (layers.symbols
-                && view.derived.filtered.len() > incidents_layer::MAX_SYMBOLS)
+                && view.derived.filtered.len() > incident_symbols::MAX_SYMBOLS)
                 .then(|| density.bins(view, transform, rect))
-                .filter(|bins| bins.in_view > incidents_layer::MAX_SYMBOLS);
+                .filter(|bins| bins.in_view > incident_symbols::MAX_SYMBOLS);
             if let Some(bins) = &bins {
                 bins.draw(&painter, dark);
             }
             let batch = (layers.symbols && bins.is_none()).then(|| {
                 let cluster = layers.clusters && zoom < CLUSTER_MAX_ZOOM;
                 let points = density.points(view);
-                incidents_layer::gather(view, points, projector, transform, rect, cluster)
+                incident_symbols::gather(view, points, projector, transform, rect, cluster)
             });
             *showing_bins = bins.is_some();
             if let Some(batch) = &batch {
-                incidents_layer::draw(&painter, view, batch, dark);
+                incident_symbols::draw(&painter, view, batch, dark);
             }
             // Tile basemaps carry their own place names.
             if layers.labels && !with_tiles {
                 // Labels on a halo above the symbols, so a city under a cluster stays named.
-                basemap_layer::labels(&painter, basemap, transform, rect, zoom, &palette);
+                offline_basemap::labels(&painter, basemap, transform, rect, zoom, &palette);
             }
             if let Some(batch) = &batch {
-                incidents_layer::draw_clusters(&painter, view, batch, dark);
+                incident_symbols::draw_clusters(&painter, view, batch, dark);
             }
             let pointer = response.hover_pos();
             if let Some(measure) = measure {
@@ -441,9 +441,9 @@ impl MapView {
                 }
                 if let Some(hit) = batch
                     .as_ref()
-                    .and_then(|b| incidents_layer::hit(b, pointer))
+                    .and_then(|b| incident_symbols::hit(b, pointer))
                 {
-                    return Some(MapHit::Layer(hit));
+                    return Some(MapHit::Symbol(hit));
                 }
                 if let Some(bin) = bins.as_ref().and_then(|bins| bins.hit(pointer)) {
                     return Some(MapHit::Bin(bin.clone()));
@@ -477,7 +477,7 @@ impl MapView {
             measure.click(lat, lon);
         }
         match output.hit {
-            Some(MapHit::Layer(LayerHit::Incident(index))) => {
+            Some(MapHit::Symbol(SymbolHit::Incident(index))) => {
                 commands.push(Command::Hover(Hover::One(index)));
                 let incident = view.incident(index);
                 response
@@ -487,10 +487,10 @@ impl MapView {
                     commands.push(Command::Select(Some(index)));
                 }
             }
-            Some(MapHit::Layer(LayerHit::Cluster(cluster))) => {
+            Some(MapHit::Symbol(SymbolHit::Cluster(cluster))) => {
                 response.clone().on_hover_ui_at_pointer(|ui| {
                     ui.label(egui::RichText::new("Cluster").strong());
-                    ui.label(incidents_layer::describe_total(&cluster.total));
+                    ui.label(incident_symbols::describe_total(&cluster.total));
                     ui.label(
                         egui::RichText::new("Click to zoom in and split it")
                             .small()
@@ -508,11 +508,11 @@ impl MapView {
             Some(MapHit::Bin(bin)) => {
                 response.clone().on_hover_ui_at_pointer(|ui| {
                     ui.label(egui::RichText::new("Area").strong());
-                    ui.label(incidents_layer::describe_total(&bin.total));
+                    ui.label(incident_symbols::describe_total(&bin.total));
                     ui.label(
                         egui::RichText::new(format!(
                             "Over {} incidents are shown as counts per area; click to zoom in",
-                            incidents_layer::MAX_SYMBOLS
+                            incident_symbols::MAX_SYMBOLS
                         ))
                         .small()
                         .weak(),
@@ -536,7 +536,7 @@ impl MapView {
                 let already = view.state.filter.provinces.contains(&name);
                 response.clone().on_hover_ui_at_pointer(|ui| {
                     ui.label(egui::RichText::new(format!("{name}, {country_code}")).strong());
-                    ui.label(incidents_layer::describe_total(&total));
+                    ui.label(incident_symbols::describe_total(&total));
                     ui.label(
                         egui::RichText::new(if already {
                             "Click to remove this province from the filter"
@@ -549,7 +549,7 @@ impl MapView {
                 });
                 // Its incidents light up on the timeline and in the table (not when they are
                 // too many to mark one by one).
-                if view.derived.filtered.len() <= incidents_layer::MAX_SYMBOLS {
+                if view.derived.filtered.len() <= incident_symbols::MAX_SYMBOLS {
                     commands.push(Command::Hover(Hover::group(
                         view.filtered_incidents()
                             .filter(|(_, incident)| {

@@ -8,7 +8,7 @@ use crate::state::Command;
 use crate::views::ViewContext;
 use crate::views::style::{self, MarkerShape};
 
-use super::basemap_layer::{class_breaks, class_colour};
+use super::offline_basemap::{class_breaks, class_colour};
 use crate::model::Measure;
 use crate::state::{BasemapRequest, MapOverlays};
 use crate::tiles::{BasemapSettings, TileBasemap};
@@ -62,7 +62,7 @@ pub(super) fn controls(
                     .button("\u{2212}")
                     .on_hover_text("Zoom out (\u{2212})")
                     .clicked();
-                ui.menu_button("Layers", |ui| layer_menu(ui, layers, commands))
+                ui.menu_button("Overlays", |ui| overlay_menu(ui, layers, commands))
                     .response
                     .on_hover_text("Symbols, clusters, heatmap, province choropleth, labels");
                 ui.menu_button("Basemap", |ui| basemap_menu(ui, basemap, tiles, commands))
@@ -82,7 +82,7 @@ pub(super) fn controls(
     actions
 }
 
-fn layer_menu(ui: &mut egui::Ui, layers: &MapOverlays, commands: &mut Vec<Command>) {
+fn overlay_menu(ui: &mut egui::Ui, layers: &MapOverlays, commands: &mut Vec<Command>) {
     let mut edited = layers.clone();
     ui.checkbox(&mut edited.symbols, "Incident symbols");
     ui.add_enabled_ui(edited.symbols, |ui| {
@@ -239,7 +239,7 @@ pub(super) fn legend(ui: &mut egui::Ui, rect: Rect, view: &ViewContext<'_>, show
                 ui.label(
                     egui::RichText::new(format!(
                         "Squares: incidents per area\n(over {} in view: zoom in\nor filter to see symbols)",
-                        super::incidents_layer::MAX_SYMBOLS
+                        super::incident_symbols::MAX_SYMBOLS
                     ))
                     .small()
                     .strong(),
@@ -337,14 +337,14 @@ fn attribution_in_data(view: &ViewContext<'_>, attribution: Attribution) -> bool
 /// With several layers shown, each layer's halo colour.
 fn layer_legend(ui: &mut egui::Ui, view: &ViewContext<'_>) {
     ui.vertical(|ui| {
-        ui.label(egui::RichText::new("Halo: layer").small().strong());
+        ui.label(egui::RichText::new("Halo: data layer").small().strong());
         for layer in view.layers.iter().filter(|l| l.spec.visible) {
             ui.horizontal(|ui| {
                 let [r, g, b] = layer.spec.colour;
                 let (swatch, _) = ui.allocate_exact_size(Vec2::splat(14.0), egui::Sense::hover());
                 if !ui.visuals().dark_mode {
                     // The same edge as the halos on the light basemap.
-                    let edge = super::incidents_layer::LAYER_HALO_EDGE_LIGHT;
+                    let edge = super::incident_symbols::LAYER_HALO_EDGE_LIGHT;
                     ui.painter().circle_stroke(swatch.center(), 6.25, edge);
                     ui.painter().circle_stroke(swatch.center(), 3.75, edge);
                 }

@@ -50,7 +50,7 @@ pub fn data_menu(
     commands: &mut Vec<Command>,
 ) {
     ui.set_min_width(420.0);
-    ui.label(egui::RichText::new("Open a file as a layer").strong());
+    ui.label(egui::RichText::new("Open a file as a data layer").strong());
     ui.label(
         egui::RichText::new(
             "ACLED, GTD or UCDP GED CSV, any CSV or GeoJSON (you map the columns), or a \
@@ -71,7 +71,7 @@ pub fn data_menu(
         }
     });
     ui.separator();
-    ui.label(egui::RichText::new("Layers").strong());
+    ui.label(egui::RichText::new("Data layers").strong());
     layer_list(ui, view, commands);
     ui.separator();
     ui.label(egui::RichText::new("Export the filtered incidents").strong());
@@ -169,7 +169,7 @@ fn layer_list(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<Comm
                     if !layer.is_embedded()
                         && ui
                             .small_button("Remove")
-                            .on_hover_text("Remove this layer (the file is not touched)")
+                            .on_hover_text("Remove this data layer (the file is not touched)")
                             .clicked()
                     {
                         commands.push(Command::RemoveLayer(index));

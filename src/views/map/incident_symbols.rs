@@ -48,7 +48,7 @@ impl Cluster {
 
 /// What the pointer is over on the incident layer.
 #[derive(Clone, Debug)]
-pub(super) enum LayerHit {
+pub(super) enum SymbolHit {
     Incident(usize),
     Cluster(Cluster),
 }
@@ -311,14 +311,14 @@ pub(super) fn draw_clusters(
 }
 
 /// The incident or cluster under the pointer, nearest first.
-pub(super) fn hit(batch: &Batch, pointer: Pos2) -> Option<LayerHit> {
+pub(super) fn hit(batch: &Batch, pointer: Pos2) -> Option<SymbolHit> {
     let cluster = batch
         .clusters
         .iter()
         .filter(|cluster| cluster.at.distance(pointer) <= cluster.radius() + 2.0)
         .min_by(|a, b| a.at.distance(pointer).total_cmp(&b.at.distance(pointer)));
     if let Some(cluster) = cluster {
-        return Some(LayerHit::Cluster(cluster.clone()));
+        return Some(SymbolHit::Cluster(cluster.clone()));
     }
     batch
         .singles
@@ -328,7 +328,7 @@ pub(super) fn hit(batch: &Batch, pointer: Pos2) -> Option<LayerHit> {
             (distance <= symbol.radius + 4.0).then_some((distance, symbol.index))
         })
         .min_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, index)| LayerHit::Incident(index))
+        .map(|(_, index)| SymbolHit::Incident(index))
 }
 
 /// "12 incidents · killed 40-52 (+3 unknown)" for a cluster or province tooltip.
