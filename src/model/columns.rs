@@ -876,29 +876,39 @@ impl Columns {
     }
 }
 
-/// Runs `work` on `0..n` cut into one contiguous range per thread (a single range when `n` is
-/// small, where starting threads would cost more than it saves), and returns the results in
-/// the order of their ranges. The scan and the views' per-frame passes over a million
-/// incidents use it.
+/// Runs `work` on `0..n` cut into one contiguous range per thread of the scan pool (a single
+/// range on this thread when `n` is small, where handing work out would cost more than it
+/// saves), and returns the results in the order of their ranges. The scan and the views'
+/// per-frame passes over a million incidents use it.
 pub fn split_work<T: Send>(n: usize, work: impl Fn(std::ops::Range<usize>) -> T + Sync) -> Vec<T> {
+    use rayon::iter::{IntoParallelIterator as _, ParallelIterator as _};
     let threads = scan_threads();
-    if n < 50_000 || threads == 1 {
+    let Some(pool) = scan_pool().filter(|_| n >= 50_000 && threads > 1) else {
         return vec![work(0..n)];
-    }
+    };
     let chunk = n.div_ceil(threads);
-    std::thread::scope(|scope| {
-        let work = &work;
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let range = (t * chunk).min(n)..((t + 1) * chunk).min(n);
-                scope.spawn(move || work(range))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|handle| handle.join().expect("worker thread"))
+    // Collecting an indexed parallel iterator keeps the ranges' order.
+    pool.install(|| {
+        (0..threads)
+            .into_par_iter()
+            .map(|t| work((t * chunk).min(n)..((t + 1) * chunk).min(n)))
             .collect()
     })
+}
+
+/// The scan's threads, started once and kept (rather than started again for every scan);
+/// `None` if the system refused them, and the work then runs on the calling thread.
+fn scan_pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(scan_threads())
+            .thread_name(|index| format!("scan-{index}"))
+            .build()
+            .inspect_err(|error| log::warn!("no scan threads: {error}"))
+            .ok()
+    })
+    .as_ref()
 }
 
 /// The `members` (ascending incident indices) in the order of `all_sorted` (every incident,
