@@ -107,26 +107,16 @@ impl AtlasApp {
             PlaybackAction::SetSpeed(speed) => playback.months_per_second = speed.clamp(0.1, 12.0),
             PlaybackAction::SetWindow(window) => playback.window = window,
             PlaybackAction::SetLooping(looping) => playback.looping = looping,
+            // The views follow the moving period through the filter.
+            PlaybackAction::Advance(seconds) => playback.advance(seconds, span),
         }
-        self.follow_playback();
-    }
-
-    /// Playback moves the period with wall time (`seconds` since the last frame); the views
-    /// follow through the filter.
-    pub(super) fn advance_playback(&mut self, seconds: f64) {
-        self.state.playback.advance(seconds, self.month_span);
-        self.follow_playback();
-    }
-
-    /// The filter's period is the playback window's while a cursor is set.
-    fn follow_playback(&mut self) {
+        // The filter's period is the playback window's while a cursor is set.
         if self.state.playback.cursor.is_some() {
             let (from, to) = self.state.playback.range(self.month_span);
             if (self.state.filter.from, self.state.filter.to) != (Some(from), Some(to)) {
                 self.state.filter.set_range(Some(from), Some(to));
             }
         }
-        self.refresh_derived();
     }
 
     fn run_ui_command(&mut self, command: UiCommand) {

@@ -2,7 +2,7 @@
 //! applied once every panel has drawn.
 
 use super::AtlasApp;
-use crate::state::{CentralView, Command, PresentationLayout, UiCommand};
+use crate::state::{CentralView, Command, PlaybackAction, PresentationLayout, UiCommand};
 use crate::views;
 
 /// Which panels a frame shows.
@@ -159,15 +159,14 @@ impl AtlasApp {
 
     /// After the panels: pictures, focus, playback, then the frame's commands, dropped
     /// files and finished loads.
-    fn end_frame(&mut self, ctx: &egui::Context, commands: Vec<Command>) {
+    fn end_frame(&mut self, ctx: &egui::Context, mut commands: Vec<Command>) {
         self.export_picture(ctx);
         if std::mem::take(&mut self.focus_search) {
             ctx.memory_mut(|memory| memory.request_focus(views::filters::search_id()));
         }
         if self.state.playback.playing {
             let seconds = f64::from(ctx.input(|input| input.stable_dt).min(0.1));
-            self.advance_playback(seconds);
-            ctx.request_repaint();
+            commands.push(Command::Playback(PlaybackAction::Advance(seconds)));
         }
         if !commands.is_empty() {
             // Show the result at once rather than on the next input event.

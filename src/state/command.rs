@@ -77,6 +77,8 @@ pub enum PlaybackAction {
     SetSpeed(f64),
     SetWindow(crate::model::playback::PlaybackWindow),
     SetLooping(bool),
+    /// Wall time passed while playing (seconds since the last frame).
+    Advance(f64),
 }
 
 /// Which part of the window a picture covers.
