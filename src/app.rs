@@ -7,8 +7,9 @@
 //! - `scan`: the filter scan, at once or on a background thread for large datasets;
 //! - `data_layers`: loading files as data layers, the mapping dialog, merging layers;
 //! - `view_files`: saving and opening views;
-//! - `picture`: PNG export of the window or one view.
+//! - `picture`: pictures drawn offscreen (PNG, clipboard), `animation`: the playback as a GIF.
 
+pub mod animation;
 mod apply;
 mod data_layers;
 mod layout;
@@ -70,6 +71,8 @@ pub struct AtlasApp {
     window_size: (f32, f32),
     /// Pictures asked for and their results.
     pictures: picture::Pictures,
+    /// The animation being exported, with its progress.
+    animation: Option<animation::AnimationJob>,
     /// Where the map and the timeline were drawn last frame, to export one of them.
     pub view_rects: picture::ViewRects,
 }
@@ -157,12 +160,44 @@ impl AtlasApp {
             base_zoom: 1.0,
             window_size: (1280.0, 800.0),
             pictures: Default::default(),
+            animation: None,
             view_rects: Default::default(),
         };
         // Playback never resumes by itself after a restart.
         app.state.playback.playing = false;
         app.apply_layer_specs(specs);
         app.rebuild_dataset();
+        app
+    }
+
+    /// A copy of the view for drawing a picture of it on another thread: the same merged
+    /// data (shared, not copied) under the view file's state; no file is loaded again.
+    fn for_picture(data: picture::PictureData) -> Self {
+        let picture::PictureData {
+            dataset,
+            columns,
+            layer_of,
+            layers,
+            dataset_name,
+            view,
+        } = data;
+        let state = PersistedState {
+            layers: Vec::new(),
+            ..view.state
+        };
+        let mut app = Self::with_layers(Vec::new(), state);
+        app.layers = layers;
+        app.month_span = crate::model::playback::month_span(&dataset);
+        app.dataset = dataset;
+        app.columns = columns;
+        app.layer_of = layer_of;
+        app.dataset_name = dataset_name;
+        app.dataset_version += 1;
+        app.state.selected.resolve(&app.dataset);
+        app.scan.invalidate();
+        app.finish_derived();
+        app.presenting = view.presenting;
+        app.window_size = view.window_size;
         app
     }
 

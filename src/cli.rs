@@ -120,6 +120,19 @@ fn parse_scale(text: &str) -> Result<f32, String> {
     }
 }
 
+/// "2021-03" as (2021, 3).
+pub fn parse_month(text: &str) -> Result<(i32, u32), String> {
+    let invalid = || format!("'{text}' is not a month as YYYY-MM, e.g. 2021-03");
+    let (year, month) = text.trim().split_once('-').ok_or_else(invalid)?;
+    let year: i32 = year.parse().map_err(|_| invalid())?;
+    let month: u32 = month.parse().map_err(|_| invalid())?;
+    if (1..=12).contains(&month) && (1900..=2100).contains(&year) {
+        Ok((year, month))
+    } else {
+        Err(invalid())
+    }
+}
+
 pub fn parse_size(text: &str) -> Result<(f32, f32), String> {
     let (w, h) = text
         .split_once(['x', 'X'])
@@ -146,8 +159,8 @@ pub enum CliCommand {
         #[command(flatten)]
         filter: FilterArgs,
     },
-    /// Render a saved view to a PNG file without interaction, then exit (needs a display;
-    /// under Xvfb on a machine without one).
+    /// Render a saved view to a PNG file offscreen, then exit: no window, no display; the PNG
+    /// is the size times the scale in pixels, the same bytes for the same view and data.
     Screenshot {
         /// The saved view to render.
         #[arg(long, value_name = "FILE")]
@@ -164,6 +177,18 @@ pub enum CliCommand {
         /// The whole window, or only the map or the timeline.
         #[arg(long, value_enum, default_value = "window")]
         only: PictureScopeArg,
+        /// Write the playback as an animated GIF instead: one frame per month, with the
+        /// view's playback window (last N months or cumulative) and speed.
+        #[arg(long)]
+        animate: bool,
+        /// First month of the animation (YYYY-MM); the view's period or the data's first
+        /// month when absent.
+        #[arg(long, value_name = "YYYY-MM", value_parser = parse_month, requires = "animate")]
+        from: Option<(i32, u32)>,
+        /// Last month of the animation (YYYY-MM); the view's period or the data's last month
+        /// when absent.
+        #[arg(long, value_name = "YYYY-MM", value_parser = parse_month, requires = "animate")]
+        to: Option<(i32, u32)>,
     },
     /// Print counts of the filtered incidents by year, country, kind, attribution and precision.
     Stats {
@@ -478,7 +503,7 @@ pub fn run_command(data: &DataArgs, command: &CliCommand) -> Result<(), CliError
         }
         CliCommand::Synth(_) | CliCommand::Measure { .. } => Ok(()),
         CliCommand::Screenshot { .. } => Err(CliError::Usage(
-            "the screenshot command opens a window and is run from main".into(),
+            "the screenshot command is run from main".into(),
         )),
         CliCommand::Stats { format, by, filter } => {
             let filter = filter.to_filter(&dataset)?;

@@ -42,6 +42,7 @@ impl Default for LayerSpec {
     }
 }
 
+#[derive(Clone)]
 pub struct Layer {
     pub spec: LayerSpec,
     /// Short name for lists and captions: the file name, or "embedded dataset".

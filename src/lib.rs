@@ -13,7 +13,8 @@
 //! | io | [`io`] | importers and exporters with precise errors |
 //! | model | [`model`] | incidents, dates with precision, the filter, the columnar scan, aggregations |
 //!
-//! [`synth`] writes synthetic data for scale tests and sits beside `io`.
+//! [`synth`] writes synthetic data for scale tests and sits beside `io`; [`render`] draws egui
+//! frames offscreen (wgpu) for pictures and knows nothing of the app.
 #![forbid(unsafe_code)]
 
 pub mod app;
@@ -23,6 +24,7 @@ pub mod io;
 pub mod layers;
 pub mod loading;
 pub mod model;
+pub mod render;
 pub mod screenshot;
 pub mod state;
 pub mod synth;

@@ -5,7 +5,11 @@ use khorasan_atlas::AtlasApp;
 use khorasan_atlas::cli::{self, Cli};
 
 fn main() {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    // egui-wgpu warns that a software rasteriser is slow: that is the point offscreen.
+    env_logger::Builder::from_env(
+        env_logger::Env::default().default_filter_or("warn,egui_wgpu=error"),
+    )
+    .init();
     let cli = Cli::parse();
 
     if let Some(cli::CliCommand::Screenshot {
@@ -14,6 +18,9 @@ fn main() {
         size,
         scale,
         only,
+        animate,
+        from,
+        to,
     }) = &cli.command
     {
         let request = ScreenshotRequest {
@@ -22,6 +29,7 @@ fn main() {
             size: *size,
             scale: *scale,
             only: (*only).into(),
+            animate: animate.then_some((*from, *to)),
         };
         std::process::exit(screenshot(&cli.data_args(), request));
     }
@@ -110,9 +118,14 @@ struct ScreenshotRequest {
     size: Option<(f32, f32)>,
     scale: f32,
     only: khorasan_atlas::state::PictureScope,
+    /// An animation, with its first and last months when given.
+    animate: Option<(Option<YearMonth>, Option<YearMonth>)>,
 }
 
-/// Render a saved view to PNG in a window of `size` points at `scale` pixels per point.
+/// (year, month) as `--from` and `--to` give them.
+type YearMonth = (i32, u32);
+
+/// Render a saved view offscreen to a PNG of `size` points at `scale` pixels per point.
 fn screenshot(data: &cli::DataArgs, request: ScreenshotRequest) -> i32 {
     let ScreenshotRequest {
         view: view_path,
@@ -120,6 +133,7 @@ fn screenshot(data: &cli::DataArgs, request: ScreenshotRequest) -> i32 {
         size,
         scale,
         only,
+        animate,
     } = request;
     let fail = |message: String| {
         eprintln!("khorasan-atlas: {message}");
@@ -134,45 +148,33 @@ fn screenshot(data: &cli::DataArgs, request: ScreenshotRequest) -> i32 {
         Err(error) => return fail(error.to_string()),
     };
     let (width, height) = size.unwrap_or(loaded.view.window_size);
-    let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("Khorasan Atlas (screenshot)")
-            .with_inner_size([width * scale, height * scale])
-            .with_resizable(false),
-        renderer: eframe::Renderer::Glow,
-        persist_window: false,
-        ..Default::default()
+    let spec = khorasan_atlas::app::picture::PictureSpec {
+        size: egui::vec2(width, height),
+        scale,
+        crop: only,
     };
-    let outcome = std::sync::Arc::new(std::sync::Mutex::new(None));
-    let outcome_for_app = outcome.clone();
     let name = view_path.display().to_string();
-    let result = eframe::run_native(
-        "Khorasan Atlas screenshot",
-        options,
-        Box::new(move |creation| {
-            let mut app = khorasan_atlas::AtlasApp::with_layers(layers, Default::default());
-            app.open_view(loaded, &name);
-            app.base_zoom = scale;
-            let _ = creation;
-            Ok(Box::new(khorasan_atlas::screenshot::ScreenshotApp::new(
-                app,
-                out,
-                only,
-                outcome_for_app,
-            )))
-        }),
-    );
-    if let Err(error) = result {
-        return fail(format!(
-            "cannot open a window to render in: {error} (it needs a display: run it under Xvfb)"
-        ));
-    }
-    match outcome.lock().ok().and_then(|mut outcome| outcome.take()) {
-        Some(Ok(message)) => {
+    let result = match animate {
+        None => khorasan_atlas::screenshot::run(layers, loaded, &name, &spec, &out),
+        Some((from, to)) => {
+            use khorasan_atlas::model::aggregate::month_index;
+            // One end given: the other is the data's first or last month.
+            let months = match (from, to) {
+                (None, None) => None,
+                (from, to) => {
+                    let first = from.map_or(i32::MIN, |(y, m)| month_index(y, m));
+                    let last = to.map_or(i32::MAX, |(y, m)| month_index(y, m));
+                    Some((first, last))
+                }
+            };
+            khorasan_atlas::screenshot::run_animation(layers, loaded, &name, &spec, months, &out)
+        }
+    };
+    match result {
+        Ok(message) => {
             eprintln!("{message}");
             0
         }
-        Some(Err(message)) => fail(message),
-        None => fail("the window closed before the picture was taken".into()),
+        Err(message) => fail(message),
     }
 }

@@ -12,7 +12,10 @@ pub mod settings;
 pub mod ui_command;
 pub mod view_file;
 
-pub use command::{Command, Notice, NoticeLevel, PictureRequest, PictureScope, PlaybackAction};
+pub use command::{
+    AnimationRequest, Command, ExportProgress, Notice, NoticeLevel, PictureRequest, PictureScope,
+    PlaybackAction,
+};
 pub use derived::{Derived, FacetCounts};
 pub use persisted::{CentralView, PersistedState};
 pub use settings::{

@@ -44,6 +44,8 @@ pub struct ViewContext<'a> {
     pub layer_of: &'a [u16],
     /// `derived` is still the previous filter's: a large dataset's scan is running.
     pub deriving: bool,
+    /// The animation being exported, if one is.
+    pub export_progress: Option<&'a crate::state::ExportProgress>,
 }
 
 impl ViewContext<'_> {
@@ -149,6 +151,7 @@ pub(crate) mod test_context {
                 layers: &self.layers,
                 layer_of: &self.layer_of,
                 deriving: false,
+                export_progress: None,
             }
         }
     }

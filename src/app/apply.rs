@@ -49,6 +49,12 @@ impl AtlasApp {
                 ))),
             },
             Command::ExportPicture(request) => self.pictures.request(request),
+            Command::ExportAnimation(request) => self.pictures.request_animation(request),
+            Command::CancelExport => {
+                if let Some(job) = &self.animation {
+                    job.progress.cancel();
+                }
+            }
             Command::Ui(command) => self.run_ui_command(command),
             Command::SetLayout {
                 show_filters,

@@ -81,6 +81,7 @@ impl AtlasApp {
             dataset_version: self.dataset_version,
             columns: &self.columns,
             deriving: self.scan.is_running(),
+            export_progress: self.animation.as_ref().map(|job| &*job.progress),
         };
         if self.presenting {
             views::presentation::header(ui, &view, &mut commands);

@@ -1,18 +1,21 @@
-//! PNG export of the window or of one view, at 1x, 2x or 4x, to a file or the clipboard.
-//!
-//! The whole window at 1x is a screenshot of it as it is. Anything else is drawn again through
-//! `khorasan-atlas screenshot` (the same code path as the command) in a short-lived window: 2x
-//! and 4x at that many pixels per point, so the picture is sharp rather than scaled up; one view
-//! alone in presentation mode with that view's layout, so the title, the caption, the legend
-//! and the source line stay in the picture.
+//! Pictures of the view: PNG files and the clipboard, at 1x to 4x, of the whole window or of
+//! one view as a slide. Every picture is drawn offscreen (`crate::render`): laid out in points
+//! at the size asked and rendered at that many pixels per point, so it is the same on any
+//! screen and needs no display. The View menu's exports run on a background thread; the
+//! `screenshot` command runs the same [`render`] in the foreground.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
 
 use super::AtlasApp;
+use crate::render::{Renderer, Scene};
 use crate::state::{Notice, PictureRequest, PictureScope, PresentationLayout};
 
-/// Where each view was drawn last frame, in points, to crop an export to it.
+/// Frames drawn after the data has loaded before the picture is taken: enough for layout,
+/// fonts, the map's framing and the panels' sizes to settle.
+const SETTLE_FRAMES: u32 = 12;
+
+/// Where each view was drawn last frame, in points, to crop a picture to it.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ViewRects {
     pub map: Option<egui::Rect>,
@@ -29,17 +32,150 @@ impl ViewRects {
     }
 }
 
+/// What to draw: a window of `size` points at `scale` pixels per point, cropped to `crop`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PictureSpec {
+    pub size: egui::Vec2,
+    /// Pixels per point, 1 to 4.
+    pub scale: f32,
+    /// The whole window, or one view cut out of it.
+    pub crop: PictureScope,
+}
+
+/// Draw `app` offscreen as `spec` says: its data layers loaded, the frame settled.
+pub fn render(
+    app: &mut AtlasApp,
+    renderer: &mut Renderer,
+    spec: &PictureSpec,
+) -> Result<image::RgbaImage, String> {
+    let theme = if app.state.dark_mode {
+        egui::Theme::Dark
+    } else {
+        egui::Theme::Light
+    };
+    let mut scene = Scene::new(spec.size, spec.scale, theme);
+    // The app's own zoom stays 1 (plus presentation mode's larger type): the scale is pixels.
+    app.base_zoom = 1.0;
+    frame_settled(app, &mut scene, renderer)?;
+    let image = scene.render(renderer).map_err(|error| error.to_string())?;
+    match spec.crop {
+        PictureScope::Window => Ok(image),
+        scope => crop(&image, app, scope, scene.ctx().pixels_per_point()),
+    }
+}
+
+/// Run frames until the view's data layers have loaded, its scan has landed and the frame has
+/// settled.
+pub(super) fn frame_settled(
+    app: &mut AtlasApp,
+    scene: &mut Scene,
+    renderer: &mut Renderer,
+) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let mut settled = 0;
+    while settled < SETTLE_FRAMES {
+        scene.run(renderer, |ui| app.show(ui));
+        if app.is_loading() || app.is_deriving() {
+            // Data layers load, and large datasets scan, on their own threads: wait for them
+            // without spinning.
+            if started.elapsed() > std::time::Duration::from_secs(600) {
+                return Err("the view's data layers did not load within 10 minutes".to_owned());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        } else {
+            settled += 1;
+        }
+    }
+    Ok(())
+}
+
+/// One view cut out of a picture of the window, where the last frame drew it.
+pub(super) fn crop(
+    image: &image::RgbaImage,
+    app: &AtlasApp,
+    scope: PictureScope,
+    pixels_per_point: f32,
+) -> Result<image::RgbaImage, String> {
+    let rect = app.view_rects.of(scope).ok_or_else(|| {
+        "that view is not shown in this layout, so it cannot be exported alone".to_owned()
+    })?;
+    let min = (rect.min.to_vec2() * pixels_per_point).round();
+    let size = (rect.size() * pixels_per_point).round();
+    let (x, y) = (min.x.max(0.0) as u32, min.y.max(0.0) as u32);
+    let width = (size.x as u32).min(image.width().saturating_sub(x));
+    let height = (size.y as u32).min(image.height().saturating_sub(y));
+    Ok(image::imageops::crop_imm(image, x, y, width, height).to_image())
+}
+
+/// A temporary file beside `path`, to be renamed over it once complete, so a failure never
+/// leaves half a file.
+pub(super) fn partial_file(
+    path: &Path,
+    extension: &str,
+) -> Result<tempfile::NamedTempFile, String> {
+    let dir = match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).map_err(|error| error.to_string())?;
+            dir.to_owned()
+        }
+        None => PathBuf::from("."),
+    };
+    tempfile::Builder::new()
+        .prefix(".khorasan-atlas-")
+        .suffix(&format!(".{extension}.partial"))
+        .tempfile_in(&dir)
+        .map_err(|error| error.to_string())
+}
+
+/// Write a PNG atomically.
+pub fn write_png(path: &Path, image: &image::RgbaImage) -> Result<(), String> {
+    let file = partial_file(path, "png")?;
+    let mut out = std::io::BufWriter::new(file);
+    image::DynamicImage::ImageRgba8(image.clone())
+        .write_to(&mut out, image::ImageFormat::Png)
+        .map_err(|error| error.to_string())?;
+    let file = out.into_inner().map_err(|error| error.to_string())?;
+    file.persist(path)
+        .map_err(|error| error.error.to_string())?;
+    Ok(())
+}
+
+/// The renderer the View menu's exports share: its device takes a while to start, so it is
+/// made once, on the first export, and kept.
+fn shared_renderer() -> &'static Mutex<Option<Renderer>> {
+    static RENDERER: std::sync::OnceLock<Mutex<Option<Renderer>>> = std::sync::OnceLock::new();
+    RENDERER.get_or_init(|| Mutex::new(None))
+}
+
+/// Run `work` with the shared renderer, starting it if needed.
+pub(super) fn shared_renderer_do<T>(
+    work: impl FnOnce(&mut Renderer) -> Result<T, String>,
+) -> Result<T, String> {
+    let mut slot = shared_renderer()
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if slot.is_none() {
+        *slot = Some(Renderer::new().map_err(|error| error.to_string())?);
+    }
+    match slot.as_mut() {
+        Some(renderer) => work(renderer),
+        None => Err("no renderer".to_owned()),
+    }
+}
+
 /// What an export produced, sent back to the UI thread.
 enum PictureResult {
     Notice(Notice),
     Copy(egui::ColorImage),
 }
 
-/// A picture asked for, and the results of those under way.
+/// Exports asked for and their results.
 pub(super) struct Pictures {
-    /// Taken in the next frame, once the frame it shows has been drawn.
+    /// Asked for this frame, started at the end of it.
     pending: Option<PictureRequest>,
-    /// Results sent back from the screenshot callback or the renderer.
+    pending_animation: Option<crate::state::AnimationRequest>,
+    /// Exports under way.
+    running: usize,
     results: (mpsc::Sender<PictureResult>, mpsc::Receiver<PictureResult>),
 }
 
@@ -47,6 +183,8 @@ impl Default for Pictures {
     fn default() -> Self {
         Self {
             pending: None,
+            pending_animation: None,
+            running: 0,
             results: mpsc::channel(),
         }
     }
@@ -57,50 +195,53 @@ impl Pictures {
         self.pending = Some(request);
     }
 
-    pub(super) fn is_pending(&self) -> bool {
-        self.pending.is_some()
+    pub(super) fn request_animation(&mut self, request: crate::state::AnimationRequest) {
+        self.pending_animation = Some(request);
+    }
+
+    /// Whether an export is being drawn (the top bar shows a spinner).
+    pub(super) fn is_running(&self) -> bool {
+        self.running > 0
     }
 }
 
-/// Crop a screenshot to one view (or keep it whole), in the screenshot's own pixels.
-pub fn crop(
-    image: &egui::ColorImage,
-    rect: Option<egui::Rect>,
-    pixels_per_point: f32,
-) -> egui::ColorImage {
-    match rect {
-        Some(rect) => image.region(&rect, Some(pixels_per_point)),
-        None => image.clone(),
-    }
+/// Everything a picture of the current view needs, shared with the app rather than copied:
+/// the merged dataset and its columns are `Arc`s.
+pub(super) struct PictureData {
+    pub(super) dataset: Arc<crate::model::Dataset>,
+    pub(super) columns: Arc<crate::model::columns::Columns>,
+    pub(super) layer_of: Vec<u16>,
+    pub(super) layers: Vec<crate::layers::Layer>,
+    pub(super) dataset_name: String,
+    pub(super) view: crate::state::view_file::ViewFile,
 }
 
-/// Write a screenshot (premultiplied RGBA) as a PNG file.
-pub fn save_png(path: &Path, image: &egui::ColorImage) -> Result<(), String> {
-    let [width, height] = image.size;
-    let bytes: Vec<u8> = image
-        .pixels
-        .iter()
-        .flat_map(|pixel| pixel.to_srgba_unmultiplied())
-        .collect();
-    let buffer = image::RgbaImage::from_raw(width as u32, height as u32, bytes)
-        .ok_or_else(|| "the screenshot has no pixels".to_owned())?;
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|error| error.to_string())?;
+impl PictureData {
+    /// The current view's data, shared, under `view`.
+    pub(super) fn of(app: &AtlasApp, view: crate::state::view_file::ViewFile) -> Self {
+        Self {
+            dataset: app.dataset.clone(),
+            columns: app.columns.clone(),
+            layer_of: app.layer_of.clone(),
+            layers: app.layers.clone(),
+            dataset_name: app.dataset_name.clone(),
+            view,
+        }
     }
-    buffer.save(path).map_err(|error| error.to_string())
 }
 
 impl AtlasApp {
-    /// Carry out a picture export asked for last frame, and take in finished ones.
+    /// Start a picture export asked for last frame, and take in finished ones.
     pub(super) fn export_picture(&mut self, ctx: &egui::Context) {
         if let Some(request) = self.pictures.pending.take() {
-            if request.scale > 1 || request.scope != PictureScope::Window {
-                self.render_again(ctx, request);
-            } else {
-                self.screenshot_window(ctx, request);
-            }
+            self.start_picture(ctx, request);
         }
+        if let Some(request) = self.pictures.pending_animation.take() {
+            self.start_animation(ctx, request);
+        }
+        self.poll_animation(ctx);
         while let Ok(result) = self.pictures.results.1.try_recv() {
+            self.pictures.running = self.pictures.running.saturating_sub(1);
             match result {
                 PictureResult::Notice(notice) => self.notices.push(notice),
                 PictureResult::Copy(image) => {
@@ -113,38 +254,15 @@ impl AtlasApp {
                 }
             }
         }
+        if self.pictures.is_running() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
     }
 
-    /// The window as it is on screen, at 1x.
-    fn screenshot_window(&mut self, ctx: &egui::Context, request: PictureRequest) {
-        let results = self.pictures.results.0.clone();
-        let repaint = ctx.clone();
-        let rect = self.view_rects.of(request.scope);
-        let pixels_per_point = ctx.pixels_per_point();
-        ctx.request_screenshot(move |image| {
-            let image = crop(&image, rect, pixels_per_point);
-            let result = match &request.path {
-                None => PictureResult::Copy(image),
-                Some(path) => PictureResult::Notice(match save_png(path, &image) {
-                    Ok(()) => Notice::success(format!(
-                        "Exported {} ({}x{} px) to {}.",
-                        request.scope.label(),
-                        image.size[0],
-                        image.size[1],
-                        path.display()
-                    )),
-                    Err(error) => {
-                        Notice::warning(format!("Could not export {}: {error}", path.display()))
-                    }
-                }),
-            };
-            let _ = results.send(result);
-            repaint.request_repaint();
-        });
-    }
-
-    /// The view drawn again at a scale, or one view alone, through the screenshot command.
-    fn render_again(&mut self, ctx: &egui::Context, request: PictureRequest) {
+    /// Draw the view again offscreen on a background thread: the window as it is, or one
+    /// view alone as a slide (presentation mode in that view's layout, so the title, the
+    /// caption, the legend and the source line stay in the picture).
+    fn start_picture(&mut self, ctx: &egui::Context, request: PictureRequest) {
         let mut view = self.view_file();
         let layout = match request.scope {
             PictureScope::Window => None,
@@ -155,91 +273,58 @@ impl AtlasApp {
             view.presenting = true;
             view.state.presentation.layout = layout;
         }
-        // A private, unpredictable file, removed when the render is done.
-        let file = tempfile::Builder::new()
-            .prefix("khorasan-atlas-export-")
-            .suffix(".view.ron")
-            .tempfile()
-            .map_err(|error| error.to_string())
-            .and_then(|file| {
-                crate::state::view_file::save(file.path(), &view)
-                    .map(|()| file.into_temp_path())
-                    .map_err(|error| error.to_string())
-            });
-        match file {
-            Ok(file) => render_scaled(
-                file,
-                request,
-                self.window_size,
-                self.pictures.results.0.clone(),
-                ctx.clone(),
-            ),
-            Err(error) => self
-                .notices
-                .push(Notice::warning(format!("Cannot export: {error}"))),
+        let spec = PictureSpec {
+            size: egui::vec2(self.window_size.0, self.window_size.1),
+            scale: f32::from(request.scale),
+            crop: PictureScope::Window,
+        };
+        let data = PictureData::of(self, view);
+        let results = self.pictures.results.0.clone();
+        let repaint = ctx.clone();
+        let work = move || {
+            let result = draw_export(data, &spec, &request);
+            let _ = results.send(result);
+            repaint.request_repaint();
+        };
+        match std::thread::Builder::new()
+            .name("picture-export".to_owned())
+            .spawn(work)
+        {
+            Ok(_) => self.pictures.running += 1,
+            Err(error) => self.notices.push(Notice::warning(format!(
+                "Could not start the export: {error}"
+            ))),
         }
     }
 }
 
-/// Render `view_file` at `scale` through the screenshot command, in the background.
-fn render_scaled(
-    view_file: tempfile::TempPath,
-    request: PictureRequest,
-    size: (f32, f32),
-    results: mpsc::Sender<PictureResult>,
-    repaint: egui::Context,
-) {
-    let work = move || {
-        let notice = match (std::env::current_exe(), &request.path) {
-            (Err(error), _) => Notice::warning(format!("Cannot export: {error}")),
-            (_, None) => {
-                Notice::warning("Copying a 2x or 4x picture is not offered: save it to a file.")
-            }
-            (Ok(exe), Some(path)) => run_screenshot(&exe, &view_file, path, size, &request),
-        };
-        // Removes the view file.
-        drop(view_file);
-        let _ = results.send(PictureResult::Notice(notice));
-        repaint.request_repaint();
-    };
-    if let Err(error) = std::thread::Builder::new()
-        .name("picture-export".to_owned())
-        .spawn(work)
-    {
-        log::warn!("could not start the export: {error}");
-    }
-}
-
-fn run_screenshot(
-    exe: &Path,
-    view_file: &Path,
-    path: &PathBuf,
-    size: (f32, f32),
-    request: &PictureRequest,
-) -> Notice {
-    let output = std::process::Command::new(exe)
-        .arg("screenshot")
-        .arg("--view")
-        .arg(view_file)
-        .arg("--out")
-        .arg(path)
-        .arg("--size")
-        .arg(format!("{}x{}", size.0.round(), size.1.round()))
-        .arg("--scale")
-        .arg(request.scale.to_string())
-        .output();
-    match output {
-        Ok(output) if output.status.success() => Notice::success(format!(
-            "Exported {} at {}x to {}.",
-            request.scope.label(),
-            request.scale,
-            path.display()
+/// The export's picture, written or copied; what happened, for the user.
+fn draw_export(data: PictureData, spec: &PictureSpec, request: &PictureRequest) -> PictureResult {
+    let what = request.scope.label();
+    let drawn = shared_renderer_do(|renderer| {
+        let mut app = AtlasApp::for_picture(data);
+        render(&mut app, renderer, spec)
+    });
+    match (drawn, &request.path) {
+        (Err(error), _) => PictureResult::Notice(Notice::warning(format!(
+            "Could not export the {what}: {error}"
+        ))),
+        (Ok(image), None) => PictureResult::Copy(egui::ColorImage::from_rgba_unmultiplied(
+            [image.width() as usize, image.height() as usize],
+            image.as_raw(),
         )),
-        Ok(output) => Notice::warning(format!(
-            "Could not export {}: {}",
-            path.display(),
-            String::from_utf8_lossy(&output.stderr).trim()
-        )),
-        Err(error) => Notice::warning(format!("Could not export {}: {error}", path.display())),
+        (Ok(image), Some(path)) => PictureResult::Notice(match write_png(path, &image) {
+            Ok(()) => Notice::success(format!(
+                "Exported the {what} at {}x ({}x{} px) to {}.",
+                request.scale,
+                image.width(),
+                image.height(),
+                path.display()
+            )),
+            Err(error) => Notice::warning(format!(
+                "Could not export to {}: {error}. Nothing was written.",
+                path.display()
+            )),
+        }),
     }
 }

@@ -102,8 +102,8 @@ impl AtlasApp {
         if self.derived_is_current() {
             return;
         }
-        // An export must show the filter it names, so it waits for the result.
-        if self.dataset.incidents.len() < self.scan.background_from || self.pictures.is_pending() {
+        // (A picture scans on its own copy of the view: it never waits for this one.)
+        if self.dataset.incidents.len() < self.scan.background_from {
             self.finish_derived();
         } else if self.scan.running.is_none() {
             // One scan at a time: when it lands, the next starts from the filter as it is then.

@@ -37,6 +37,9 @@ impl AtlasApp {
         if lat.is_finite() && lon.is_finite() {
             self.map.center_on(lat, lon);
             self.map.set_zoom(state.map_zoom);
+            // The view's camera, not the region framed anew on the first frame (a view opened
+            // at start, or by the screenshot command, came before that frame).
+            self.map.keep_camera();
         }
         // The layer list is the truth from here on; the state's copy is written when saved.
         let specs = std::mem::take(&mut state.layers);

@@ -2,6 +2,7 @@
 //! commands, and the app applies them after the UI pass.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -39,6 +40,10 @@ pub enum Command {
     OpenView(PathBuf),
     /// Write a picture of the window or of one view (PNG).
     ExportPicture(PictureRequest),
+    /// Write the playback as an animated GIF, one frame per month.
+    ExportAnimation(AnimationRequest),
+    /// Stop the animation being exported; nothing is written.
+    CancelExport,
     /// Run a command from the shared command list (buttons, menus and shortcuts).
     Ui(UiCommand),
     ShowCentral(CentralView),
@@ -110,6 +115,49 @@ pub struct PictureRequest {
     pub scope: PictureScope,
     /// Pixels per point: 1, 2 or 4.
     pub scale: u8,
+}
+
+/// An animation asked for from the View menu: the window at `scale`, one frame per month.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AnimationRequest {
+    pub path: PathBuf,
+    /// Pixels per point: 1, 2 or 4.
+    pub scale: u8,
+}
+
+/// How far a long export has got, shared between its thread and the UI, which draws a
+/// progress bar and can cancel it.
+#[derive(Debug, Default)]
+pub struct ExportProgress {
+    done: AtomicUsize,
+    total: AtomicUsize,
+    cancelled: AtomicBool,
+}
+
+impl ExportProgress {
+    pub fn set_total(&self, total: usize) {
+        self.total.store(total, Ordering::Relaxed);
+    }
+
+    pub fn advance(&self) {
+        self.done.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// (done, total).
+    pub fn counts(&self) -> (usize, usize) {
+        (
+            self.done.load(Ordering::Relaxed),
+            self.total.load(Ordering::Relaxed),
+        )
+    }
+
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed)
+    }
 }
 
 /// How much a message matters, which decides its colour in the top bar.

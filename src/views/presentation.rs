@@ -125,11 +125,65 @@ pub fn view_menu(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<C
     ui.separator();
     super::notes::notes_menu(ui, view, commands);
     ui.separator();
-    export_controls(ui, commands);
+    export_controls(ui, view, commands);
+}
+
+/// The animation export's progress, with Cancel (in the top bar while it runs).
+pub fn export_bar(
+    ui: &mut egui::Ui,
+    progress: &crate::state::ExportProgress,
+    commands: &mut Vec<Command>,
+) {
+    let (done, total) = progress.counts();
+    ui.add(
+        egui::ProgressBar::new(done as f32 / total.max(1) as f32)
+            .desired_width(180.0)
+            .text(format!("Animation: frame {done} of {total}")),
+    );
+    if ui.small_button("Cancel").clicked() {
+        commands.push(Command::CancelExport);
+    }
+}
+
+/// The playback as an animated GIF: the window at the chosen scale, one frame per month.
+fn animation_controls(
+    ui: &mut egui::Ui,
+    view: &ViewContext<'_>,
+    scale: u8,
+    commands: &mut Vec<Command>,
+) {
+    ui.label("Export the playback as an animated GIF:");
+    if let Some(progress) = view.export_progress {
+        export_bar(ui, progress, commands);
+        return;
+    }
+    file_action(
+        ui,
+        "export_gif_path",
+        "Export GIF",
+        "playback.gif",
+        |path| {
+            commands.push(Command::ExportAnimation(crate::state::AnimationRequest {
+                path,
+                scale,
+            }))
+        },
+    );
+    let playback = &view.state.playback;
+    ui.label(
+        egui::RichText::new(format!(
+            "One frame per month of the period (or of all the data), each showing the {} up to \
+             it, {:.2} s a frame (the playback's window and speed).",
+            playback.window.label(),
+            1.0 / playback.months_per_second.clamp(0.1, 12.0)
+        ))
+        .small()
+        .weak(),
+    );
 }
 
 /// Export: which part, how many pixels per point, and where (a file or the clipboard).
-fn export_controls(ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+fn export_controls(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<Command>) {
     use crate::state::{PictureRequest, PictureScope};
     let target_id = ui.make_persistent_id("export_target");
     let scale_id = ui.make_persistent_id("export_scale");
@@ -161,25 +215,26 @@ fn export_controls(ui: &mut egui::Ui, commands: &mut Vec<Command>) {
         },
     );
     if ui
-        .add_enabled(
-            scale == 1 && target == PictureScope::Window,
-            egui::Button::new("Copy to clipboard"),
-        )
-        .on_hover_text("Copies the whole window at screen resolution (1x)")
+        .button("Copy to clipboard")
+        .on_hover_text("Copies the same picture to the clipboard instead of a file")
         .clicked()
     {
         commands.push(Command::ExportPicture(PictureRequest {
             path: None,
             scope: target,
-            scale: 1,
+            scale,
         }));
     }
+    // The window's size in points (before presentation mode's larger type) times the scale.
+    let ctx = ui.ctx();
+    let points = ctx.content_rect().size() * ctx.zoom_factor();
     ui.label(
-        egui::RichText::new(
-            "The whole window at 1x is the window as shown. A single view, 2x and 4x are \
-             drawn again as a slide with title, caption, legend and sources \
-             (a window opens briefly).",
-        )
+        egui::RichText::new(format!(
+            "{} x {} pixels, the same on any screen. It is drawn again in the background: a \
+             single view as a slide with title, caption, legend and sources.",
+            (points.x * f32::from(scale)).round(),
+            (points.y * f32::from(scale)).round()
+        ))
         .small()
         .weak(),
     );
@@ -187,6 +242,8 @@ fn export_controls(ui: &mut egui::Ui, commands: &mut Vec<Command>) {
         data.insert_temp(target_id, target);
         data.insert_temp(scale_id, scale);
     });
+    ui.separator();
+    animation_controls(ui, view, scale, commands);
 }
 
 /// A path field with a button; the path is kept between frames in egui's memory.

@@ -69,6 +69,9 @@ pub fn show(
                 if let Some(job) = loading {
                     super::data_menu::loading_bar(ui, job, commands);
                 }
+                if let Some(progress) = view.export_progress {
+                    super::presentation::export_bar(ui, progress, commands);
+                }
                 if ui
                     .button("Help")
                     .on_hover_text(UiCommand::ToggleHelp.tooltip(&ctx))

@@ -148,6 +148,12 @@ impl MapView {
         self.tiles.as_ref().map(TileBasemap::credit)
     }
 
+    /// Keep the camera as set, instead of framing the region when the map is first shown
+    /// (which a map that starts on the region's default camera does).
+    pub fn keep_camera(&mut self) {
+        self.fit_region_when_shown = false;
+    }
+
     /// Switch the distance tool off (Esc).
     pub fn stop_measuring(&mut self) {
         self.measure = None;
