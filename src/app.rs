@@ -7,11 +7,13 @@
 //! - `scan`: the filter scan, at once or on a background thread for large datasets;
 //! - `data_layers`: loading files as data layers, the mapping dialog, merging layers;
 //! - `view_files`: saving and opening views;
-//! - `picture`: pictures drawn offscreen (PNG, clipboard), `animation`: the playback as a GIF.
+//! - `picture`: pictures drawn offscreen (PNG, clipboard), `animation`: the playback as a GIF;
+//! - `file_dialogs`: the system's file dialog for the typed path fields, off the UI thread.
 
 pub mod animation;
 mod apply;
 mod data_layers;
+pub mod file_dialogs;
 mod layout;
 pub mod picture;
 mod scan;
@@ -73,6 +75,8 @@ pub struct AtlasApp {
     pictures: picture::Pictures,
     /// The animation being exported, with its progress.
     animation: Option<animation::AnimationJob>,
+    /// File dialogs open for the typed path fields.
+    file_dialogs: file_dialogs::FileDialogs,
     /// Where the map and the timeline were drawn last frame, to export one of them.
     pub view_rects: picture::ViewRects,
 }
@@ -161,6 +165,7 @@ impl AtlasApp {
             window_size: (1280.0, 800.0),
             pictures: Default::default(),
             animation: None,
+            file_dialogs: Default::default(),
             view_rects: Default::default(),
         };
         // Playback never resumes by itself after a restart.

@@ -118,7 +118,10 @@ fn ring_contains(ring: &[Mercator], p: Mercator) -> bool {
 
 #[derive(Clone, Debug)]
 pub struct City {
+    /// As GeoNames writes it ("Mazār-e Sharīf"), shown in the label's tooltip.
     pub name: String,
+    /// As an English briefing writes it ("Mazar-i-Sharif"): see [`english_name`].
+    pub english: String,
     pub country_code: String,
     pub lat: f64,
     pub lon: f64,
@@ -267,6 +270,70 @@ fn triangulate_into(area: &mut Area, polygon: &[Vec<Vec<f64>>]) -> Result<(), St
     Ok(())
 }
 
+/// English exonyms where briefings and the press use a form other than GeoNames' with its
+/// diacritics taken off (the wire services' spelling for the region; the English name of a
+/// European city that has one). Every entry is a name of `cities.csv` (a test checks).
+const EXONYMS: &[(&str, &str)] = &[
+    ("Mazār-e Sharīf", "Mazar-i-Sharif"),
+    ("Pul-e Khumrī", "Pul-i-Khumri"),
+    ("Shibirghān", "Sheberghan"),
+    ("Mehtar Lām", "Mehtarlam"),
+    ("Orūmīyeh", "Urmia"),
+    ("Neyshābūr", "Nishapur"),
+    ("Al Mawşil al Jadīdah", "Mosul"),
+    ("Al Başrah al Qadīmah", "Basra"),
+    ("Ürümqi", "Urumqi"),
+    ("Köln", "Cologne"),
+    ("Kraków", "Krakow"),
+    ("Andijon", "Andijan"),
+];
+
+/// The label of a city: its English exonym, or GeoNames' name with the diacritics of its
+/// transliteration taken off ("Kandahār" -> "Kandahar", "Lashkar Gāh" -> "Lashkar Gah").
+pub fn english_name(name: &str) -> String {
+    if let Some((_, english)) = EXONYMS.iter().find(|(geonames, _)| *geonames == name) {
+        return (*english).to_owned();
+    }
+    name.chars()
+        .filter_map(|c| match c {
+            'á' | 'â' | 'ā' | 'ă' | 'à' | 'ä' | 'ã' | 'ą' => Some('a'),
+            'Å' | 'Ā' => Some('A'),
+            'ç' | 'ć' | 'č' => Some('c'),
+            'Ç' => Some('C'),
+            'è' | 'é' | 'ë' | 'ē' | 'ė' | 'ę' => Some('e'),
+            'É' => Some('E'),
+            'ğ' => Some('g'),
+            'í' | 'ï' | 'ī' | 'ı' => Some('i'),
+            'İ' => Some('I'),
+            'Ł' => Some('L'),
+            'ł' => Some('l'),
+            'ñ' | 'ń' | 'ň' => Some('n'),
+            'ó' | 'ö' | 'ō' | 'ò' | 'ô' | 'õ' | 'ő' | 'ø' => Some('o'),
+            'Ö' => Some('O'),
+            'ş' | 'š' | 'ṣ' | 'ś' => Some('s'),
+            'ř' => Some('r'),
+            'ý' => Some('y'),
+            'ź' | 'ż' | 'ž' => Some('z'),
+            'Ś' | 'Š' => Some('S'),
+            'Ž' | 'Ż' | 'Ź' => Some('Z'),
+            'Č' | 'Ć' => Some('C'),
+            'Ş' | 'Ṣ' => Some('S'),
+            'ţ' => Some('t'),
+            'Ţ' => Some('T'),
+            'ü' | 'ū' | 'ŭ' | 'ú' | 'ù' | 'û' | 'ů' | 'ű' => Some('u'),
+            'Ü' => Some('U'),
+            'ẕ' => Some('z'),
+            'ḍ' | 'ḏ' | 'ḑ' => Some('d'),
+            'ḥ' | 'ḩ' | 'ẖ' => Some('h'),
+            'Ḩ' => Some('H'),
+            '\u{2018}' | '\u{2019}' => Some('\''),
+            // Combining marks (a cedilla, an acute, a macron, a dot) written apart.
+            '\u{0300}'..='\u{036f}' => None,
+            other => Some(other),
+        })
+        .collect()
+}
+
 fn parse_cities(text: &str) -> Result<Vec<City>, BasemapError> {
     #[derive(serde::Deserialize)]
     struct Row {
@@ -287,6 +354,7 @@ fn parse_cities(text: &str) -> Result<Vec<City>, BasemapError> {
             })?;
             Ok(City {
                 at: Mercator::from_lon_lat(row.lon, row.lat),
+                english: english_name(&row.name),
                 name: row.name,
                 country_code: row.country_code,
                 lat: row.lat,
@@ -300,6 +368,34 @@ fn parse_cities(text: &str) -> Result<Vec<City>, BasemapError> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn cities_are_labelled_as_an_english_briefing_writes_them() {
+        let basemap = super::Basemap::embedded().unwrap();
+        let label = |geonames: &str| {
+            basemap
+                .cities
+                .iter()
+                .find(|city| city.name == geonames)
+                .map(|city| city.english.clone())
+                .unwrap_or_else(|| panic!("{geonames} is not in cities.csv"))
+        };
+        assert_eq!(label("Kandahār"), "Kandahar");
+        assert_eq!(label("Herāt"), "Herat");
+        assert_eq!(label("Jalālābād"), "Jalalabad");
+        assert_eq!(label("Mazār-e Sharīf"), "Mazar-i-Sharif");
+        assert_eq!(label("Lashkar Gāh"), "Lashkar Gah");
+        assert_eq!(label("Kabul"), "Kabul");
+        assert_eq!(label("Al Mawşil al Jadīdah"), "Mosul");
+        assert_eq!(label("Köln"), "Cologne");
+        for (geonames, _) in super::EXONYMS {
+            label(geonames);
+        }
+        // Every label is plain Latin letters: nothing a slide's font might miss.
+        for city in &basemap.cities {
+            assert!(city.english.is_ascii(), "{} -> {}", city.name, city.english);
+        }
+    }
+
     use super::*;
 
     #[test]

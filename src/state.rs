@@ -13,8 +13,8 @@ pub mod ui_command;
 pub mod view_file;
 
 pub use command::{
-    AnimationRequest, Command, ExportProgress, Notice, NoticeLevel, PictureRequest, PictureScope,
-    PlaybackAction,
+    AnimationRequest, Command, ExportProgress, FileDialogRequest, Notice, NoticeLevel,
+    PictureRequest, PictureScope, PlaybackAction,
 };
 pub use derived::{Derived, FacetCounts};
 pub use persisted::{CentralView, PersistedState};

@@ -8,6 +8,7 @@ pub mod filters;
 pub mod help;
 pub mod map;
 pub mod notes;
+pub mod path_field;
 pub mod presentation;
 pub mod style;
 pub mod table;
@@ -46,6 +47,20 @@ pub struct ViewContext<'a> {
     pub deriving: bool,
     /// The animation being exported, if one is.
     pub export_progress: Option<&'a crate::state::ExportProgress>,
+}
+
+/// A menu of fields, choices and buttons (View, Data, the map's Overlays and Basemap): it stays
+/// open while the user types a path or ticks a box, and closes on a click outside it or Esc.
+pub fn form_menu<R>(
+    ui: &mut egui::Ui,
+    label: &str,
+    contents: impl FnOnce(&mut egui::Ui) -> R,
+) -> egui::Response {
+    use egui::containers::menu::{MenuButton, MenuConfig};
+    MenuButton::new(label)
+        .config(MenuConfig::new().close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside))
+        .ui(ui, contents)
+        .0
 }
 
 impl ViewContext<'_> {

@@ -69,15 +69,26 @@ fn clicking_a_province_bar_in_the_trends_narrows_the_filter() {
         central: CentralView::Trends,
         ..PersistedState::default()
     });
+    // As many bars as fit with their labels; the caption under the title explains them.
     let title = harness
-        .get_by_label("Incidents per province (top 15)")
+        .get_by_label_contains("Incidents per province (top ")
         .rect();
-    // The largest province (Kabul) is the top bar and spans the chart's full width.
-    let plot_top = title.max.y + 4.0;
-    let target = egui::pos2(title.min.x + 400.0, plot_top + 16.0);
-    harness.hover_at(target);
-    harness.run_ok();
-    let hovered = harness.state().hover.clone();
+    let caption = harness
+        .get_by_label("Each bar: province, country, value")
+        .rect();
+    // The largest province (Kabul) is the top bar, starting at the plot's left edge: point
+    // down from the caption until a bar lights its incidents up, as a user would.
+    let mut target = egui::pos2(title.min.x + 40.0, caption.max.y + 2.0);
+    let mut hovered = khorasan_atlas::model::Hover::None;
+    for _ in 0..20 {
+        target.y += 3.0;
+        harness.hover_at(target);
+        harness.run_ok();
+        hovered = harness.state().hover.clone();
+        if hovered != khorasan_atlas::model::Hover::None {
+            break;
+        }
+    }
     harness.drag_at(target);
     harness.drop_at(target);
     harness.run_ok();

@@ -66,6 +66,7 @@ impl AtlasApp {
                 self.state.show_timeline = show_timeline;
             }
             Command::Notify(notice) => self.notices.push(notice),
+            Command::Browse(request) => self.browse(request),
             Command::DismissNotice(index) => {
                 if index < self.notices.len() {
                     self.notices.remove(index);

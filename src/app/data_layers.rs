@@ -138,6 +138,11 @@ impl AtlasApp {
         });
     }
 
+    /// The context that wakes the UI from another thread, once the first frame has run.
+    pub(super) fn loader_repaint(&self) -> Option<egui::Context> {
+        self.loader.repaint.clone()
+    }
+
     /// Whether a file is loading or waiting to (the screenshot command waits for them).
     pub fn is_loading(&self) -> bool {
         self.loader.job.is_some() || !self.loader.queue.is_empty()

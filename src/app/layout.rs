@@ -92,7 +92,6 @@ impl AtlasApp {
                 &view,
                 views::top_bar::TopBarState {
                     notices: &self.notices,
-                    data_ui: &mut self.data_ui,
                     loading: self.loader.job.as_ref(),
                 },
                 &mut commands,
@@ -187,5 +186,6 @@ impl AtlasApp {
         });
         self.open_dropped(dropped);
         self.poll_loading(ctx);
+        self.poll_file_dialogs(ctx);
     }
 }

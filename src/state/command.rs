@@ -71,6 +71,8 @@ pub enum Command {
     Notify(Notice),
     /// Remove a notice from the top bar.
     DismissNotice(usize),
+    /// Choose a file in the system's file dialog for a typed path field.
+    Browse(FileDialogRequest),
 }
 
 /// Playback controls.
@@ -115,6 +117,21 @@ pub struct PictureRequest {
     pub scope: PictureScope,
     /// Pixels per point: 1, 2 or 4.
     pub scale: u8,
+}
+
+/// A file dialog for the typed path field `field` (its text in egui's memory under that id):
+/// the path chosen replaces the field's text, and the typed path stays the way when there is
+/// no dialog.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileDialogRequest {
+    pub field: egui::Id,
+    /// Save (a new file may be named) or open (an existing file).
+    pub save: bool,
+    pub title: String,
+    /// "GeoJSON" and its extensions, without dots; none: any file.
+    pub filter: Option<(String, Vec<String>)>,
+    /// Where the dialog starts: the folder of the path typed so far.
+    pub start: Option<PathBuf>,
 }
 
 /// An animation asked for from the View menu: the window at `scale`, one frame per month.

@@ -54,6 +54,8 @@ pub struct TrendSettings {
     pub measure: Measure,
     /// Stack the yearly chart by province (true) or by country.
     pub by_province: bool,
+    /// The year drawn in colour over the others in the seasonal profile; `None`: the latest.
+    pub highlight_year: Option<i32>,
 }
 
 impl Default for TrendSettings {
@@ -61,6 +63,7 @@ impl Default for TrendSettings {
         Self {
             measure: Measure::Incidents,
             by_province: true,
+            highlight_year: None,
         }
     }
 }

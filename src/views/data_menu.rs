@@ -6,14 +6,13 @@ use crate::io::import::mapping::Role;
 use crate::io::import::{Detected, FieldMapping, Format};
 use crate::loading::{LoadJob, LoadRequest};
 use crate::state::Command;
+use crate::views::path_field::{PathFieldSpec, path_field};
 
 use super::ViewContext;
 
 /// Text fields and windows of the Data menu that live between frames.
 #[derive(Debug, Default)]
 pub struct DataUiState {
-    pub open_path: String,
-    pub export_path: String,
     /// The layer whose import report window is open.
     pub report_layer: Option<usize>,
     /// The mapping a remapped layer was loaded with, to start the dialog from.
@@ -43,12 +42,7 @@ impl MappingDialog {
 }
 
 /// The Data menu: open a file, the layers, export of the filtered set.
-pub fn data_menu(
-    ui: &mut egui::Ui,
-    view: &ViewContext<'_>,
-    state: &mut DataUiState,
-    commands: &mut Vec<Command>,
-) {
+pub fn data_menu(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<Command>) {
     ui.set_min_width(420.0);
     ui.label(egui::RichText::new("Open a file as a data layer").strong());
     ui.label(
@@ -60,14 +54,27 @@ pub fn data_menu(
         .weak(),
     );
     ui.horizontal(|ui| {
-        let field = ui.add(
-            egui::TextEdit::singleline(&mut state.open_path)
-                .hint_text("/path/to/acled_export.csv")
-                .desired_width(300.0),
+        let path = path_field(
+            ui,
+            "File:",
+            &PathFieldSpec {
+                id: "open data",
+                hint: "/path/to/acled_export.csv",
+                save: false,
+                title: "Open a file as a data layer",
+                filter: Some((
+                    "ACLED, GTD, UCDP, CSV, GeoJSON or RON",
+                    &["csv", "tsv", "txt", "geojson", "json", "ron"],
+                )),
+            },
+            commands,
         );
-        let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        if (ui.button("Open").clicked() || enter) && !state.open_path.trim().is_empty() {
-            commands.push(Command::OpenData(state.open_path.trim().into()));
+        let field = super::path_field::field_id(ui, "open data").with("edit");
+        let enter =
+            ui.memory(|m| m.has_focus(field)) && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if (ui.button("Open").clicked() || enter) && !path.trim().is_empty() {
+            commands.push(Command::OpenData(path.trim().into()));
+            ui.close();
         }
     });
     ui.separator();
@@ -84,12 +91,19 @@ pub fn data_menu(
         .weak(),
     );
     ui.horizontal(|ui| {
-        ui.add(
-            egui::TextEdit::singleline(&mut state.export_path)
-                .hint_text("/path/to/incidents.csv")
-                .desired_width(220.0),
+        let path = path_field(
+            ui,
+            "File:",
+            &PathFieldSpec {
+                id: "export data",
+                hint: "/path/to/incidents.csv",
+                save: true,
+                title: "Export the filtered incidents",
+                filter: Some(("CSV or GeoJSON", &["csv", "geojson"])),
+            },
+            commands,
         );
-        let path = state.export_path.trim().to_owned();
+        let path = path.trim().to_owned();
         let enabled = !path.is_empty();
         if ui
             .add_enabled(enabled, egui::Button::new("CSV"))
@@ -100,6 +114,7 @@ pub fn data_menu(
                 ExportFormat::Csv,
                 with_extension(&path, "csv"),
             ));
+            ui.close();
         }
         if ui
             .add_enabled(enabled, egui::Button::new("GeoJSON"))
@@ -110,6 +125,7 @@ pub fn data_menu(
                 ExportFormat::Geojson,
                 with_extension(&path, "geojson"),
             ));
+            ui.close();
         }
     });
 }

@@ -263,7 +263,8 @@ fn summary(ui: &mut egui::Ui, view: &ViewContext<'_>) {
         .weak(),
     );
     ui.add_space(4.0);
-    ui.columns(3, |columns| {
+    // At the body's size: two columns, and the years as one wrapped line below them.
+    ui.columns(2, |columns| {
         counts_list(
             &mut columns[0],
             "By country",
@@ -280,30 +281,27 @@ fn summary(ui: &mut egui::Ui, view: &ViewContext<'_>) {
                 .iter()
                 .map(|(k, n)| (k.label().to_owned(), *n)),
         );
-        counts_list(
-            &mut columns[2],
-            "By year",
-            summary.by_year.iter().map(|(y, n)| (y.to_string(), *n)),
-        );
+    });
+    ui.add_space(4.0);
+    ui.label(egui::RichText::new("By year").weak());
+    ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().item_spacing.x = 10.0;
+        for (year, count) in &summary.by_year {
+            ui.label(format!("{year}: {count}"));
+        }
     });
 }
 
 fn counts_list(ui: &mut egui::Ui, title: &str, rows: impl Iterator<Item = (String, usize)>) {
     ui.label(egui::RichText::new(title).weak());
     let mut rows: Vec<(String, usize)> = rows.collect();
-    if title != "By year" {
-        rows.sort_by_key(|row| std::cmp::Reverse(row.1));
-    }
+    rows.sort_by_key(|row| std::cmp::Reverse(row.1));
     const MAX_ROWS: usize = 12;
     let hidden = rows.len().saturating_sub(MAX_ROWS);
     for (name, count) in rows.into_iter().take(MAX_ROWS) {
-        ui.label(egui::RichText::new(format!("{name}: {count}")).small());
+        ui.label(format!("{name}: {count}"));
     }
     if hidden > 0 {
-        ui.label(
-            egui::RichText::new(format!("+{hidden} more"))
-                .small()
-                .weak(),
-        );
+        ui.label(egui::RichText::new(format!("+{hidden} more")).weak());
     }
 }

@@ -6,6 +6,7 @@ use crate::state::Command;
 
 use super::ViewContext;
 use crate::state::{PresentationLayout, UiCommand};
+use crate::views::path_field::{PathFieldSpec, path_field};
 
 /// The source line of every presentation and export.
 pub fn source_line(view: &ViewContext<'_>, tiles: Option<&str>) -> String {
@@ -108,19 +109,32 @@ pub fn view_menu(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<C
         commands.push(Command::SetPresentation(settings));
     }
     ui.separator();
+    const VIEW_FILES: (&str, &[&str]) = ("Khorasan Atlas view", &["ron"]);
     file_action(
         ui,
-        "save_view_path",
+        PathFieldSpec {
+            id: "save view",
+            hint: "views/briefing.view.ron",
+            save: true,
+            title: "Save the view",
+            filter: Some(VIEW_FILES),
+        },
         "Save view",
-        "views/briefing.view.ron",
-        |path| commands.push(Command::SaveView(path)),
+        commands,
+        |path, commands| commands.push(Command::SaveView(path)),
     );
     file_action(
         ui,
-        "open_view_path",
+        PathFieldSpec {
+            id: "open view",
+            hint: "views/briefing.view.ron",
+            save: false,
+            title: "Open a view",
+            filter: Some(VIEW_FILES),
+        },
         "Open view",
-        "views/briefing.view.ron",
-        |path| commands.push(Command::OpenView(path)),
+        commands,
+        |path, commands| commands.push(Command::OpenView(path)),
     );
     ui.separator();
     super::notes::notes_menu(ui, view, commands);
@@ -159,10 +173,16 @@ fn animation_controls(
     }
     file_action(
         ui,
-        "export_gif_path",
+        PathFieldSpec {
+            id: "export gif",
+            hint: "playback.gif",
+            save: true,
+            title: "Export the playback as an animated GIF",
+            filter: Some(("GIF animation", &["gif"])),
+        },
         "Export GIF",
-        "playback.gif",
-        |path| {
+        commands,
+        |path, commands| {
             commands.push(Command::ExportAnimation(crate::state::AnimationRequest {
                 path,
                 scale,
@@ -203,10 +223,16 @@ fn export_controls(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec
     });
     file_action(
         ui,
-        "export_png_path",
+        PathFieldSpec {
+            id: "export png",
+            hint: "briefing.png",
+            save: true,
+            title: "Export a PNG picture",
+            filter: Some(("PNG picture", &["png"])),
+        },
         "Export PNG",
-        "briefing.png",
-        |path| {
+        commands,
+        |path, commands| {
             commands.push(Command::ExportPicture(PictureRequest {
                 path: Some(path),
                 scope: target,
@@ -246,30 +272,23 @@ fn export_controls(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec
     animation_controls(ui, view, scale, commands);
 }
 
-/// A path field with a button; the path is kept between frames in egui's memory.
+/// A path field with Browse… and a button that acts on the path.
 fn file_action(
     ui: &mut egui::Ui,
-    id: &str,
+    spec: PathFieldSpec<'_>,
     button: &str,
-    hint: &str,
-    mut run: impl FnMut(std::path::PathBuf),
+    commands: &mut Vec<Command>,
+    mut run: impl FnMut(std::path::PathBuf, &mut Vec<Command>),
 ) {
-    let id = ui.make_persistent_id(id);
-    let mut path: String = ui.data_mut(|data| data.get_temp(id).unwrap_or_default());
     ui.horizontal(|ui| {
-        let label = ui.label(format!("{button}:"));
-        ui.add(
-            egui::TextEdit::singleline(&mut path)
-                .hint_text(hint)
-                .desired_width(220.0),
-        )
-        .labelled_by(label.id);
+        let path = path_field(ui, &format!("{button}:"), &spec, commands);
         if ui
             .add_enabled(!path.trim().is_empty(), egui::Button::new(button))
             .clicked()
         {
-            run(path.trim().into());
+            run(path.trim().into(), commands);
+            // Done: the notice says how it went.
+            ui.close();
         }
     });
-    ui.data_mut(|data| data.insert_temp(id, path));
 }

@@ -5,11 +5,9 @@ use crate::state::{Command, Notice, NoticeLevel, PersistedState};
 
 use super::ViewContext;
 
-/// What the top bar reads besides the view context (the notices), and the Data menu's typed
-/// fields it edits.
+/// What the top bar reads besides the view context: the notices and the load under way.
 pub struct TopBarState<'a> {
     pub notices: &'a [Notice],
-    pub data_ui: &'a mut super::data_menu::DataUiState,
     pub loading: Option<&'a crate::loading::LoadJob>,
 }
 
@@ -19,11 +17,7 @@ pub fn show(
     state: TopBarState<'_>,
     commands: &mut Vec<Command>,
 ) {
-    let TopBarState {
-        notices,
-        data_ui,
-        loading,
-    } = state;
+    let TopBarState { notices, loading } = state;
     egui::Panel::top("top_bar").show(ui, |ui| {
         ui.horizontal_wrapped(|ui| {
             ui.heading(egui::RichText::new("Khorasan Atlas").strong())
@@ -56,15 +50,13 @@ pub fn show(
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 use crate::state::UiCommand;
                 let ctx = ui.ctx().clone();
-                ui.menu_button("View", |ui| {
+                super::form_menu(ui, "View", |ui| {
                     crate::views::presentation::view_menu(ui, view, commands)
                 })
-                .response
                 .on_hover_text("Presentation mode, title, layout, saved views, PNG export");
-                ui.menu_button("Data", |ui| {
-                    super::data_menu::data_menu(ui, view, data_ui, commands)
+                super::form_menu(ui, "Data", |ui| {
+                    super::data_menu::data_menu(ui, view, commands)
                 })
-                .response
                 .on_hover_text("Open ACLED, GTD, UCDP, CSV or GeoJSON files as data layers; export the filtered incidents");
                 if let Some(job) = loading {
                     super::data_menu::loading_bar(ui, job, commands);
@@ -99,7 +91,7 @@ pub fn show(
             .small(),
         );
         for (index, notice) in notices.iter().enumerate() {
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 ui.colored_label(notice_colour(ui.visuals(), notice.level), &notice.text);
                 if ui.small_button("Dismiss").clicked() {
                     commands.push(Command::DismissNotice(index));

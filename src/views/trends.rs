@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use egui::Color32;
-use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoint, Points};
+use egui_plot::{Bar, BarChart, Line, Plot, PlotPoint, Points};
 
 use crate::model::aggregate::{GroupBy, GroupKey, GroupTotal, group_totals};
 use crate::model::caption::capitalise;
@@ -27,6 +27,20 @@ const GROUP_COLOURS: [Color32; 8] = [
     Color32::from_rgb(0xe5, 0xc4, 0x94),
     Color32::from_rgb(0x99, 0x99, 0x99),
 ];
+
+const ATTACKS_COLOUR: Color32 = Color32::from_rgb(0xD5, 0x5E, 0x00);
+const LOSSES_COLOUR: Color32 = Color32::from_rgb(0x00, 0x9E, 0x73);
+/// The highlighted year of the seasonal profile; the others are grey context.
+const HIGHLIGHT_COLOUR: Color32 = Color32::from_rgb(0xD5, 0x5E, 0x00);
+
+/// "12", or "12.5" for a fraction.
+fn format_value(value: f64) -> String {
+    if value.fract() == 0.0 {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.1}")
+    }
+}
 
 /// What the user pointed at in a chart.
 enum ChartPick {
@@ -122,13 +136,17 @@ pub fn show(
         .weak(),
     );
 
+    // Each chart's title and legend take two rows of text: the plots share what is left, so
+    // that the lower charts' axes stay above the timeline.
+    let text_rows = 2.0 * (ui.text_style_height(&egui::TextStyle::Body) + 8.0);
     let mut chart = Chart {
         view,
         cache,
         settings,
-        height: ((ui.available_height() - 40.0) / 2.0).max(140.0),
+        height: ((ui.available_height() - 2.0 * text_rows - 24.0) / 2.0).max(110.0),
         hovered: None,
         clicked: None,
+        edited: None,
     };
     let width = ((ui.available_width() - 16.0) / 2.0).max(200.0);
     egui::Grid::new("trend_grid")
@@ -170,6 +188,9 @@ pub fn show(
     if let Some(target) = chart.clicked {
         commands.push(target.narrow(view));
     }
+    if let Some(edited) = chart.edited {
+        commands.push(Command::SetTrends(edited));
+    }
 }
 
 /// What every chart reads, and where it reports what the pointer did.
@@ -181,6 +202,8 @@ struct Chart<'a> {
     height: f32,
     hovered: Option<ChartPick>,
     clicked: Option<ChartPick>,
+    /// Settings a chart's own control changed this frame.
+    edited: Option<TrendSettings>,
 }
 
 impl Chart<'_> {
@@ -217,6 +240,22 @@ fn fixed_plot(id: &str, height: f32) -> Plot<'static> {
 
 fn chart_title(ui: &mut egui::Ui, title: &str) {
     ui.label(egui::RichText::new(title).strong());
+}
+
+/// A chart's legend as a row of swatches above it, so that it never covers the data.
+fn legend_row(ui: &mut egui::Ui, entries: &[(String, Color32)]) {
+    ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().item_spacing.x = 10.0;
+        for (label, colour) in entries {
+            ui.horizontal(|ui| {
+                ui.spacing_mut().item_spacing.x = 4.0;
+                let (rect, _) =
+                    ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+                ui.painter().rect_filled(rect, 2.0, *colour);
+                ui.label(egui::RichText::new(label).small());
+            });
+        }
+    });
 }
 
 /// Handle hover and click on a bar chart whose bars are keyed by `targets` (same order).
@@ -327,8 +366,19 @@ fn yearly_stacked(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
         .chain(std::iter::once("Other".to_owned()))
         .collect();
     let year_labels = years.clone();
+    let entries: Vec<(String, Color32)> = labels
+        .iter()
+        .enumerate()
+        .filter(|(slot, _)| per_year.keys().any(|(s, _)| s == slot))
+        .map(|(slot, label)| {
+            (
+                label.clone(),
+                GROUP_COLOURS[slot.min(GROUP_COLOURS.len() - 1)],
+            )
+        })
+        .collect();
+    legend_row(ui, &entries);
     let response = fixed_plot("trend_yearly", height)
-        .legend(Legend::default().position(egui_plot::Corner::LeftTop))
         .include_y(0.0)
         .x_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 5.0, 10.0]))
         .custom_x_axes(vec![
@@ -385,12 +435,19 @@ fn yearly_stacked(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
 /// (b) Totals per province, largest first (horizontal bars).
 fn province_totals(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
     let (settings, height) = (chart.settings, chart.height);
+    // As many bars as can each carry a readable label (at most 15).
+    let shown = ((height / 22.0).floor() as usize).clamp(5, 15);
     chart_title(
         ui,
         &format!(
-            "{} per province (top 15)",
+            "{} per province (top {shown})",
             capitalise(settings.measure.label())
         ),
+    );
+    ui.label(
+        egui::RichText::new("Each bar: province, country, value")
+            .small()
+            .weak(),
     );
     let mut rows: Vec<(ProvinceKey, f64)> = chart
         .totals(GroupBy::Province, Subset::All)
@@ -401,30 +458,19 @@ fn province_totals(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
         })
         .collect();
     rows.sort_by(|a, b| b.1.total_cmp(&a.1));
-    rows.truncate(15);
+    rows.truncate(shown);
     rows.reverse(); // largest at the top
-    let names: Vec<String> = rows
-        .iter()
-        .map(|(province, _)| format!("{}, {}", province.name, province.country_code))
-        .collect();
     let heights: Vec<f64> = rows.iter().map(|row| row.1).collect();
+    let largest = heights.iter().copied().fold(1.0, f64::max);
+    let text_colour = ui.visuals().text_color();
     let response = fixed_plot("trend_provinces", height)
         .include_x(0.0)
+        // Room to the right of the longest bar for its label.
+        .include_x(largest * 1.6)
+        .include_y(-0.6)
+        .include_y(rows.len() as f64 - 0.4)
         .show_grid([true, false])
-        .custom_y_axes(vec![
-            egui_plot::AxisHints::new_y()
-                .label_spacing(11.0..=14.0)
-                .min_thickness(110.0)
-                .formatter(move |mark, _| {
-                    let index = mark.value.round();
-                    if (mark.value - index).abs() < 1e-6 && index >= 0.0 {
-                        names.get(index as usize).cloned().unwrap_or_default()
-                    } else {
-                        String::new()
-                    }
-                }),
-        ])
-        .y_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 5.0, 10.0]))
+        .show_axes([true, false])
         .show_y(false)
         .show(ui, |plot_ui| {
             let bars: Vec<Bar> = rows
@@ -442,6 +488,24 @@ fn province_totals(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
                 .map(|bar| bar.fill(colour).stroke(egui::Stroke::NONE))
                 .collect();
             plot_ui.bar_chart(BarChart::new("provinces", bars).horizontal().color(colour));
+            // Every bar carries its label, just past its end: none is left to the axis to
+            // thin out.
+            for (index, (province, value)) in rows.iter().enumerate() {
+                let label = format!(
+                    "{}, {}  {}",
+                    province.name,
+                    province.country_code,
+                    format_value(*value)
+                );
+                plot_ui.text(
+                    egui_plot::Text::new(
+                        "province label",
+                        PlotPoint::new(*value + largest * 0.02, index as f64),
+                        egui::RichText::new(label).size(11.5).color(text_colour),
+                    )
+                    .anchor(egui::Align2::LEFT_CENTER),
+                );
+            }
             bar_under_pointer(plot_ui, heights.len(), true, &heights)
         });
     let targets = rows
@@ -497,9 +561,15 @@ fn monthly_series(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
         points
     };
     let months: Vec<(i32, u32)> = attacks.keys().chain(losses.keys()).copied().collect();
+    legend_row(
+        ui,
+        &[
+            ("Attacks".to_owned(), ATTACKS_COLOUR),
+            ("Losses for ISK".to_owned(), LOSSES_COLOUR),
+        ],
+    );
     let response = Plot::new("trend_monthly")
         .height(height)
-        .legend(Legend::default().position(egui_plot::Corner::LeftTop))
         .allow_drag(false)
         .allow_boxed_zoom(false)
         .include_y(0.0)
@@ -518,12 +588,12 @@ fn monthly_series(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
         .show(ui, |plot_ui| {
             plot_ui.line(
                 Line::new("Attacks", to_points(&attacks))
-                    .color(Color32::from_rgb(0xD5, 0x5E, 0x00))
+                    .color(ATTACKS_COLOUR)
                     .width(1.5),
             );
             plot_ui.line(
                 Line::new("Losses for ISK", to_points(&losses))
-                    .color(Color32::from_rgb(0x00, 0x9E, 0x73))
+                    .color(LOSSES_COLOUR)
                     .width(1.5),
             );
             let pointer = plot_ui.pointer_coordinate()?;
@@ -548,7 +618,7 @@ fn seasonal_profile(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
     chart_title(
         ui,
         &format!(
-            "Seasonal profile: {} by month of the year, one line per year",
+            "Seasonal profile: {} by month of the year",
             settings.measure.label()
         ),
     );
@@ -560,6 +630,37 @@ fn seasonal_profile(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
             _ => None,
         })
         .collect();
+    // One year in colour over the others in grey: eleven coloured lines cannot be read.
+    let highlight = settings
+        .highlight_year
+        .filter(|year| years.contains(year))
+        .or_else(|| years.last().copied());
+    let context = ui.visuals().weak_text_color().gamma_multiply(0.45);
+    ui.horizontal(|ui| {
+        let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+        ui.painter().rect_filled(rect, 2.0, HIGHLIGHT_COLOUR);
+        let label = ui.label(egui::RichText::new("Year").small());
+        let mut chosen = highlight;
+        egui::ComboBox::from_id_salt("seasonal_year")
+            .selected_text(chosen.map_or_else(String::new, |year| year.to_string()))
+            .width(70.0)
+            .show_ui(ui, |ui| {
+                for &year in years.iter().rev() {
+                    ui.selectable_value(&mut chosen, Some(year), year.to_string());
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+        ui.painter().rect_filled(rect, 2.0, context);
+        ui.label(egui::RichText::new("the other years").small());
+        if chosen != highlight {
+            chart.edited = Some(TrendSettings {
+                highlight_year: chosen,
+                ..settings.clone()
+            });
+        }
+    });
     let per_year: Vec<(i32, [f64; 12])> = years
         .iter()
         .map(|&year| {
@@ -573,7 +674,6 @@ fn seasonal_profile(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
         })
         .collect();
     let response = fixed_plot("trend_seasonal", height)
-        .legend(Legend::default().position(egui_plot::Corner::RightTop))
         .include_y(0.0)
         .include_x(0.5)
         .include_x(12.5)
@@ -590,21 +690,27 @@ fn seasonal_profile(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
         })
         .x_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 3.0, 12.0]))
         .show(ui, |plot_ui| {
-            let count = per_year.len().max(2) as f32;
-            for (position, (year, values)) in per_year.iter().enumerate() {
-                // Older years light, recent years dark: the campaign's drift reads at a glance.
-                let t = position as f32 / (count - 1.0);
-                let colour = Color32::from_rgb(
-                    (250.0 - 160.0 * t) as u8,
-                    (200.0 - 150.0 * t) as u8,
-                    (80.0 + 100.0 * t) as u8,
-                );
-                let points: Vec<[f64; 2]> = values
+            let points = |values: &[f64; 12]| -> Vec<[f64; 2]> {
+                values
                     .iter()
                     .enumerate()
                     .map(|(month, value)| [month as f64 + 1.0, *value])
-                    .collect();
-                plot_ui.line(Line::new(year.to_string(), points).color(colour).width(1.5));
+                    .collect()
+            };
+            // The context first, the highlighted year last so that it is drawn on top.
+            for (year, values) in per_year.iter().filter(|(year, _)| Some(*year) != highlight) {
+                plot_ui.line(
+                    Line::new(year.to_string(), points(values))
+                        .color(context)
+                        .width(1.0),
+                );
+            }
+            for (year, values) in per_year.iter().filter(|(year, _)| Some(*year) == highlight) {
+                plot_ui.line(
+                    Line::new(year.to_string(), points(values))
+                        .color(HIGHLIGHT_COLOUR)
+                        .width(2.5),
+                );
             }
             // The nearest (year, month) point under the pointer, within a few points.
             let pointer = plot_ui.response().hover_pos()?;

@@ -59,6 +59,23 @@ pub(super) struct Batch {
     pub clusters: Vec<Cluster>,
 }
 
+impl Batch {
+    /// Where the symbols and cluster discs lie on screen, for labels to keep clear of.
+    pub(super) fn footprints(&self) -> Vec<Rect> {
+        let disc =
+            |at: Pos2, radius: f32| Rect::from_center_size(at, egui::Vec2::splat(2.0 * radius));
+        self.clusters
+            .iter()
+            .map(|cluster| disc(cluster.at, cluster.radius() + 1.5))
+            .chain(
+                self.singles
+                    .iter()
+                    .map(|symbol| disc(symbol.at, symbol.radius + 1.0)),
+            )
+            .collect()
+    }
+}
+
 pub(super) fn gather(
     view: &ViewContext<'_>,
     points: &[Mercator],
@@ -268,7 +285,8 @@ pub(super) fn draw(painter: &egui::Painter, view: &ViewContext<'_>, batch: &Batc
     }
 }
 
-/// Clusters go on top of the labels: their count matters more than a city name.
+/// Cluster discs, over the single symbols (city labels go over both, moved clear of them
+/// where they can be).
 pub(super) fn draw_clusters(
     painter: &egui::Painter,
     view: &ViewContext<'_>,

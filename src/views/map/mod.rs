@@ -100,11 +100,26 @@ impl ScreenTransform {
     }
 }
 
+/// "1,234,567".
+fn group_thousands(value: u64) -> String {
+    let digits = value.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// What the pointer is over, found while drawing and acted on after.
 enum MapHit {
     Symbol(SymbolHit),
     Bin(incident_symbols::Bin),
     Province(crate::model::ProvinceKey),
+    /// A city's label (its tooltip gives the name as GeoNames writes it).
+    City(usize),
 }
 
 struct FrameOutput {
@@ -407,13 +422,18 @@ impl MapView {
             if let Some(batch) = &batch {
                 incident_symbols::draw(&painter, view, batch, dark);
             }
-            // Tile basemaps carry their own place names.
-            if layers.labels && !with_tiles {
-                // Labels on a halo above the symbols, so a city under a cluster stays named.
-                offline_basemap::labels(&painter, basemap, transform, rect, zoom, &palette);
-            }
             if let Some(batch) = &batch {
                 incident_symbols::draw_clusters(&painter, view, batch, dark);
+            }
+            let mut city_labels = Vec::new();
+            // Tile basemaps carry their own place names.
+            if layers.labels && !with_tiles {
+                // Over the symbols and clusters, moved clear of them where a side of the dot
+                // is free: a city under a cluster stays named.
+                let avoid = batch.as_ref().map(|b| b.footprints()).unwrap_or_default();
+                city_labels = offline_basemap::labels(
+                    &painter, basemap, transform, rect, zoom, &palette, &avoid,
+                );
             }
             let pointer = response.hover_pos();
             if let Some(measure) = measure {
@@ -453,6 +473,9 @@ impl MapView {
                 }
                 if let Some(bin) = bins.as_ref().and_then(|bins| bins.hit(pointer)) {
                     return Some(MapHit::Bin(bin.clone()));
+                }
+                if let Some(&(_, city)) = city_labels.iter().find(|(r, _)| r.contains(pointer)) {
+                    return Some(MapHit::City(city));
                 }
                 let totals = totals?;
                 let area = basemap.province_at(transform.invert(pointer))?;
@@ -572,6 +595,19 @@ impl MapView {
                         filter.provinces = [name].into();
                     }
                     commands.push(Command::SetFilter(filter));
+                }
+            }
+            Some(MapHit::City(index)) => {
+                if let Some(city) = self.basemap.cities.get(index) {
+                    response.clone().on_hover_ui_at_pointer(|ui| {
+                        ui.label(egui::RichText::new(&city.english).strong());
+                        ui.label(format!(
+                            "GeoNames: {} ({}) \u{b7} population {}",
+                            city.name,
+                            city.country_code,
+                            group_thousands(city.population)
+                        ));
+                    });
                 }
             }
             None => {}

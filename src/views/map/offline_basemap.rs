@@ -168,6 +168,10 @@ pub(super) fn draw_choropleth(
 }
 
 /// Province names at mid zoom, then city names by population, never overlapping.
+///
+/// Drawn over the incident symbols and clusters, each on a halo, so a city under a cluster stays
+/// named; a city label goes to whichever side of its dot is clear of the symbols in `avoid`
+/// (right, left, above, below), and over them only when no side is.
 pub(super) fn labels(
     painter: &egui::Painter,
     basemap: &Basemap,
@@ -175,19 +179,28 @@ pub(super) fn labels(
     rect: Rect,
     zoom: f64,
     palette: &Palette,
-) {
+    avoid: &[Rect],
+) -> Vec<(Rect, usize)> {
     let mut placed: Vec<Rect> = Vec::new();
+    // Where each city's label went, for its tooltip.
+    let mut city_rects = Vec::new();
     let mut place =
-        |text: &str, at: Pos2, font: egui::FontId, colour: Color32, anchor: egui::Align2| {
+        |text: &str, candidates: &[(Pos2, egui::Align2)], font: egui::FontId, colour: Color32| {
             let galley = painter.layout_no_wrap(text.to_owned(), font, colour);
-            let label_rect = anchor.anchor_size(at, galley.size()).expand(2.0);
-            if !rect.contains_rect(label_rect) || placed.iter().any(|r| r.intersects(label_rect)) {
-                return false;
-            }
+            let fits = |label: Rect| {
+                rect.contains_rect(label) && !placed.iter().any(|other| other.intersects(label))
+            };
+            let rects = candidates
+                .iter()
+                .map(|&(at, anchor)| anchor.anchor_size(at, galley.size()).expand(2.0));
+            let clear = rects
+                .clone()
+                .find(|&label| fits(label) && !avoid.iter().any(|symbol| symbol.intersects(label)));
+            let label_rect = clear.or_else(|| rects.clone().find(|&label| fits(label)))?;
             placed.push(label_rect);
-            painter.rect_filled(label_rect, 2.0, palette.label_halo.gamma_multiply(0.55));
+            painter.rect_filled(label_rect, 2.0, palette.label_halo.gamma_multiply(0.75));
             painter.galley(label_rect.min + Vec2::splat(2.0), galley, colour);
-            true
+            Some(label_rect)
         };
     let min_population = if zoom < 4.0 {
         3_000_000
@@ -201,7 +214,7 @@ pub(super) fn labels(
         0
     };
     let mut city_labels = 0;
-    for city in &basemap.cities {
+    for (index, city) in basemap.cities.iter().enumerate() {
         if city_labels >= 40 {
             break;
         }
@@ -213,15 +226,42 @@ pub(super) fn labels(
             continue;
         }
         let size = if city.capital { 13.0 } else { 12.0 };
-        if place(
-            &city.name,
-            at + Vec2::new(5.0, 0.0),
+        let mut candidates = vec![
+            (at + Vec2::new(5.0, 0.0), egui::Align2::LEFT_CENTER),
+            (at - Vec2::new(5.0, 0.0), egui::Align2::RIGHT_CENTER),
+            (at - Vec2::new(0.0, 4.0), egui::Align2::CENTER_BOTTOM),
+            (at + Vec2::new(0.0, 4.0), egui::Align2::CENTER_TOP),
+        ];
+        // A disc over the city itself: beside the disc, not on its count.
+        if let Some(disc) = avoid.iter().find(|symbol| symbol.contains(at)) {
+            candidates.extend([
+                (
+                    egui::pos2(disc.right() + 3.0, at.y),
+                    egui::Align2::LEFT_CENTER,
+                ),
+                (
+                    egui::pos2(disc.left() - 3.0, at.y),
+                    egui::Align2::RIGHT_CENTER,
+                ),
+                (
+                    egui::pos2(at.x, disc.bottom() + 2.0),
+                    egui::Align2::CENTER_TOP,
+                ),
+                (
+                    egui::pos2(at.x, disc.top() - 2.0),
+                    egui::Align2::CENTER_BOTTOM,
+                ),
+            ]);
+        }
+        if let Some(label_rect) = place(
+            &city.english,
+            &candidates,
             egui::FontId::proportional(size),
             palette.label,
-            egui::Align2::LEFT_CENTER,
         ) {
             painter.circle_filled(at, if city.capital { 3.0 } else { 2.2 }, palette.city);
             city_labels += 1;
+            city_rects.push((label_rect, index));
         }
     }
     if zoom >= PROVINCE_LABEL_ZOOM {
@@ -229,13 +269,13 @@ pub(super) fn labels(
             let at = transform.apply(area.label_at);
             place(
                 &area.name.to_uppercase(),
-                at,
+                &[(at, egui::Align2::CENTER_CENTER)],
                 egui::FontId::proportional(10.5),
                 palette.label.gamma_multiply(0.75),
-                egui::Align2::CENTER_CENTER,
             );
         }
     }
+    city_rects
 }
 
 #[cfg(test)]

@@ -62,14 +62,12 @@ pub(super) fn controls(
                     .button("\u{2212}")
                     .on_hover_text("Zoom out (\u{2212})")
                     .clicked();
-                ui.menu_button("Overlays", |ui| overlay_menu(ui, layers, commands))
-                    .response
+                crate::views::form_menu(ui, "Overlays", |ui| overlay_menu(ui, layers, commands))
                     .on_hover_text("Symbols, clusters, heatmap, province choropleth, labels");
-                ui.menu_button("Basemap", |ui| basemap_menu(ui, basemap, tiles, commands))
-                    .response
-                    .on_hover_text(
-                        "Offline basemap, opt-in online tiles, or a PMTiles/MBTiles file",
-                    );
+                crate::views::form_menu(ui, "Basemap", |ui| {
+                    basemap_menu(ui, basemap, tiles, commands)
+                })
+                .on_hover_text("Offline basemap, opt-in online tiles, or a PMTiles/MBTiles file");
                 actions.toggle_measure = ui
                     .selectable_label(measuring, "Measure")
                     .on_hover_text(
@@ -174,24 +172,26 @@ fn basemap_menu(
     } else {
         "Open a PMTiles or MBTiles file (or drop it on the window):"
     });
-    let path_id = ui.make_persistent_id("basemap_file_path");
-    let mut path: String = ui.data_mut(|data| {
-        data.get_temp::<String>(path_id).unwrap_or_else(|| {
-            settings
-                .file
-                .as_ref()
-                .map(|path| path.display().to_string())
-                .unwrap_or_default()
-        })
-    });
+    // The field starts from the file opened last (kept in the settings).
+    let path_id = crate::views::path_field::field_id(ui, "basemap file");
+    if ui.data(|data| data.get_temp::<String>(path_id).is_none())
+        && let Some(file) = &settings.file
+    {
+        ui.data_mut(|data| data.insert_temp(path_id, file.display().to_string()));
+    }
     ui.horizontal(|ui| {
-        let label = ui.label("File");
-        ui.add(
-            egui::TextEdit::singleline(&mut path)
-                .hint_text("/path/to/basemap.pmtiles")
-                .desired_width(260.0),
-        )
-        .labelled_by(label.id);
+        let path = crate::views::path_field::path_field(
+            ui,
+            "File",
+            &crate::views::path_field::PathFieldSpec {
+                id: "basemap file",
+                hint: "/path/to/basemap.pmtiles",
+                save: false,
+                title: "Open a basemap file",
+                filter: Some(("PMTiles or MBTiles", &["pmtiles", "mbtiles"])),
+            },
+            commands,
+        );
         if ui
             .add_enabled(!path.trim().is_empty(), egui::Button::new("Open"))
             .clicked()
@@ -199,9 +199,9 @@ fn basemap_menu(
             commands.push(Command::SetBasemap(BasemapRequest::File(
                 path.trim().into(),
             )));
+            ui.close();
         }
     });
-    ui.data_mut(|data| data.insert_temp(path_id, path));
 }
 
 /// A badge that cannot be missed while the app uses the network for tiles.
@@ -215,8 +215,10 @@ pub(super) fn online_badge(ui: &mut egui::Ui, rect: Rect, template: &str) {
     let galley =
         ui.painter()
             .layout_no_wrap(text, egui::FontId::proportional(12.5), egui::Color32::WHITE);
-    let badge = egui::Align2::RIGHT_TOP
-        .anchor_size(rect.right_top() + Vec2::new(-10.0, 12.0), galley.size())
+    // Bottom right, above the credits: the controls along the top (the Basemap menu that turns
+    // online tiles off among them) stay visible on a narrow map.
+    let badge = egui::Align2::RIGHT_BOTTOM
+        .anchor_size(rect.right_bottom() + Vec2::new(-10.0, -70.0), galley.size())
         .expand(5.0);
     let painter = ui.painter().with_clip_rect(rect);
     painter.rect_filled(badge, 4.0, egui::Color32::from_rgb(0xc0, 0x39, 0x2b));
