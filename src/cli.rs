@@ -165,8 +165,9 @@ pub enum CliCommand {
         /// The saved view to render.
         #[arg(long, value_name = "FILE")]
         view: PathBuf,
-        /// The PNG file to write.
-        #[arg(long, value_name = "FILE.png")]
+        /// The file to write: a PNG picture, or vector SVG or PDF (text as text) by its
+        /// extension (a GIF with --animate).
+        #[arg(long, value_name = "FILE.png|svg|pdf")]
         out: PathBuf,
         /// Size in points; the view's own size when absent.
         #[arg(long, value_name = "WxH", value_parser = parse_size)]

@@ -29,6 +29,7 @@ pub mod screenshot;
 pub mod state;
 pub mod synth;
 pub mod tiles;
+pub mod vector;
 pub mod views;
 
 pub use app::AtlasApp;

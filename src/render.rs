@@ -296,8 +296,19 @@ impl Scene {
         &self.ctx
     }
 
-    /// One frame of `ui`, with the textures it needs sent to `renderer`.
-    pub fn run(&mut self, renderer: &mut Renderer, ui: impl FnMut(&mut egui::Ui)) {
+    /// The last frame's shapes, before tessellation (for vector output).
+    pub fn shapes(&self) -> &[egui::epaint::ClippedShape] {
+        &self.shapes
+    }
+
+    /// The scene's size in points, before the app's zoom.
+    pub fn size(&self) -> Vec2 {
+        self.size
+    }
+
+    /// One frame of `ui`, with the textures it needs sent to `renderer` (none for vector
+    /// output, which needs no GPU).
+    pub fn run(&mut self, mut renderer: Option<&mut Renderer>, ui: impl FnMut(&mut egui::Ui)) {
         // Points shrink as the app zooms, so that the picture keeps its size in pixels.
         let zoom = self.ctx.zoom_factor();
         let mut input = egui::RawInput {
@@ -310,9 +321,14 @@ impl Scene {
             viewport.native_pixels_per_point = Some(self.scale);
         }
         self.frames += 1;
-        renderer.free_textures(&std::mem::take(&mut self.to_free));
+        let to_free = std::mem::take(&mut self.to_free);
+        if let Some(renderer) = renderer.as_deref_mut() {
+            renderer.free_textures(&to_free);
+        }
         let mut output = self.ctx.run_ui(input, ui);
-        renderer.update_textures(&output.textures_delta);
+        if let Some(renderer) = renderer {
+            renderer.update_textures(&output.textures_delta);
+        }
         self.to_free = output.textures_delta.free.iter().copied().collect();
         // Handled: the delta checks on drop that nobody forgot it.
         output.textures_delta.clear();

@@ -21,9 +21,26 @@ pub fn run(
     spec: &PictureSpec,
     out: &Path,
 ) -> Result<String, String> {
-    let mut renderer = Renderer::new().map_err(|error| error.to_string())?;
     let mut app = AtlasApp::with_layers(layers, Default::default());
     app.open_view(view, view_name);
+    let format = picture::PictureFormat::of(out);
+    if format != picture::PictureFormat::Png {
+        // Vector: laid out the same, written as shapes and text; no GPU involved.
+        let svg = picture::render_svg(&mut app, spec)?;
+        let bytes = match format {
+            picture::PictureFormat::Pdf => picture::svg_to_pdf(&svg)?,
+            _ => svg.into_bytes(),
+        };
+        picture::write_file(out, &bytes)
+            .map_err(|error| format!("cannot write {}: {error}", out.display()))?;
+        return Ok(format!(
+            "wrote {} ({}x{} points, vector)",
+            out.display(),
+            spec.size.x.round(),
+            spec.size.y.round()
+        ));
+    }
+    let mut renderer = Renderer::new().map_err(|error| error.to_string())?;
     let image = picture::render(&mut app, &mut renderer, spec)?;
     picture::write_png(out, &image)
         .map_err(|error| format!("cannot write {}: {error}", out.display()))?;

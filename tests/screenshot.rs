@@ -154,3 +154,39 @@ fn a_year_of_playback_is_written_as_an_animated_gif_from_the_command_line() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("YYYY-MM"));
 }
+
+#[test]
+fn vector_exports_keep_the_title_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let view = dir.path().join("brief.view.ron");
+    std::fs::write(&view, VIEW).unwrap();
+    let svg_path = dir.path().join("a.svg");
+    render(&view, &svg_path, "1600x900", "1", "window");
+    let svg = std::fs::read_to_string(&svg_path).unwrap();
+    assert!(
+        svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1600\" height=\"900\"")
+    );
+    // The title, the caption and the source line are <text> elements.
+    assert!(svg.contains(">Screenshot test</text>"), "no title text");
+    assert!(svg.contains("Attacks and foiled plots, Afghanistan and Pakistan"));
+    assert!(svg.contains("not a complete count"));
+    assert!(
+        svg.contains("<path d=\"M"),
+        "symbols and the basemap as paths"
+    );
+
+    let pdf_path = dir.path().join("a.pdf");
+    render(&view, &pdf_path, "1600x900", "1", "window");
+    let pdf = std::fs::read(&pdf_path).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    // Text stays text: the fonts are embedded, and each piece of text maps back to Unicode.
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(
+        text.contains("/FontFile2") || text.contains("/FontFile3"),
+        "embedded font"
+    );
+    assert!(
+        text.contains("/ToUnicode"),
+        "text can be selected and searched"
+    );
+}

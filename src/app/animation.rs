@@ -62,7 +62,7 @@ pub fn render_animation(
     };
     let mut scene = Scene::new(spec.size, spec.scale, theme);
     app.base_zoom = 1.0;
-    frame_settled(app, &mut scene, renderer)?;
+    frame_settled(app, &mut scene, Some(&mut *renderer))?;
     let span = app.month_span;
     let (first, last) = months
         .map(|(first, last)| (first.max(span.0), last.min(span.1)))
@@ -85,7 +85,7 @@ pub fn render_animation(
         )));
         app.finish_derived();
         for _ in 0..FRAMES_PER_MONTH {
-            scene.run(renderer, |ui| app.show(ui));
+            scene.run(Some(&mut *renderer), |ui| app.show(ui));
         }
         let image = scene.render(renderer).map_err(|error| error.to_string())?;
         frames.push(match spec.crop {

@@ -56,11 +56,97 @@ pub fn render(
     let mut scene = Scene::new(spec.size, spec.scale, theme);
     // The app's own zoom stays 1 (plus presentation mode's larger type): the scale is pixels.
     app.base_zoom = 1.0;
-    frame_settled(app, &mut scene, renderer)?;
+    frame_settled(app, &mut scene, Some(&mut *renderer))?;
     let image = scene.render(renderer).map_err(|error| error.to_string())?;
     match spec.crop {
         PictureScope::Window => Ok(image),
         scope => crop(&image, app, scope, scene.ctx().pixels_per_point()),
+    }
+}
+
+/// The view as SVG: laid out and settled as a picture is (no GPU needed), then the last
+/// frame's shapes written as vector, in points; one view alone is the window's viewBox cut to
+/// it.
+pub fn render_svg(app: &mut AtlasApp, spec: &PictureSpec) -> Result<String, String> {
+    let theme = if app.state.dark_mode {
+        egui::Theme::Dark
+    } else {
+        egui::Theme::Light
+    };
+    let mut scene = Scene::new(spec.size, 1.0, theme);
+    app.base_zoom = 1.0;
+    frame_settled(app, &mut scene, None)?;
+    let zoom = scene.ctx().zoom_factor();
+    let window = egui::Rect::from_min_size(egui::Pos2::ZERO, scene.size() / zoom);
+    let viewport = match spec.crop {
+        PictureScope::Window => window,
+        scope => app.view_rects.of(scope).ok_or_else(|| {
+            "that view is not shown in this layout, so it cannot be exported alone".to_owned()
+        })?,
+    };
+    let background = scene.ctx().global_style().visuals.panel_fill;
+    Ok(crate::vector::svg(
+        scene.shapes(),
+        viewport,
+        zoom,
+        background,
+    ))
+}
+
+/// An SVG of the app as a PDF: the same vector shapes, the text as text in egui's own fonts
+/// (embedded, subset), so it can be selected and searched.
+pub fn svg_to_pdf(svg: &str) -> Result<Vec<u8>, String> {
+    let mut fonts = svg2pdf::usvg::fontdb::Database::new();
+    for font in [
+        epaint_default_fonts::UBUNTU_LIGHT,
+        epaint_default_fonts::HACK_REGULAR,
+        epaint_default_fonts::NOTO_EMOJI_REGULAR,
+    ] {
+        fonts.load_font_data(font.to_vec());
+    }
+    fonts.set_sans_serif_family("Ubuntu");
+    fonts.set_monospace_family("Hack");
+    let options = svg2pdf::usvg::Options {
+        fontdb: Arc::new(fonts),
+        ..Default::default()
+    };
+    let tree = svg2pdf::usvg::Tree::from_str(svg, &options).map_err(|error| error.to_string())?;
+    svg2pdf::to_pdf(&tree, Default::default(), Default::default())
+        .map_err(|error| error.to_string())
+}
+
+/// Write bytes atomically (a temporary file beside the target, renamed over it).
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    use std::io::Write as _;
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("out");
+    let mut file = partial_file(path, extension)?;
+    file.write_all(bytes).map_err(|error| error.to_string())?;
+    file.persist(path)
+        .map_err(|error| error.error.to_string())?;
+    Ok(())
+}
+
+/// What a picture's file name asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PictureFormat {
+    Png,
+    Svg,
+    Pdf,
+}
+
+impl PictureFormat {
+    /// From the file's extension; PNG unless it says SVG or PDF.
+    pub fn of(path: &Path) -> Self {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("svg") => Self::Svg,
+            Some("pdf") => Self::Pdf,
+            _ => Self::Png,
+        }
     }
 }
 
@@ -69,12 +155,12 @@ pub fn render(
 pub(super) fn frame_settled(
     app: &mut AtlasApp,
     scene: &mut Scene,
-    renderer: &mut Renderer,
+    mut renderer: Option<&mut Renderer>,
 ) -> Result<(), String> {
     let started = std::time::Instant::now();
     let mut settled = 0;
     while settled < SETTLE_FRAMES {
-        scene.run(renderer, |ui| app.show(ui));
+        scene.run(renderer.as_deref_mut(), |ui| app.show(ui));
         if app.is_loading() || app.is_deriving() {
             // Data layers load, and large datasets scan, on their own threads: wait for them
             // without spinning.
@@ -120,11 +206,16 @@ pub(super) fn partial_file(
         }
         None => PathBuf::from("."),
     };
-    tempfile::Builder::new()
-        .prefix(".khorasan-atlas-")
-        .suffix(&format!(".{extension}.partial"))
-        .tempfile_in(&dir)
-        .map_err(|error| error.to_string())
+    let suffix = format!(".{extension}.partial");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".khorasan-atlas-").suffix(&suffix);
+    // A temporary file is private (0600); the picture it becomes is an ordinary file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    builder.tempfile_in(&dir).map_err(|error| error.to_string())
 }
 
 /// Write a PNG atomically.
@@ -301,6 +392,32 @@ impl AtlasApp {
 /// The export's picture, written or copied; what happened, for the user.
 fn draw_export(data: PictureData, spec: &PictureSpec, request: &PictureRequest) -> PictureResult {
     let what = request.scope.label();
+    if let Some(path) = request
+        .path
+        .as_ref()
+        .filter(|path| PictureFormat::of(path) != PictureFormat::Png)
+    {
+        let mut app = AtlasApp::for_picture(data);
+        let written = render_svg(&mut app, spec).and_then(|svg| {
+            let bytes = match PictureFormat::of(path) {
+                PictureFormat::Pdf => svg_to_pdf(&svg)?,
+                _ => svg.into_bytes(),
+            };
+            write_file(path, &bytes)
+        });
+        return PictureResult::Notice(match written {
+            Ok(()) => Notice::success(format!(
+                "Exported the {what} as vector ({}x{} points) to {}.",
+                spec.size.x.round(),
+                spec.size.y.round(),
+                path.display()
+            )),
+            Err(error) => Notice::warning(format!(
+                "Could not export to {}: {error}. Nothing was written.",
+                path.display()
+            )),
+        });
+    }
     let drawn = shared_renderer_do(|renderer| {
         let mut app = AtlasApp::for_picture(data);
         render(&mut app, renderer, spec)

@@ -209,7 +209,7 @@ fn export_controls(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec
     let scale_id = ui.make_persistent_id("export_scale");
     let mut target: PictureScope = ui.data_mut(|data| data.get_temp(target_id).unwrap_or_default());
     let mut scale: u8 = ui.data_mut(|data| data.get_temp(scale_id).unwrap_or(1));
-    ui.label("Export a PNG of:");
+    ui.label("Export a picture (PNG, or vector SVG or PDF by the file name) of:");
     ui.horizontal(|ui| {
         for option in PictureScope::ALL {
             ui.radio_value(&mut target, option, option.label());
@@ -225,12 +225,12 @@ fn export_controls(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec
         ui,
         PathFieldSpec {
             id: "export png",
-            hint: "briefing.png",
+            hint: "briefing.png (or .svg, .pdf)",
             save: true,
-            title: "Export a PNG picture",
-            filter: Some(("PNG picture", &["png"])),
+            title: "Export a picture (PNG, SVG or PDF)",
+            filter: Some(("PNG, SVG or PDF", &["png", "svg", "pdf"])),
         },
-        "Export PNG",
+        "Export",
         commands,
         |path, commands| {
             commands.push(Command::ExportPicture(PictureRequest {
