@@ -123,7 +123,12 @@ impl AtlasApp {
     /// loaded in the background.
     pub fn with_layers(layers: Vec<crate::layers::Layer>, mut state: PersistedState) -> Self {
         let mut notices = Vec::new();
-        let basemap = Basemap::embedded().unwrap_or_else(|error| {
+        // Parsed and triangulated once per process (pictures and tests build many apps); an
+        // error is read again to be told.
+        let basemap = Basemap::shared()
+            .cloned()
+            .map_or_else(Basemap::embedded, Ok);
+        let basemap = basemap.unwrap_or_else(|error| {
             notices.push(Notice::warning(format!(
                 "The offline basemap could not be loaded: {error}"
             )));

@@ -15,6 +15,14 @@ const VIEW: &str = r#"(
     ),
 )"#;
 
+/// A folder holding the test's view file, and the file.
+fn view_file() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let view = dir.path().join("brief.view.ron");
+    std::fs::write(&view, VIEW).unwrap();
+    (dir, view)
+}
+
 /// Run the command with no display at all.
 fn screenshot(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_khorasan-atlas"))
@@ -51,9 +59,7 @@ fn render(view: &std::path::Path, out: &std::path::Path, size: &str, scale: &str
 
 #[test]
 fn screenshot_writes_the_exact_size_deterministically_and_2x_matches_1x() {
-    let dir = tempfile::tempdir().unwrap();
-    let view = dir.path().join("brief.view.ron");
-    std::fs::write(&view, VIEW).unwrap();
+    let (dir, view) = view_file();
 
     let double = dir.path().join("double.png");
     render(&view, &double, "1600x900", "2", "window");
@@ -110,9 +116,7 @@ fn a_missing_view_file_is_a_clear_error_and_writes_nothing() {
 #[test]
 fn a_year_of_playback_is_written_as_an_animated_gif_from_the_command_line() {
     use image::AnimationDecoder as _;
-    let dir = tempfile::tempdir().unwrap();
-    let view = dir.path().join("brief.view.ron");
-    std::fs::write(&view, VIEW).unwrap();
+    let (dir, view) = view_file();
     let out = dir.path().join("2021.gif");
     let output = screenshot(&[
         "--view",
@@ -157,9 +161,7 @@ fn a_year_of_playback_is_written_as_an_animated_gif_from_the_command_line() {
 
 #[test]
 fn vector_exports_keep_the_title_as_text() {
-    let dir = tempfile::tempdir().unwrap();
-    let view = dir.path().join("brief.view.ron");
-    std::fs::write(&view, VIEW).unwrap();
+    let (dir, view) = view_file();
     let svg_path = dir.path().join("a.svg");
     render(&view, &svg_path, "1600x900", "1", "window");
     let svg = std::fs::read_to_string(&svg_path).unwrap();

@@ -7,9 +7,9 @@ use std::path::Path;
 use std::sync::{Arc, mpsc};
 
 use super::AtlasApp;
-use super::picture::{PictureData, PictureSpec, frame_settled, shared_renderer_do};
+use super::picture::{PictureData, PictureSpec, settled_scene, shared_renderer_do};
 use crate::model::aggregate::{MonthIndex, month_index, month_of_index};
-use crate::render::{Renderer, Scene};
+use crate::render::Renderer;
 use crate::state::{
     AnimationRequest, Command, ExportProgress, Notice, PictureScope, PlaybackAction,
 };
@@ -55,14 +55,7 @@ pub fn render_animation(
     months: Option<(MonthIndex, MonthIndex)>,
     progress: &ExportProgress,
 ) -> Result<Animation, String> {
-    let theme = if app.state.dark_mode {
-        egui::Theme::Dark
-    } else {
-        egui::Theme::Light
-    };
-    let mut scene = Scene::new(spec.size, spec.scale, theme);
-    app.base_zoom = 1.0;
-    frame_settled(app, &mut scene, Some(&mut *renderer))?;
+    let mut scene = settled_scene(app, spec.size, spec.scale, Some(&mut *renderer))?;
     let span = app.month_span;
     let (first, last) = months
         .map(|(first, last)| (first.max(span.0), last.min(span.1)))

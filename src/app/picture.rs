@@ -48,15 +48,7 @@ pub fn render(
     renderer: &mut Renderer,
     spec: &PictureSpec,
 ) -> Result<image::RgbaImage, String> {
-    let theme = if app.state.dark_mode {
-        egui::Theme::Dark
-    } else {
-        egui::Theme::Light
-    };
-    let mut scene = Scene::new(spec.size, spec.scale, theme);
-    // The app's own zoom stays 1 (plus presentation mode's larger type): the scale is pixels.
-    app.base_zoom = 1.0;
-    frame_settled(app, &mut scene, Some(&mut *renderer))?;
+    let mut scene = settled_scene(app, spec.size, spec.scale, Some(&mut *renderer))?;
     let image = scene.render(renderer).map_err(|error| error.to_string())?;
     match spec.crop {
         PictureScope::Window => Ok(image),
@@ -68,14 +60,7 @@ pub fn render(
 /// frame's shapes written as vector, in points; one view alone is the window's viewBox cut to
 /// it.
 pub fn render_svg(app: &mut AtlasApp, spec: &PictureSpec) -> Result<String, String> {
-    let theme = if app.state.dark_mode {
-        egui::Theme::Dark
-    } else {
-        egui::Theme::Light
-    };
-    let mut scene = Scene::new(spec.size, 1.0, theme);
-    app.base_zoom = 1.0;
-    frame_settled(app, &mut scene, None)?;
+    let scene = settled_scene(app, spec.size, 1.0, None)?;
     let zoom = scene.ctx().zoom_factor();
     let window = egui::Rect::from_min_size(egui::Pos2::ZERO, scene.size() / zoom);
     let viewport = match spec.crop {
@@ -150,9 +135,29 @@ impl PictureFormat {
     }
 }
 
+/// A scene of `size` points at `scale` in the view's theme, run until the view has settled
+/// (every picture, vector and animation starts so).
+pub(super) fn settled_scene(
+    app: &mut AtlasApp,
+    size: egui::Vec2,
+    scale: f32,
+    renderer: Option<&mut Renderer>,
+) -> Result<Scene, String> {
+    let theme = if app.state.dark_mode {
+        egui::Theme::Dark
+    } else {
+        egui::Theme::Light
+    };
+    let mut scene = Scene::new(size, scale, theme);
+    // The app's own zoom stays 1 (plus presentation mode's larger type): the scale is pixels.
+    app.base_zoom = 1.0;
+    frame_settled(app, &mut scene, renderer)?;
+    Ok(scene)
+}
+
 /// Run frames until the view's data layers have loaded, its scan has landed and the frame has
 /// settled.
-pub(super) fn frame_settled(
+fn frame_settled(
     app: &mut AtlasApp,
     scene: &mut Scene,
     mut renderer: Option<&mut Renderer>,

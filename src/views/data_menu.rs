@@ -104,28 +104,31 @@ pub fn data_menu(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<C
             commands,
         );
         let path = path.trim().to_owned();
-        let enabled = !path.is_empty();
-        if ui
-            .add_enabled(enabled, egui::Button::new("CSV"))
-            .on_hover_text("Write the filtered incidents as CSV")
-            .clicked()
-        {
-            commands.push(Command::ExportData(
+        for (label, hover, format, extension) in [
+            (
+                "CSV",
+                "Write the filtered incidents as CSV",
                 ExportFormat::Csv,
-                with_extension(&path, "csv"),
-            ));
-            ui.close();
-        }
-        if ui
-            .add_enabled(enabled, egui::Button::new("GeoJSON"))
-            .on_hover_text("Write the filtered incidents as a GeoJSON FeatureCollection")
-            .clicked()
-        {
-            commands.push(Command::ExportData(
+                "csv",
+            ),
+            (
+                "GeoJSON",
+                "Write the filtered incidents as a GeoJSON FeatureCollection",
                 ExportFormat::Geojson,
-                with_extension(&path, "geojson"),
-            ));
-            ui.close();
+                "geojson",
+            ),
+        ] {
+            if ui
+                .add_enabled(!path.is_empty(), egui::Button::new(label))
+                .on_hover_text(hover)
+                .clicked()
+            {
+                commands.push(Command::ExportData(
+                    format,
+                    with_extension(&path, extension),
+                ));
+                ui.close();
+            }
         }
     });
 }
