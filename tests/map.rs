@@ -261,3 +261,22 @@ fn a_corrupt_basemap_file_in_the_app_leaves_the_offline_basemap_with_a_notice() 
     );
     harness.get_by_label_contains("Tiles: good.mbtiles");
 }
+
+#[test]
+fn the_legend_folds_away_and_comes_back() {
+    let mut harness = harness();
+    assert!(harness.query_by_label("Colour: kind").is_some());
+    // "Attack" is in the map's legend, the timeline's legend and the table.
+    let attacks = harness.query_all_by_label("Attack").count();
+    harness.get_by_label("Hide legend").click();
+    harness.run_ok();
+    assert!(
+        harness.query_by_label("Colour: kind").is_none(),
+        "the folded legend shows only its button"
+    );
+    assert_eq!(harness.query_all_by_label("Attack").count(), attacks - 1);
+    harness.get_by_label("Show legend").click();
+    harness.run_ok();
+    assert!(harness.query_by_label("Colour: kind").is_some());
+    assert_eq!(harness.query_all_by_label("Attack").count(), attacks);
+}

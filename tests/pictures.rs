@@ -52,22 +52,29 @@ fn slide(layout: PresentationLayout, central: CentralView, dark: bool) -> AtlasA
     app
 }
 
+/// The window as an analyst sees it on a 1280x800 laptop.
+fn window(central: CentralView, dark: bool) -> AtlasApp {
+    common::app(PersistedState {
+        dark_mode: dark,
+        central,
+        ..PersistedState::default()
+    })
+}
+
 #[test]
-fn snapshots_of_the_default_window_and_the_presentation_layouts() {
+fn snapshots_of_the_window_at_1280x800_and_the_presentation_layouts() {
     let mut renderer = renderer();
-    let size = (960.0, 600.0);
-    for (name, mut app) in [
-        ("default_dark", common::app(PersistedState::default())),
-        (
-            "default_light",
-            common::app(PersistedState {
-                dark_mode: false,
-                ..PersistedState::default()
-            }),
-        ),
+    let laptop = (1280.0, 800.0);
+    let slide_size = (960.0, 600.0);
+    for (name, mut app, size) in [
+        ("default_dark", window(CentralView::Map, true), laptop),
+        ("default_light", window(CentralView::Map, false), laptop),
+        ("trends_dark", window(CentralView::Trends, true), laptop),
+        ("trends_light", window(CentralView::Trends, false), laptop),
         (
             "present_map_and_timeline",
             slide(PresentationLayout::MapAndTimeline, CentralView::Map, false),
+            slide_size,
         ),
         (
             "present_trends",
@@ -76,14 +83,16 @@ fn snapshots_of_the_default_window_and_the_presentation_layouts() {
                 CentralView::Trends,
                 false,
             ),
+            slide_size,
         ),
         (
             "present_map_only_dark",
             slide(PresentationLayout::MapOnly, CentralView::Map, true),
+            slide_size,
         ),
     ] {
         let image = draw(&mut app, &mut renderer, size, 1.0);
-        assert_eq!(image.dimensions(), (960, 600), "{name}");
+        assert_eq!(image.dimensions(), (size.0 as u32, size.1 as u32), "{name}");
         egui_kittest::image_snapshot(&image, name);
     }
 }

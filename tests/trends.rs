@@ -171,3 +171,52 @@ fn the_lanes_checkbox_switches_the_saved_setting() {
     harness.run_ok();
     assert!(!harness.state().state.timeline_lanes);
 }
+
+#[test]
+fn at_1280x800_every_chart_title_and_legend_sits_in_the_trends_area() {
+    for dark in [true, false] {
+        let mut harness = common::harness_sized(
+            PersistedState {
+                dark_mode: dark,
+                central: CentralView::Trends,
+                ..PersistedState::default()
+            },
+            1280.0,
+            800.0,
+        );
+        harness.run_ok();
+        // The trends area ends where the detail panel and the timeline begin.
+        let detail = harness.get_by_label("Filtered incidents").rect();
+        // "Timeline" is also the top bar's toggle: the panel's heading is the lower one.
+        let timeline = harness
+            .get_all_by_label("Timeline")
+            .map(|node| node.rect())
+            .max_by(|a, b| a.min.y.total_cmp(&b.min.y))
+            .unwrap();
+        let mut checked = 0;
+        for label in [
+            "Incidents per year, by province",
+            "Incidents per month: attacks against losses for ISK",
+            "Seasonal profile: incidents by month of the year",
+            "Kabul, AF",
+            "Attacks",
+            "Losses for ISK (counter-operations, leadership losses, arrests)",
+            "the other years",
+        ] {
+            let rect = harness.get_by_label(label).rect();
+            assert!(
+                rect.max.x <= detail.min.x && rect.max.y <= timeline.min.y,
+                "{label} at {rect:?} runs under the detail panel (from x {}) or the timeline \
+                 (from y {}), dark {dark}",
+                detail.min.x,
+                timeline.min.y
+            );
+            checked += 1;
+        }
+        let province_title = harness
+            .get_by_label_contains("Incidents per province (top ")
+            .rect();
+        assert!(province_title.max.x <= detail.min.x, "{province_title:?}");
+        assert_eq!(checked, 7);
+    }
+}

@@ -116,10 +116,19 @@ impl AtlasApp {
                 });
         }
         if panels.timeline {
-            let response = egui::Panel::bottom("timeline")
+            let mut panel = egui::Panel::bottom("timeline")
                 .resizable(true)
                 .default_size(250.0)
-                .min_size(160.0)
+                .min_size(160.0);
+            if self.presenting {
+                // A slide gives the map the larger share at any size, whatever the app's
+                // timeline was dragged to.
+                let height = ui.available_height();
+                panel = panel
+                    .resizable(false)
+                    .exact_size((height * 0.36).clamp(160.0, 420.0));
+            }
+            let response = panel
                 .show(ui, |ui| self.timeline.show(ui, &view, &mut commands))
                 .response;
             self.view_rects.timeline = Some(response.rect);

@@ -516,6 +516,9 @@ fn header(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<Command>
 pub fn legend(ui: &mut egui::Ui, view: &ViewContext<'_>) {
     ui.spacing_mut().item_spacing.x = 3.0;
     for category in Category::all(view.state.stack_by) {
+        if !view.legend_lists(category) {
+            continue;
+        }
         let shape = match category {
             Category::Attribution(a) => MarkerShape::of(a),
             Category::Kind(_) => MarkerShape::Circle,

@@ -109,6 +109,87 @@ pub fn show(
         cache.totals.clear();
         cache.generation = Some(view.derived.generation);
     }
+    if view.presenting {
+        // The slide's header carries the caption and its footer the source; the controls
+        // are for the app.
+        ui.label(
+            egui::RichText::new(
+                "Incidents known only to the year are left out of the monthly and seasonal \
+                 charts.",
+            )
+            .small()
+            .weak(),
+        );
+    } else {
+        controls(ui, view, settings, commands);
+    }
+
+    let mut chart = Chart {
+        view,
+        cache,
+        settings,
+        hovered: None,
+        clicked: None,
+        edited: None,
+    };
+    // Four cells of exactly half the width and height left: each chart's title and legend
+    // wrap inside its cell and its plot takes the rest, so no chart spills under the detail
+    // panel or the timeline. Where two rows would be too short, one row of four (wide
+    // slides); where that is too narrow too, the cells keep their least size and scroll.
+    let gap = egui::vec2(12.0, 8.0);
+    let available = ui.available_size_before_wrap();
+    let cell_for = |columns: f32| {
+        let rows = 4.0 / columns;
+        egui::vec2(
+            (available.x - (columns - 1.0) * gap.x) / columns,
+            (available.y - (rows - 1.0) * gap.y) / rows,
+        )
+    };
+    let fits = |cell: egui::Vec2| cell.x >= MIN_CELL.x && cell.y >= MIN_CELL.y;
+    if fits(cell_for(2.0)) {
+        chart_grid(ui, &mut chart, 2, cell_for(2.0), gap);
+    } else if fits(cell_for(4.0)) {
+        chart_grid(ui, &mut chart, 4, cell_for(4.0), gap);
+    } else {
+        egui::ScrollArea::vertical()
+            .id_salt("trend_scroll")
+            .show(ui, |ui| {
+                let width = cell_for(2.0).x - ui.spacing().scroll.bar_width / 2.0;
+                let cell = egui::vec2(width.max(MIN_CELL.x), MIN_CELL.y);
+                chart_grid(ui, &mut chart, 2, cell, gap);
+            });
+    }
+
+    // Lighting up a group elsewhere is skipped when it would be too many to mark.
+    if let Some(target) = chart
+        .hovered
+        .filter(|_| view.derived.filtered.len() <= super::map::MAX_SYMBOLS)
+    {
+        let group: Vec<usize> = view
+            .filtered_incidents()
+            .filter(|(_, incident)| target.matches(incident))
+            .map(|(index, _)| index)
+            .collect();
+        commands.push(Command::Hover(Hover::group(group)));
+    }
+    if let Some(target) = chart.clicked {
+        commands.push(target.narrow(view));
+    }
+    if let Some(edited) = chart.edited {
+        commands.push(Command::SetTrends(edited));
+    }
+}
+
+/// The least size of a chart's cell: its title, legend and a plot whose axis labels fit.
+const MIN_CELL: egui::Vec2 = egui::vec2(180.0, 180.0);
+
+/// The measure and grouping chosen for the charts, and what they are drawn from.
+fn controls(
+    ui: &mut egui::Ui,
+    view: &ViewContext<'_>,
+    settings: &TrendSettings,
+    commands: &mut Vec<Command>,
+) {
     ui.horizontal_wrapped(|ui| {
         ui.heading("Trends");
         ui.label(egui::RichText::new(view.filter_caption()).weak());
@@ -135,62 +216,51 @@ pub fn show(
         .small()
         .weak(),
     );
+}
 
-    // Each chart's title and legend take two rows of text: the plots share what is left, so
-    // that the lower charts' axes stay above the timeline.
-    let text_rows = 2.0 * (ui.text_style_height(&egui::TextStyle::Body) + 8.0);
-    let mut chart = Chart {
-        view,
-        cache,
-        settings,
-        height: ((ui.available_height() - 2.0 * text_rows - 24.0) / 2.0).max(110.0),
-        hovered: None,
-        clicked: None,
-        edited: None,
-    };
-    let width = ((ui.available_width() - 16.0) / 2.0).max(200.0);
-    egui::Grid::new("trend_grid")
-        .num_columns(2)
-        .spacing([12.0, 8.0])
-        .show(ui, |ui| {
-            ui.vertical(|ui| {
-                ui.set_width(width);
-                yearly_stacked(ui, &mut chart);
-            });
-            ui.vertical(|ui| {
-                ui.set_width(width);
-                province_totals(ui, &mut chart);
-            });
-            ui.end_row();
-            ui.vertical(|ui| {
-                ui.set_width(width);
-                monthly_series(ui, &mut chart);
-            });
-            ui.vertical(|ui| {
-                ui.set_width(width);
-                seasonal_profile(ui, &mut chart);
-            });
-            ui.end_row();
-        });
-
-    // Lighting up a group elsewhere is skipped when it would be too many to mark.
-    if let Some(target) = chart
-        .hovered
-        .filter(|_| view.derived.filtered.len() <= super::map::MAX_SYMBOLS)
-    {
-        let group: Vec<usize> = view
-            .filtered_incidents()
-            .filter(|(_, incident)| target.matches(incident))
-            .map(|(index, _)| index)
-            .collect();
-        commands.push(Command::Hover(Hover::group(group)));
+/// The four charts in cells of the given size, `columns` to a row, from the cursor.
+fn chart_grid(
+    ui: &mut egui::Ui,
+    chart: &mut Chart<'_>,
+    columns: usize,
+    cell: egui::Vec2,
+    gap: egui::Vec2,
+) {
+    let origin = ui.cursor().min;
+    let charts: [fn(&mut egui::Ui, &mut Chart<'_>); 4] = [
+        yearly_stacked,
+        province_totals,
+        monthly_series,
+        seasonal_profile,
+    ];
+    for (index, draw) in charts.into_iter().enumerate() {
+        let min = origin
+            + egui::vec2(
+                (index % columns) as f32 * (cell.x + gap.x),
+                (index / columns) as f32 * (cell.y + gap.y),
+            );
+        let rect = egui::Rect::from_min_size(min, cell);
+        ui.scope_builder(
+            egui::UiBuilder::new()
+                .max_rect(rect)
+                .layout(egui::Layout::top_down(egui::Align::Min))
+                .id_salt(("trend_cell", index)),
+            |ui| {
+                // An axis label centred on the plot's edge may spill into the gap.
+                ui.set_clip_rect(rect.expand2(gap / 2.0).intersect(ui.clip_rect()));
+                draw(ui, chart);
+            },
+        );
     }
-    if let Some(target) = chart.clicked {
-        commands.push(target.narrow(view));
-    }
-    if let Some(edited) = chart.edited {
-        commands.push(Command::SetTrends(edited));
-    }
+    let rows = 4_usize.div_ceil(columns);
+    let size = egui::vec2(
+        columns as f32 * cell.x + (columns - 1) as f32 * gap.x,
+        rows as f32 * cell.y + (rows - 1) as f32 * gap.y,
+    );
+    ui.allocate_rect(
+        egui::Rect::from_min_size(origin, size),
+        egui::Sense::hover(),
+    );
 }
 
 /// What every chart reads, and where it reports what the pointer did.
@@ -199,7 +269,6 @@ struct Chart<'a> {
     view: &'a ViewContext<'a>,
     cache: &'a mut TrendsCache,
     settings: &'a TrendSettings,
-    height: f32,
     hovered: Option<ChartPick>,
     clicked: Option<ChartPick>,
     /// Settings a chart's own control changed this frame.
@@ -228,10 +297,16 @@ impl Chart<'_> {
     }
 }
 
-/// A chart that neither pans nor zooms: its axes are categories or a fixed range.
-fn fixed_plot(id: &str, height: f32) -> Plot<'static> {
+/// The height left in a chart's cell for its plot, once its title and legend are placed.
+fn plot_height(ui: &egui::Ui) -> f32 {
+    ui.available_height().max(80.0)
+}
+
+/// A chart that neither pans nor zooms: its axes are categories or a fixed range; it fills
+/// what is left of its cell.
+fn fixed_plot(id: &str, ui: &egui::Ui) -> Plot<'static> {
     Plot::new(id)
-        .height(height)
+        .height(plot_height(ui))
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)
@@ -242,23 +317,43 @@ fn chart_title(ui: &mut egui::Ui, title: &str) {
     ui.label(egui::RichText::new(title).strong());
 }
 
-/// A chart's legend as a row of swatches above it, so that it never covers the data.
+/// A chart's legend as a row of swatches above it, so that it never covers the data. Each
+/// entry is placed whole (its text wrapped within the row when longer than the row), so that
+/// the row wraps between entries and never widens the chart's cell.
 fn legend_row(ui: &mut egui::Ui, entries: &[(String, Color32)]) {
-    ui.horizontal_wrapped(|ui| {
-        ui.spacing_mut().item_spacing.x = 10.0;
-        for (label, colour) in entries {
-            ui.horizontal(|ui| {
-                ui.spacing_mut().item_spacing.x = 4.0;
-                let (rect, _) =
-                    ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
-                ui.painter().rect_filled(rect, 2.0, *colour);
-                ui.label(egui::RichText::new(label).small());
-            });
-        }
+    ui.scope(|ui| {
+        // Rows as tall as the small text, not as a button.
+        ui.spacing_mut().item_spacing = egui::vec2(10.0, 2.0);
+        ui.spacing_mut().interact_size.y = 14.0;
+        ui.horizontal_wrapped(|ui| legend_entries(ui, entries));
     });
 }
 
-/// Handle hover and click on a bar chart whose bars are keyed by `targets` (same order).
+/// One legend entry per swatch and label, placed whole.
+fn legend_entries(ui: &mut egui::Ui, entries: &[(String, Color32)]) {
+    const SWATCH: f32 = 12.0;
+    let font = egui::TextStyle::Small.resolve(ui.style());
+    let text_colour = ui.visuals().text_color();
+    for (label, colour) in entries {
+        let wrap = (ui.max_rect().width() - SWATCH - 4.0).max(40.0);
+        let galley = ui
+            .painter()
+            .layout(label.clone(), font.clone(), text_colour, wrap);
+        let size = egui::vec2(SWATCH + 4.0 + galley.size().x, galley.size().y.max(SWATCH));
+        let (rect, response) = ui.allocate_exact_size(size, egui::Sense::hover());
+        response.widget_info(|| {
+            egui::WidgetInfo::labeled(egui::accesskit::Role::Label, true, label.clone())
+        });
+        let swatch = egui::Rect::from_min_size(rect.min, egui::vec2(SWATCH, SWATCH));
+        ui.painter().rect_filled(swatch, 2.0, *colour);
+        ui.painter().galley(
+            rect.min + egui::vec2(SWATCH + 4.0, 0.0),
+            galley,
+            text_colour,
+        );
+    }
+}
+
 fn bar_interaction(
     response: &egui_plot::PlotResponse<Option<usize>>,
     targets: Vec<ChartPick>,
@@ -319,7 +414,7 @@ fn bar_under_pointer(
 
 /// (a) Incidents or deaths per year, stacked by the biggest provinces or countries.
 fn yearly_stacked(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
-    let (settings, height) = (chart.settings, chart.height);
+    let settings = chart.settings;
     let group_by = if settings.by_province {
         GroupBy::Province
     } else {
@@ -378,7 +473,7 @@ fn yearly_stacked(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
         })
         .collect();
     legend_row(ui, &entries);
-    let response = fixed_plot("trend_yearly", height)
+    let response = fixed_plot("trend_yearly", ui)
         .include_y(0.0)
         .x_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 5.0, 10.0]))
         .custom_x_axes(vec![
@@ -434,9 +529,11 @@ fn yearly_stacked(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
 
 /// (b) Totals per province, largest first (horizontal bars).
 fn province_totals(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
-    let (settings, height) = (chart.settings, chart.height);
-    // As many bars as can each carry a readable label (at most 15).
-    let shown = ((height / 22.0).floor() as usize).clamp(5, 15);
+    let settings = chart.settings;
+    // As many bars as can each carry a readable label (at most 15) in the height left once
+    // the title and the note above the plot are placed.
+    let text_row = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
+    let shown = (((ui.available_height() - 2.5 * text_row) / 22.0).floor() as usize).clamp(5, 15);
     chart_title(
         ui,
         &format!(
@@ -463,7 +560,7 @@ fn province_totals(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
     let heights: Vec<f64> = rows.iter().map(|row| row.1).collect();
     let largest = heights.iter().copied().fold(1.0, f64::max);
     let text_colour = ui.visuals().text_color();
-    let response = fixed_plot("trend_provinces", height)
+    let response = fixed_plot("trend_provinces", ui)
         .include_x(0.0)
         // Room to the right of the longest bar for its label.
         .include_x(largest * 1.6)
@@ -517,11 +614,11 @@ fn province_totals(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
 
 /// (c) Attacks per month against counter-operations and leadership losses.
 fn monthly_series(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
-    let (settings, height) = (chart.settings, chart.height);
+    let settings = chart.settings;
     chart_title(
         ui,
         &format!(
-            "{} per month: attacks against losses (counter-operations, leadership losses, arrests)",
+            "{} per month: attacks against losses for ISK",
             capitalise(settings.measure.label())
         ),
     );
@@ -565,11 +662,18 @@ fn monthly_series(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
         ui,
         &[
             ("Attacks".to_owned(), ATTACKS_COLOUR),
-            ("Losses for ISK".to_owned(), LOSSES_COLOUR),
+            (
+                if losses.is_empty() {
+                    "Losses for ISK: none in the filtered set".to_owned()
+                } else {
+                    "Losses for ISK (counter-operations, leadership losses, arrests)".to_owned()
+                },
+                LOSSES_COLOUR,
+            ),
         ],
     );
     let response = Plot::new("trend_monthly")
-        .height(height)
+        .height(plot_height(ui))
         .allow_drag(false)
         .allow_boxed_zoom(false)
         .include_y(0.0)
@@ -614,7 +718,7 @@ fn monthly_series(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
 
 /// (d) Seasonal profile: one line per year over the months of the year.
 fn seasonal_profile(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
-    let (settings, height) = (chart.settings, chart.height);
+    let settings = chart.settings;
     chart_title(
         ui,
         &format!(
@@ -636,7 +740,8 @@ fn seasonal_profile(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
         .filter(|year| years.contains(year))
         .or_else(|| years.last().copied());
     let context = ui.visuals().weak_text_color().gamma_multiply(0.45);
-    ui.horizontal(|ui| {
+    // Wrapped: a row wider than the cell would widen the plot past it.
+    ui.horizontal_wrapped(|ui| {
         let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
         ui.painter().rect_filled(rect, 2.0, HIGHLIGHT_COLOUR);
         let label = ui.label(egui::RichText::new("Year").small());
@@ -673,7 +778,7 @@ fn seasonal_profile(ui: &mut egui::Ui, chart: &mut Chart<'_>) {
             (year, values)
         })
         .collect();
-    let response = fixed_plot("trend_seasonal", height)
+    let response = fixed_plot("trend_seasonal", ui)
         .include_y(0.0)
         .include_x(0.5)
         .include_x(12.5)

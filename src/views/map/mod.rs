@@ -41,6 +41,8 @@ pub struct MapView {
     density: incident_symbols::Density,
     /// Whether last frame drew density bins (the legend says so).
     showing_bins: bool,
+    /// The legend folded away to its title (in the app; slides always show it).
+    legend_collapsed: bool,
     /// The distance tool, while it is switched on.
     measure: Option<DistanceTool>,
     /// Tiles drawn over the offline basemap: online (opt-in) or a local file.
@@ -142,6 +144,7 @@ impl MapView {
             heatmap: heatmap::Heatmap::default(),
             density: Default::default(),
             showing_bins: false,
+            legend_collapsed: false,
             measure: None,
             tiles: None,
             probe: None,
@@ -659,6 +662,7 @@ impl MapView {
             rect.translate(Vec2::new(0.0, if view.presenting { -46.0 } else { 0.0 })),
             view,
             self.showing_bins,
+            &mut self.legend_collapsed,
         );
         // In presentation mode the source line under the slide carries the credits.
         if !view.presenting {

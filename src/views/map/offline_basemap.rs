@@ -16,6 +16,8 @@ const PROVINCE_LABEL_ZOOM: f64 = 5.6;
 /// Basemap colours for the current theme.
 pub(super) struct Palette {
     pub sea: Color32,
+    /// Beyond the embedded basemap's coverage: neither land nor sea.
+    beyond: Color32,
     land: Color32,
     focus_land: Color32,
     border: Color32,
@@ -30,6 +32,7 @@ impl Palette {
         if dark {
             Self {
                 sea: Color32::from_rgb(0x1b, 0x26, 0x33),
+                beyond: Color32::from_rgb(0x24, 0x24, 0x24),
                 land: Color32::from_rgb(0x2c, 0x30, 0x36),
                 focus_land: Color32::from_rgb(0x3a, 0x3f, 0x46),
                 border: Color32::from_rgb(0x8a, 0x90, 0x99),
@@ -41,6 +44,7 @@ impl Palette {
         } else {
             Self {
                 sea: Color32::from_rgb(0xd4, 0xe3, 0xee),
+                beyond: Color32::from_rgb(0xd9, 0xd9, 0xd9),
                 land: Color32::from_rgb(0xee, 0xec, 0xe6),
                 focus_land: Color32::from_rgb(0xfb, 0xfa, 0xf6),
                 border: Color32::from_rgb(0x6d, 0x6a, 0x64),
@@ -70,6 +74,52 @@ pub(super) fn draw_land(
                 palette.land
             };
             painter.add(fill_mesh(area, transform, fill));
+        }
+    }
+    draw_beyond_coverage(painter, transform, rect, palette);
+}
+
+/// Grey where the embedded basemap ends (it is clipped to a box), with a note when there is
+/// room: sea there would tell a briefer that Xinjiang is ocean.
+fn draw_beyond_coverage(
+    painter: &egui::Painter,
+    transform: ScreenTransform,
+    rect: Rect,
+    palette: &Palette,
+) {
+    let (west, south, east, north) = crate::basemap::COVERAGE;
+    let corner = |lon, lat| transform.apply(crate::basemap::Mercator::from_lon_lat(lon, lat));
+    let covered = Rect::from_two_pos(corner(west, north), corner(east, south));
+    if covered.contains_rect(rect) {
+        return;
+    }
+    let bands = [
+        Rect::from_min_max(rect.min, egui::pos2(rect.max.x, covered.min.y)),
+        Rect::from_min_max(egui::pos2(rect.min.x, covered.max.y), rect.max),
+        Rect::from_min_max(
+            egui::pos2(rect.min.x, covered.min.y),
+            egui::pos2(covered.min.x, covered.max.y),
+        ),
+        Rect::from_min_max(
+            egui::pos2(covered.max.x, covered.min.y),
+            egui::pos2(rect.max.x, covered.max.y),
+        ),
+    ];
+    let font = egui::FontId::proportional(11.0);
+    for band in bands.map(|band| band.intersect(rect)) {
+        if band.width() <= 0.0 || band.height() <= 0.0 {
+            continue;
+        }
+        painter.rect_filled(band, 0.0, palette.beyond);
+        let note = painter.layout(
+            "Beyond the offline basemap".to_owned(),
+            font.clone(),
+            palette.province,
+            band.width() - 8.0,
+        );
+        if band.width() >= 60.0 && band.height() >= note.size().y + 8.0 {
+            let at = band.center() - note.size() / 2.0;
+            painter.galley(at, note, palette.province);
         }
     }
 }

@@ -226,7 +226,16 @@ pub(super) fn online_badge(ui: &mut egui::Ui, rect: Rect, template: &str) {
 }
 
 /// The legend, top left under the controls: laid out first, its background painted under it.
-pub(super) fn legend(ui: &mut egui::Ui, rect: Rect, view: &ViewContext<'_>, showing_bins: bool) {
+/// The map's legend, top left under the controls. It lists only what the filtered set holds
+/// (a slide of attacks does not explain arrests), and in the app it folds away to its title
+/// so that it does not hide the places under it.
+pub(super) fn legend(
+    ui: &mut egui::Ui,
+    rect: Rect,
+    view: &ViewContext<'_>,
+    showing_bins: bool,
+    collapsed: &mut bool,
+) {
     let layers = &view.state.map_overlays;
     let margin = 6.0;
     let legend_rect = Rect::from_min_max(
@@ -234,8 +243,25 @@ pub(super) fn legend(ui: &mut egui::Ui, rect: Rect, view: &ViewContext<'_>, show
         egui::pos2((rect.min.x + 440.0).min(rect.max.x), rect.max.y - 30.0),
     );
     let background = ui.painter().add(Shape::Noop);
+    let foldable = !view.presenting;
     let content = ui.scope_builder(egui::UiBuilder::new().max_rect(legend_rect), |ui| {
         ui.spacing_mut().item_spacing = Vec2::new(4.0, 1.0);
+        if foldable {
+            let (text, hint) = if *collapsed {
+                ("Show legend", "Show what the colours, shapes and sizes mean")
+            } else {
+                ("Hide legend", "Fold the legend away to see the map under it")
+            };
+            let toggle = ui
+                .add(egui::Button::new(egui::RichText::new(text).small()).frame(false))
+                .on_hover_text(hint);
+            if toggle.clicked() {
+                *collapsed = !*collapsed;
+            }
+            if *collapsed {
+                return;
+            }
+        }
         ui.horizontal_top(|ui| {
             if layers.symbols && showing_bins {
                 ui.label(
@@ -288,9 +314,7 @@ fn symbol_legend(ui: &mut egui::Ui, view: &ViewContext<'_>) {
         };
         ui.label(egui::RichText::new(title).small().strong());
         for category in Category::all(view.state.stack_by) {
-            if let Category::Attribution(attribution) = category
-                && !attribution_in_data(view, attribution)
-            {
+            if !view.legend_lists(category) {
                 continue;
             }
             ui.horizontal(|ui| {
@@ -304,7 +328,7 @@ fn symbol_legend(ui: &mut egui::Ui, view: &ViewContext<'_>) {
         ui.label(egui::RichText::new("Shape: attribution").small().strong());
         let colour = ui.visuals().text_color();
         for &attribution in Attribution::ALL {
-            if !attribution_in_data(view, attribution) {
+            if !view.legend_lists(Category::Attribution(attribution)) {
                 continue;
             }
             ui.horizontal(|ui| {
@@ -323,17 +347,6 @@ fn symbol_legend(ui: &mut egui::Ui, view: &ViewContext<'_>) {
                 .weak(),
         );
     });
-}
-
-/// The four grades of the embedded dataset always; the grades of imported data once some is
-/// shown.
-fn attribution_in_data(view: &ViewContext<'_>, attribution: Attribution) -> bool {
-    !matches!(attribution, Attribution::NamedInData | Attribution::NotIsk)
-        || view
-            .derived
-            .summary
-            .by_attribution
-            .contains_key(&attribution)
 }
 
 /// With several layers shown, each layer's halo colour.
