@@ -72,6 +72,8 @@ impl BoundingBox {
 #[derive(Clone, Debug)]
 pub struct Area {
     pub name: String,
+    /// ISO 3166-2 code of a province (`AF-KAB`, `PK-BA`); `None` for countries.
+    pub iso_3166_2: Option<String>,
     /// ISO 3166-1 alpha-2 of the country (for a province: the country it belongs to).
     pub country_code: String,
     pub rings: Vec<Vec<Mercator>>,
@@ -204,6 +206,7 @@ fn parse_areas(
         };
         let mut area = Area {
             name: string_property(feature, "name"),
+            iso_3166_2: Some(string_property(feature, "iso_3166_2")).filter(|c| !c.is_empty()),
             country_code: string_property(feature, country_key),
             rings: Vec::new(),
             vertices: Vec::new(),

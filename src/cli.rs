@@ -156,6 +156,11 @@ pub enum CliCommand {
         /// Output file; standard output when absent.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Write CSV text cells exactly as in the data, even those a spreadsheet would run as
+        /// a formula (by default a cell starting with = + - @, a tab or a carriage return
+        /// gets a leading ').
+        #[arg(long)]
+        raw_formulas: bool,
         #[command(flatten)]
         filter: FilterArgs,
     },
@@ -470,6 +475,7 @@ pub fn run_command(data: &DataArgs, command: &CliCommand) -> Result<(), CliError
         CliCommand::Export {
             format,
             output,
+            raw_formulas,
             filter,
         } => {
             let filter = filter.to_filter(&dataset)?;
@@ -487,8 +493,15 @@ pub fn run_command(data: &DataArgs, command: &CliCommand) -> Result<(), CliError
                 None => Box::new(std::io::stdout().lock()),
             };
             let written = match ExportFormat::from(*format) {
-                ExportFormat::Csv => io::write_csv(&mut out, &dataset, incidents.iter().copied())
-                    .map_err(|error| error.to_string()),
+                ExportFormat::Csv => {
+                    let formulas = if *raw_formulas {
+                        io::FormulaCells::Raw
+                    } else {
+                        io::FormulaCells::Neutralised
+                    };
+                    io::write_csv_with(&mut out, &dataset, incidents.iter().copied(), formulas)
+                        .map_err(|error| error.to_string())
+                }
                 ExportFormat::Geojson => {
                     io::write_geojson(&mut out, &dataset, incidents.iter().copied())
                         .map_err(|error| error.to_string())

@@ -4,5 +4,5 @@ pub mod export;
 pub mod import;
 pub mod ron_dataset;
 
-pub use export::{ExportFormat, write_csv, write_geojson};
+pub use export::{ExportFormat, FormulaCells, write_csv, write_csv_with, write_geojson};
 pub use ron_dataset::{LoadError, embedded_dataset, parse_dataset};

@@ -137,7 +137,7 @@ fn run(
         Err(error) => return LoadOutcome::Failed { request, error },
     };
     drop(head);
-    let (mapping, from_memory) = if !detected.format.needs_mapping() {
+    let (mapping, from_memory) = if !detected.needs_mapping() {
         (None, false)
     } else if let Some(mapping) =
         mapping.or_else(|| request.spec.as_ref().and_then(|s| s.mapping.clone()))

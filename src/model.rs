@@ -16,12 +16,12 @@ pub mod shared_str;
 pub(crate) mod testing;
 
 pub use aggregate::{Category, Measure, MonthHistogram, StackBy, Summary};
-pub use dataset::{Dataset, Metadata, ReportedSeries, Source, ValidationIssue};
+pub use dataset::{Dataset, Metadata, ReportedSeries, Source, SourceLink, ValidationIssue};
 pub use date::{DatePrecision, IncidentDate};
 pub use filter::{Facet, Filter};
 pub use incident::{
-    Attribution, Count, Discrepancy, Incident, IncidentId, Kind, Location, LocationPrecision,
-    Method, ProvinceKey, SourceId, Target,
+    Actor, ActorRole, Attribution, Count, Discrepancy, Incident, IncidentId, Kind, Location,
+    LocationPrecision, Method, ProvinceKey, SourceId, Target,
 };
 pub use selection::{Highlight, Hover, IncidentIndex, SelectedIncident};
 pub use shared_str::{Interner, SharedStr};

@@ -2,7 +2,7 @@
 
 use std::process::{Command, Output};
 
-const HEADER: &str = "id,date,date_precision,country_code,country,admin1,place,lat,lon,location_precision,kind,method,target,attribution,killed_min,killed_max,injured_min,injured_max,summary,sources";
+const HEADER: &str = "id,date,date_precision,country_code,country,admin1,place,lat,lon,location_precision,kind,method,target,attribution,killed_min,killed_max,injured_min,injured_max,summary,sources,actors";
 
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_khorasan-atlas"))
@@ -36,7 +36,7 @@ fn export_csv_has_the_exact_header_and_one_row_per_incident() {
     let dataset = khorasan_atlas::io::embedded_dataset().unwrap();
     assert_eq!(rows.len(), dataset.incidents.len());
     for row in &rows {
-        assert_eq!(row.len(), 20);
+        assert_eq!(row.len(), 21);
         let precision = &row[2];
         let date = &row[1];
         let expected_len = match precision {

@@ -3,7 +3,8 @@
 
 mod common;
 
-use std::path::PathBuf;
+use common::fixture;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -36,12 +37,6 @@ impl FilePicker for Scripted {
             answers.remove(0)
         }
     }
-}
-
-fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/import")
-        .join(name)
 }
 
 /// Run frames until `done` holds (the dialog answers on its own thread).

@@ -2,7 +2,9 @@
 //! right date and place precision and attribution grade, every broken row is skipped with
 //! its line and column, and files that are not data give one clear error.
 
-use std::path::PathBuf;
+mod common;
+
+use common::{fixture, incident, issues, load};
 
 use khorasan_atlas::io::import::{
     FieldMapping, Format, ImportError, Imported, Progress, detect, import_file,
@@ -11,41 +13,11 @@ use khorasan_atlas::model::{
     Attribution, Count, DatePrecision, Incident, Kind, LocationPrecision, Method, Target,
 };
 
-fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/import")
-        .join(name)
-}
-
-fn load(name: &str) -> Imported {
-    import_file(&fixture(name), None, &Progress::default())
-        .unwrap_or_else(|error| panic!("{name}: {error}"))
-}
-
 fn load_error(name: &str) -> ImportError {
     match import_file(&fixture(name), None, &Progress::default()) {
         Ok(imported) => panic!("{name} loaded: {}", imported.report.summary()),
         Err(error) => error,
     }
-}
-
-/// (line, column) of every skipped row.
-fn issues(imported: &Imported) -> Vec<(u64, &str)> {
-    imported
-        .report
-        .issues
-        .iter()
-        .map(|issue| (issue.line, issue.column.as_str()))
-        .collect()
-}
-
-fn incident<'a>(imported: &'a Imported, id: &str) -> &'a Incident {
-    imported
-        .dataset
-        .incidents
-        .iter()
-        .find(|incident| incident.id == id)
-        .unwrap_or_else(|| panic!("no incident {id}"))
 }
 
 /// Date as written, its precision, and the place precision.
@@ -151,7 +123,7 @@ fn acled_current_export_loads_good_rows_and_reports_broken_ones() {
             LocationPrecision::Province
         )
     );
-    assert_eq!(clash.kind, Kind::CounterOperation);
+    assert_eq!(clash.kind, Kind::Fighting, "ACLED Battles are fighting");
     assert_eq!(clash.attribution, Attribution::NamedInData);
     assert_eq!(
         clash.perpetrator.as_deref(),
@@ -248,8 +220,8 @@ fn acled_old_export_loads_and_reports_the_short_row() {
     let deh_bala = incident(&imported, "acled:AFG-OLD-4");
     assert_eq!(
         deh_bala.kind,
-        Kind::CounterOperation,
-        "ISK only as the second actor"
+        Kind::Fighting,
+        "a battle, with ISK as the second actor"
     );
     assert_eq!(deh_bala.attribution, Attribution::NamedInData);
     assert_eq!(deh_bala.location.precision, LocationPrecision::Province);
@@ -378,7 +350,7 @@ fn ucdp_export_widens_dates_and_tells_isk_from_other_branches() {
     );
     assert_eq!(
         (jalalabad.kind, jalalabad.target),
-        (Kind::CounterOperation, Target::Militants)
+        (Kind::Fighting, Target::Taliban)
     );
     assert_eq!(jalalabad.attribution, Attribution::NamedInData);
     assert_eq!(jalalabad.perpetrator.as_deref(), Some("IS"));

@@ -3,34 +3,15 @@
 
 mod common;
 
+use common::{fixture, wait_for_load};
+
 use std::path::PathBuf;
 
 use common::{harness, harness_sized};
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use khorasan_atlas::AtlasApp;
 use khorasan_atlas::io::import::{Progress, import_file};
 use khorasan_atlas::model::{Attribution, DatePrecision};
 use khorasan_atlas::state::{Command, NoticeLevel, PersistedState};
-
-fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/import")
-        .join(name)
-}
-
-/// Run frames until the background load is done (or the mapping dialog waits).
-fn wait_for_load(harness: &mut Harness<'_, AtlasApp>) {
-    for _ in 0..400 {
-        harness.step();
-        if !harness.state().is_loading() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    assert!(!harness.state().is_loading(), "the load did not finish");
-    harness.run_ok();
-}
 
 #[test]
 fn an_acled_file_becomes_a_layer_in_every_view() {

@@ -39,9 +39,52 @@ pub struct ExportRow {
     pub summary: String,
     /// Each source as a citation, joined with ` | `.
     pub sources: String,
+    /// Every actor as the data names it, with its role: `IS (perpetrator); Civilians
+    /// (target)`. Added after `sources`, so that the columns before it keep their places.
+    pub actors: String,
 }
 
-pub const CSV_HEADER: &str = "id,date,date_precision,country_code,country,admin1,place,lat,lon,location_precision,kind,method,target,attribution,killed_min,killed_max,injured_min,injured_max,summary,sources";
+pub const CSV_HEADER: &str = "id,date,date_precision,country_code,country,admin1,place,lat,lon,location_precision,kind,method,target,attribution,killed_min,killed_max,injured_min,injured_max,summary,sources,actors";
+
+/// Whether text cells that a spreadsheet would run as a formula are written as they are.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FormulaCells {
+    /// The default: a cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return
+    /// gets a leading `'`, so that Excel, LibreOffice and Google Sheets show it as text
+    /// instead of running it (an imported file's text is untrusted: `=HYPERLINK(...)`).
+    #[default]
+    Neutralised,
+    /// Exactly as in the data (`export --raw-formulas`), for tools that are not spreadsheets.
+    Raw,
+}
+
+/// `text` with a leading `'` when a spreadsheet would read it as a formula.
+pub fn neutralise_formula(text: String) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text
+    }
+}
+
+impl ExportRow {
+    /// The text cells made safe to open in a spreadsheet (numbers and keys are left alone).
+    fn neutralised(mut self) -> Self {
+        for text in [
+            &mut self.id,
+            &mut self.country_code,
+            &mut self.country,
+            &mut self.admin1,
+            &mut self.place,
+            &mut self.summary,
+            &mut self.sources,
+            &mut self.actors,
+        ] {
+            *text = neutralise_formula(std::mem::take(text));
+        }
+        self
+    }
+}
 
 impl ExportRow {
     pub fn new(dataset: &Dataset, incident: &Incident) -> Self {
@@ -70,8 +113,22 @@ impl ExportRow {
             injured_max,
             summary: incident.summary.clone(),
             sources: source_citations(dataset, incident).join(" | "),
+            actors: actor_list(incident),
         }
     }
+}
+
+/// The incident's actors with their roles; the embedded dataset's incidents name ISK.
+fn actor_list(incident: &Incident) -> String {
+    if incident.actors.is_empty() {
+        return crate::model::actor::actor_name(incident).to_owned();
+    }
+    incident
+        .actors
+        .iter()
+        .map(|actor| format!("{} ({})", actor.name, actor.role.key()))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// "Publisher, “Title” (date) URL" for each source of an incident; unknown ids stay visible.
@@ -89,10 +146,20 @@ pub fn source_citations(dataset: &Dataset, incident: &Incident) -> Vec<String> {
         .collect()
 }
 
+/// The incidents as CSV, with formula-like text cells neutralised.
 pub fn write_csv<'a>(
     out: impl Write,
     dataset: &Dataset,
     incidents: impl IntoIterator<Item = &'a Incident>,
+) -> Result<(), csv::Error> {
+    write_csv_with(out, dataset, incidents, FormulaCells::Neutralised)
+}
+
+pub fn write_csv_with<'a>(
+    out: impl Write,
+    dataset: &Dataset,
+    incidents: impl IntoIterator<Item = &'a Incident>,
+    formulas: FormulaCells,
 ) -> Result<(), csv::Error> {
     // The header is written by hand so an empty export still has it.
     let mut writer = csv::WriterBuilder::new()
@@ -100,7 +167,11 @@ pub fn write_csv<'a>(
         .from_writer(out);
     writer.write_record(CSV_HEADER.split(','))?;
     for incident in incidents {
-        writer.serialize(ExportRow::new(dataset, incident))?;
+        let row = ExportRow::new(dataset, incident);
+        writer.serialize(match formulas {
+            FormulaCells::Neutralised => row.neutralised(),
+            FormulaCells::Raw => row,
+        })?;
     }
     writer.flush()?;
     Ok(())
@@ -158,6 +229,7 @@ mod tests {
                 location: Location {
                     place: "Kabul, \"airport\"".into(),
                     admin1: "Kabul".into(),
+                    admin1_as_written: None,
                     country: "Afghanistan".into(),
                     country_code: "AF".into(),
                     lat: 34.56,
@@ -185,9 +257,48 @@ mod tests {
         assert_eq!(
             lines.next(),
             Some(
-                "a,2021-08,month,AF,Afghanistan,Kabul,\"Kabul, \"\"airport\"\"\",34.56,69.21,exact,attack,suicide-bombing,foreign-military,claimed-isk,169,183,,,\"Line one, with comma\",\"Reuters, \u{201c}Kabul blast\u{201d} (2021-08-27) https://example.org/a\""
+                "a,2021-08,month,AF,Afghanistan,Kabul,\"Kabul, \"\"airport\"\"\",34.56,69.21,exact,attack,suicide-bombing,foreign-military,claimed-isk,169,183,,,\"Line one, with comma\",\"Reuters, \u{201c}Kabul blast\u{201d} (2021-08-27) https://example.org/a\",Islamic State Khorasan Province (ISK)"
             )
         );
+    }
+
+    #[test]
+    fn text_a_spreadsheet_would_run_is_neutralised_unless_raw_is_asked() {
+        let mut data = dataset();
+        let incident = &mut data.incidents[0];
+        incident.summary = "=HYPERLINK(\"http://x.example\",\"click\")".into();
+        incident.location.place = "+1 town".into();
+        incident.location.admin1 = "@SUM(A1)".into();
+        incident.perpetrator = Some("-IS".into());
+        incident.actors = vec![crate::model::Actor::new(
+            "-IS",
+            crate::model::ActorRole::Perpetrator,
+        )];
+        incident.killed = Count::Exact(4);
+        let read = |formulas| {
+            let mut out = Vec::new();
+            write_csv_with(&mut out, &data, &data.incidents, formulas).unwrap();
+            let mut reader = csv::Reader::from_reader(out.as_slice());
+            let headers = reader.headers().unwrap().clone();
+            let record = reader.records().next().unwrap().unwrap();
+            move |column: &str| {
+                let position = headers.iter().position(|h| h == column).unwrap();
+                record[position].to_owned()
+            }
+        };
+        let guarded = read(FormulaCells::Neutralised);
+        assert_eq!(
+            guarded("summary"),
+            "'=HYPERLINK(\"http://x.example\",\"click\")"
+        );
+        assert_eq!(guarded("place"), "'+1 town");
+        assert_eq!(guarded("admin1"), "'@SUM(A1)");
+        assert_eq!(guarded("actors"), "'-IS (perpetrator)");
+        assert_eq!(guarded("killed_min"), "4", "numbers are left alone");
+        assert_eq!(guarded("country"), "Afghanistan");
+        let raw = read(FormulaCells::Raw);
+        assert_eq!(raw("summary"), "=HYPERLINK(\"http://x.example\",\"click\")");
+        assert_eq!(raw("place"), "+1 town");
     }
 
     #[test]

@@ -16,7 +16,9 @@ pub mod fields;
 pub mod generic;
 pub mod geojson;
 pub mod gtd;
+mod lines;
 pub mod mapping;
+pub mod provinces;
 pub mod ucdp;
 
 use std::path::Path;
@@ -360,9 +362,18 @@ pub fn import_bytes(
             &mapping_or_guess(mapping, &detected),
             progress,
         )?,
-        Format::GeoJson => {
-            geojson::import_geojson(bytes, file, &mapping_or_guess(mapping, &detected), progress)?
-        }
+        Format::GeoJson => match detected.schema {
+            // A mapping given for the file is the analyst's choice and wins.
+            Some(schema) if mapping.is_none() => {
+                geojson::import_geojson_schema(bytes, file, schema_of(schema), progress)?
+            }
+            _ => geojson::import_geojson(
+                bytes,
+                file,
+                &mapping_or_guess(mapping, &detected),
+                progress,
+            )?,
+        },
     };
     imported.report.notes.extend(detected.notes);
     progress.set_done(bytes.len() as u64);

@@ -71,9 +71,30 @@ pub fn is_isk_name(name: &str, country_code: &str) -> bool {
     generic && matches!(country_code, "AF" | "PK")
 }
 
-/// The actor as shown and filtered: the imported name, or ISK for the embedded dataset.
+/// The actor as shown first: the imported name, or ISK for the embedded dataset.
 pub fn actor_name(incident: &Incident) -> &str {
     incident.perpetrator.as_deref().unwrap_or(EMBEDDED_ACTOR)
+}
+
+/// Every actor name of an incident, as filtered and counted: the one shown first, then each
+/// other actor the row names, once each.
+pub fn actor_names(incident: &Incident) -> impl Iterator<Item = &str> {
+    let first = actor_name(incident);
+    std::iter::once(first).chain(
+        incident
+            .actors
+            .iter()
+            .enumerate()
+            .map(|(index, actor)| (index, actor.name.as_str()))
+            .filter(move |(index, name)| {
+                !name.is_empty()
+                    && *name != first
+                    && !incident.actors[..*index]
+                        .iter()
+                        .any(|earlier| earlier.name.as_str() == *name)
+            })
+            .map(|(_, name)| name),
+    )
 }
 
 /// Whether the incident is linked to ISK. Importers grade each row by its actor's name

@@ -416,10 +416,26 @@ pub fn facet_counts<K: Ord>(
     facet: Facet,
     key: impl Fn(&Incident) -> K,
 ) -> BTreeMap<K, usize> {
+    multi_facet_counts(dataset, filter, facet, |incident| vec![key(incident)])
+}
+
+/// [`facet_counts`] for a facet an incident can hold several values of (its actors): the
+/// incident counts once for each distinct value.
+pub fn multi_facet_counts<K: Ord>(
+    dataset: &Dataset,
+    filter: &Filter,
+    facet: Facet,
+    keys: impl Fn(&Incident) -> Vec<K>,
+) -> BTreeMap<K, usize> {
     let mut counts = BTreeMap::new();
     for incident in &dataset.incidents {
         if filter.matches_except(incident, Some(facet)) {
-            *counts.entry(key(incident)).or_default() += 1;
+            let mut keys = keys(incident);
+            keys.sort();
+            keys.dedup();
+            for key in keys {
+                *counts.entry(key).or_default() += 1;
+            }
         }
     }
     counts

@@ -13,6 +13,7 @@ fn kind_plural(kind: Kind) -> &'static str {
         Kind::Arrest => "arrests",
         Kind::CounterOperation => "counter-operations",
         Kind::LeadershipLoss => "leadership losses",
+        Kind::Fighting => "armed clashes",
         Kind::Other => "other events",
     }
 }

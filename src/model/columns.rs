@@ -83,7 +83,12 @@ pub struct Columns {
     /// Exact (killed min, killed max, injured min, injured max) of the incidents marked
     /// [`TOLL_LARGE`], by index; `UNKNOWN` where unknown.
     large_tolls: HashMap<u32, [u32; 4], foldhash::fast::RandomState>,
+    /// The actor shown first (every incident has one).
     actor: Vec<u32>,
+    /// The other actors of incident `i`, distinct from the first and each other:
+    /// `more_actor_ids[more_actor_start[i]..more_actor_start[i + 1]]` (empty for most rows).
+    more_actor_start: Vec<u32>,
+    more_actor_ids: Vec<u32>,
     /// Sources of incident `i`: `source_ids[source_start[i]..source_start[i + 1]]`.
     source_start: Vec<u32>,
     source_ids: Vec<u32>,
@@ -251,6 +256,7 @@ impl Columns {
             killed: Vec::with_capacity(n),
             injured: Vec::with_capacity(n),
             actor: Vec::with_capacity(n),
+            more_actor_start: Vec::with_capacity(n + 1),
             source_start: Vec::with_capacity(n + 1),
             source_ids: Vec::with_capacity(n * 2),
             ..Self::default()
@@ -260,6 +266,7 @@ impl Columns {
         let mut actors = Dictionary::new();
         let mut sources: Dictionary<&str> = Dictionary::new();
         columns.source_start.push(0);
+        columns.more_actor_start.push(0);
         // Month indices, until their range is known; year-only dates have none.
         let mut months = Vec::with_capacity(n);
         for incident in &dataset.incidents {
@@ -312,9 +319,15 @@ impl Columns {
                     columns.injured.push([TOLL_LARGE; 2]);
                 }
             }
+            let mut names = super::actor::actor_names(incident);
+            let first = names.next().unwrap_or(super::actor::EMBEDDED_ACTOR);
+            columns.actor.push(actors.code(first.to_owned()));
+            for name in names {
+                columns.more_actor_ids.push(actors.code(name.to_owned()));
+            }
             columns
-                .actor
-                .push(actors.code(super::actor::actor_name(incident).to_owned()));
+                .more_actor_start
+                .push(columns.more_actor_ids.len() as u32);
             let start = columns.source_ids.len();
             for source in &incident.sources {
                 let code = sources.code(source.as_str());
@@ -348,6 +361,12 @@ impl Columns {
 
     pub fn is_empty(&self) -> bool {
         self.first_day.is_empty()
+    }
+
+    /// Incident `i`'s actors after the first.
+    fn more_actors(&self, i: usize) -> &[u32] {
+        &self.more_actor_ids
+            [self.more_actor_start[i] as usize..self.more_actor_start[i + 1] as usize]
     }
 
     /// Incident `i`'s tolls exactly: (killed min, killed max, injured min, injured max),
@@ -543,8 +562,12 @@ impl Columns {
                     mask |= bit((killed == UNKNOWN) | (killed < compiled.min_killed), KILLED);
                 }
                 if in_use(ACTOR) {
-                    let failed = !compiled.actor[self.actor[i] as usize]
-                        | (self.attribution[i] == compiled.excluded_attribution);
+                    let allowed = compiled.actor[self.actor[i] as usize]
+                        || self
+                            .more_actors(i)
+                            .iter()
+                            .any(|&actor| compiled.actor[actor as usize]);
+                    let failed = !allowed | (self.attribution[i] == compiled.excluded_attribution);
                     mask |= bit(failed, ACTOR);
                 }
                 if let Some((filter, dataset)) = compiled.text
@@ -582,7 +605,11 @@ impl Columns {
                     tally.facet_attribution[attribution] += counts_for(ATTRIBUTION);
                 }
                 if in_use(ACTOR) {
-                    tally.facet_actor[self.actor[i] as usize] += counts_for(ACTOR);
+                    let counts = counts_for(ACTOR);
+                    tally.facet_actor[self.actor[i] as usize] += counts;
+                    for &actor in self.more_actors(i) {
+                        tally.facet_actor[actor as usize] += counts;
+                    }
                 }
                 tally.filtered[in_filtered] = i;
                 in_filtered += usize::from(mask == 0);
@@ -630,6 +657,9 @@ impl Columns {
                 }
                 if !in_use(ACTOR) {
                     tally.facet_actor[self.actor[i] as usize] += 1;
+                    for &actor in self.more_actors(i) {
+                        tally.facet_actor[actor as usize] += 1;
+                    }
                 }
             }
             tally.killed = killed;
@@ -997,7 +1027,7 @@ fn add_all(total: &mut [u32], other: &[u32]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::aggregate::{facet_counts, province_totals};
+    use crate::model::aggregate::{facet_counts, multi_facet_counts, province_totals};
     use crate::model::filter::Facet;
 
     /// The scan must give exactly what the per-incident functions give.
@@ -1054,8 +1084,10 @@ mod tests {
         assert_eq!(scan.province_counts, provinces);
         assert_eq!(
             scan.actors,
-            facet_counts(dataset, filter, Facet::Actor, |i| {
-                crate::model::actor::actor_name(i).to_owned()
+            multi_facet_counts(dataset, filter, Facet::Actor, |i| {
+                crate::model::actor::actor_names(i)
+                    .map(str::to_owned)
+                    .collect()
             })
         );
         assert_eq!(
@@ -1133,6 +1165,61 @@ mod tests {
             }
             check(&dataset, &filter);
         }
+    }
+
+    #[test]
+    fn incidents_with_several_actors_match_and_count_under_each() {
+        // Imported rows name several actors (UCDP's sides, ACLED's associated actors): the
+        // actor facet passes an incident when any of them is ticked, and counts it once
+        // under each.
+        use crate::model::{Actor, ActorRole};
+        let mut dataset = crate::io::embedded_dataset().unwrap();
+        for (index, incident) in dataset.incidents.iter_mut().enumerate() {
+            match index % 4 {
+                0 => {
+                    incident.perpetrator = Some("IS".into());
+                    incident.actors = vec![
+                        Actor::new("IS", ActorRole::Perpetrator),
+                        Actor::new("Fixture Group", ActorRole::Associated),
+                        Actor::new("Government of Afghanistan", ActorRole::Opponent),
+                    ];
+                }
+                1 => {
+                    incident.perpetrator = Some("Taliban".into());
+                    incident.actors = vec![
+                        Actor::new("Taliban", ActorRole::Perpetrator),
+                        Actor::new("IS", ActorRole::Opponent),
+                        // Named twice in one row: counted once.
+                        Actor::new("IS", ActorRole::Opponent),
+                    ];
+                }
+                _ => {}
+            }
+        }
+        let filters = [
+            Filter::default(),
+            Filter {
+                actors: ["IS".to_owned()].into(),
+                ..Filter::default()
+            },
+            Filter {
+                actors: ["Fixture Group".to_owned(), "Taliban".to_owned()].into(),
+                kinds: [Kind::Attack].into(),
+                ..Filter::default()
+            },
+            Filter {
+                actor_text: "government".into(),
+                countries: ["AF".to_owned()].into(),
+                ..Filter::default()
+            },
+        ];
+        for filter in &filters {
+            check(&dataset, filter);
+        }
+        let columns = Columns::build(&dataset);
+        let scan = columns.scan(&dataset, &filters[1], StackBy::Kind);
+        let with_is = dataset.incidents.len().div_ceil(4) + (dataset.incidents.len() + 2) / 4;
+        assert_eq!(scan.filtered.len(), with_is, "rows with IS on either side");
     }
 
     #[test]

@@ -36,7 +36,45 @@ pub struct Source {
     pub seed: Option<String>,
 }
 
+/// What a source's link is, for deciding whether it may be opened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SourceLink<'a> {
+    /// An `http://` or `https://` address: opened in the browser on a click.
+    Web(&'a str),
+    /// Any other scheme (`file:`, `smb:`, `javascript:`, a custom app's): shown as text, never
+    /// opened, since a colleague's file could point it at anything on this machine.
+    NotWeb { url: &'a str, scheme: String },
+}
+
 impl Source {
+    /// The source's link, told apart by scheme; `None` without one.
+    pub fn link(&self) -> Option<SourceLink<'_>> {
+        let url = self.url.as_deref()?.trim();
+        if url.is_empty() {
+            return None;
+        }
+        let scheme = url
+            .split_once(':')
+            .map(|(scheme, _)| scheme.to_ascii_lowercase())
+            .filter(|scheme| {
+                !scheme.is_empty()
+                    && scheme
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+            });
+        Some(match scheme.as_deref() {
+            Some("http" | "https") if url.contains("://") => SourceLink::Web(url),
+            Some(scheme) => SourceLink::NotWeb {
+                url,
+                scheme: format!("{scheme}:"),
+            },
+            None => SourceLink::NotWeb {
+                url,
+                scheme: "no scheme".to_owned(),
+            },
+        })
+    }
+
     /// "Publisher, 'Title' (2024-03-22)" for compact listings.
     pub fn citation(&self) -> String {
         let mut text = format!("{}, \u{201c}{}\u{201d}", self.publisher, self.title);
@@ -240,6 +278,45 @@ impl Dataset {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_web_addresses_are_links_to_open() {
+        let source = |url: &str| Source {
+            id: "s".into(),
+            title: "t".into(),
+            publisher: "p".into(),
+            date: None,
+            url: Some(url.to_owned()),
+            seed: None,
+        };
+        assert_eq!(
+            source(" https://example.org/a ").link(),
+            Some(SourceLink::Web("https://example.org/a"))
+        );
+        assert_eq!(
+            source("HTTP://example.org").link(),
+            Some(SourceLink::Web("HTTP://example.org"))
+        );
+        for (url, scheme) in [
+            ("file:///etc/passwd", "file:"),
+            ("smb://server/share", "smb:"),
+            ("javascript:alert(1)", "javascript:"),
+            ("ms-excel:ofe|u|http://x", "ms-excel:"),
+            ("C:\\Users\\a.docx", "c:"),
+            ("example.org/page", "no scheme"),
+            ("http:example.org", "http:"),
+        ] {
+            assert_eq!(
+                source(url).link(),
+                Some(SourceLink::NotWeb {
+                    url,
+                    scheme: scheme.to_owned()
+                }),
+                "{url}"
+            );
+        }
+        assert_eq!(source("  ").link(), None);
+    }
+
     use super::*;
     use crate::model::testing::incident;
     use crate::model::{Count, Discrepancy};

@@ -93,12 +93,12 @@ impl Filter {
         if self.isk_only && !actor::is_isk(incident) {
             return false;
         }
-        let name = actor::actor_name(incident);
-        if !set_allows(&self.actors, name) {
-            return false;
-        }
-        let needle = self.actor_text.trim();
-        needle.is_empty() || name.to_lowercase().contains(&needle.to_lowercase())
+        // Any of the incident's actors, whatever its role, passes the actor facet.
+        let needle = self.actor_text.trim().to_lowercase();
+        actor::actor_names(incident).any(|name| {
+            set_allows(&self.actors, name)
+                && (needle.is_empty() || name.to_lowercase().contains(&needle))
+        })
     }
 
     pub fn day_range(&self) -> (Option<DayNumber>, Option<DayNumber>) {
@@ -135,6 +135,7 @@ impl Filter {
             incident.perpetrator.as_deref().unwrap_or(""),
         ]
         .into_iter()
+        .chain(incident.actors.iter().map(|actor| actor.name.as_str()))
         .chain(incident.discrepancies.iter().map(|d| d.note.as_str()))
         .any(|haystack| haystack.to_lowercase().contains(&needle))
     }

@@ -61,6 +61,9 @@ vocabulary! {
         Arrest => "arrest", "Arrest";
         CounterOperation => "counter-operation", "Counter-operation";
         LeadershipLoss => "leadership-loss", "Leadership loss";
+        // Armed forces and a group (or two groups) fighting: UCDP's state-based and
+        // non-state violence, ACLED's Battles. Not an attack: both sides shoot.
+        Fighting => "fighting", "Fighting (armed clash)";
         Other => "other", "Other / milestone";
     }
 }
@@ -183,9 +186,14 @@ impl Count {
 pub struct Location {
     /// Most specific place name: a site, town or district ("Hamid Karzai International Airport, Kabul").
     pub place: SharedStr,
-    /// First-level division (province, oblast, state); empty when unknown.
+    /// First-level division (province, oblast, state); empty when unknown. For imported rows
+    /// in Afghanistan and Pakistan, the basemap's name (see `io::import::provinces`).
     #[serde(default)]
     pub admin1: SharedStr,
+    /// The province as the imported row writes it, where that differs from `admin1`
+    /// ("Balochistan province", "Federally Administered Tribal Areas").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin1_as_written: Option<SharedStr>,
     pub country: SharedStr,
     /// ISO 3166-1 alpha-2, upper case.
     pub country_code: SharedStr,
@@ -234,9 +242,15 @@ pub struct Incident {
     pub killed: Count,
     #[serde(default)]
     pub injured: Count,
-    /// Perpetrator as named by the source data (imports name the group differently).
+    /// The actor the row is about, as the source data names it (ISK's name where ISK is one
+    /// of the sides): the name shown first and in the table.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub perpetrator: Option<SharedStr>,
+    /// Every actor the row names, each with its role (UCDP's sides, ACLED's actors and their
+    /// associates, GTD's groups), the perpetrator among them. Empty for the embedded dataset,
+    /// whose incidents are about ISK by construction.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actors: Vec<Actor>,
     pub summary: String,
     pub sources: Vec<SourceId>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -257,8 +271,42 @@ impl Incident {
         ] {
             *text = interner.intern(text);
         }
+        if let Some(written) = &mut location.admin1_as_written {
+            *written = interner.intern(written);
+        }
         if let Some(perpetrator) = &mut self.perpetrator {
             *perpetrator = interner.intern(perpetrator);
+        }
+        for actor in &mut self.actors {
+            actor.name = interner.intern(&actor.name);
+        }
+    }
+}
+
+vocabulary! {
+    /// What an actor did in an incident, as the source data records it.
+    ActorRole {
+        Perpetrator => "perpetrator", "Perpetrator";
+        // ACLED's associated actors: fought or acted alongside the one they are listed with.
+        Associated => "associated", "Acted alongside";
+        // The other side of fighting (UCDP state-based and non-state violence, ACLED Battles).
+        Opponent => "opponent", "Opponent";
+        Target => "target", "Target";
+    }
+}
+
+/// One actor of an incident.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub name: SharedStr,
+    pub role: ActorRole,
+}
+
+impl Actor {
+    pub fn new(name: &str, role: ActorRole) -> Self {
+        Self {
+            name: name.trim().into(),
+            role,
         }
     }
 }

@@ -14,6 +14,7 @@ pub(crate) fn incident(id: &str, date: &str) -> Incident {
         location: Location {
             place: "Jalalabad".into(),
             admin1: "Nangarhar".into(),
+            admin1_as_written: None,
             country: "Afghanistan".into(),
             country_code: "AF".into(),
             lat: 34.43,
@@ -27,6 +28,7 @@ pub(crate) fn incident(id: &str, date: &str) -> Incident {
         killed: Count::Unknown,
         injured: Count::Unknown,
         perpetrator: None,
+        actors: Vec::new(),
         summary: "An attack.".into(),
         sources: vec!["s1".into()],
         discrepancies: vec![],

@@ -1,7 +1,7 @@
 //! The detail panel: the selected incident's full record, or a summary of the filtered set
 //! with the incident table when nothing is selected.
 
-use crate::model::{Category, Count, Incident, Source, StackBy};
+use crate::model::{Category, Count, Incident, Source, SourceLink, StackBy};
 use crate::state::Command;
 
 use super::ViewContext;
@@ -142,10 +142,15 @@ fn fields(ui: &mut egui::Ui, view: &ViewContext<'_>, index: usize, incident: &In
             row(
                 ui,
                 "Province",
-                if location.admin1.is_empty() {
-                    "unknown".into()
-                } else {
-                    location.admin1.to_string()
+                match (&location.admin1_as_written, location.admin1.is_empty()) {
+                    (_, true) => "unknown".into(),
+                    (None, false) => location.admin1.to_string(),
+                    (Some(written), false) => {
+                        format!(
+                            "{} (the data writes \u{201c}{written}\u{201d})",
+                            location.admin1
+                        )
+                    }
                 },
             );
             row(
@@ -181,8 +186,18 @@ fn fields(ui: &mut egui::Ui, view: &ViewContext<'_>, index: usize, incident: &In
             row(ui, "Target", incident.target.label().into());
             row(ui, "Killed", count_words(incident.killed));
             row(ui, "Injured", count_words(incident.injured));
-            if let Some(perpetrator) = &incident.perpetrator {
-                row(ui, "Actor (as the data names it)", perpetrator.to_string());
+            if incident.actors.is_empty() {
+                if let Some(perpetrator) = &incident.perpetrator {
+                    row(ui, "Actor (as the data names it)", perpetrator.to_string());
+                }
+            } else {
+                // Every actor the row names, with its role, as the data names them.
+                let actors: Vec<String> = incident
+                    .actors
+                    .iter()
+                    .map(|actor| format!("{} ({})", actor.name, actor.role.label().to_lowercase()))
+                    .collect();
+                row(ui, "Actors (as the data names them)", actors.join("\n"));
             }
             if let Some(layer) = view.layer_of(index)
                 && !layer.is_embedded()
@@ -219,9 +234,18 @@ fn count_words(count: Count) -> String {
 fn source_entry(ui: &mut egui::Ui, source: &Source) {
     ui.horizontal_wrapped(|ui| {
         ui.label("\u{2022}");
-        match &source.url {
-            Some(url) => {
+        match source.link() {
+            Some(SourceLink::Web(url)) => {
                 ui.hyperlink_to(&source.title, url).on_hover_text(url);
+            }
+            Some(SourceLink::NotWeb { url, scheme }) => {
+                // Shown, never opened: only web addresses open from a file's data.
+                ui.label(&source.title);
+                ui.label(
+                    egui::RichText::new(format!("(not a web link, {scheme} not opened: {url})"))
+                        .small()
+                        .weak(),
+                );
             }
             None => {
                 ui.label(egui::RichText::new(&source.title).italics());

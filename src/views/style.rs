@@ -6,12 +6,13 @@ use egui::{Color32, Pos2, Shape, Stroke, Vec2};
 use crate::model::{Attribution, Category};
 
 /// Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
-const KIND_COLOURS: [Color32; 6] = [
+const KIND_COLOURS: [Color32; 7] = [
     Color32::from_rgb(0xD5, 0x5E, 0x00), // attack: vermillion
     Color32::from_rgb(0x00, 0x72, 0xB2), // foiled plot: blue
     Color32::from_rgb(0x56, 0xB4, 0xE9), // arrest: sky blue
     Color32::from_rgb(0x00, 0x9E, 0x73), // counter-operation: bluish green
     Color32::from_rgb(0xCC, 0x79, 0xA7), // leadership loss: reddish purple
+    Color32::from_rgb(0xE6, 0x9F, 0x00), // fighting: orange
     Color32::from_rgb(0x99, 0x99, 0x99), // other: grey
 ];
 

@@ -5,6 +5,8 @@
     reason = "each test file uses only part of this module, so `expect` would fail in some"
 )]
 
+use std::path::PathBuf;
+
 use egui_kittest::Harness;
 use khorasan_atlas::AtlasApp;
 use khorasan_atlas::io::embedded_dataset;
@@ -34,4 +36,57 @@ pub(crate) fn harness_sized(
 /// The app at 1280x800, the size a briefer's laptop shows.
 pub(crate) fn harness(state: PersistedState) -> Harness<'static, AtlasApp> {
     harness_sized(state, 1280.0, 800.0)
+}
+
+/// A file under `tests/fixtures/import/`.
+pub(crate) fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/import")
+        .join(name)
+}
+
+/// Run frames until the background load is done (or the mapping dialog waits).
+pub(crate) fn wait_for_load(harness: &mut Harness<'_, AtlasApp>) {
+    for _ in 0..400 {
+        harness.step();
+        if !harness.state().is_loading() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(!harness.state().is_loading(), "the load did not finish");
+    harness.run_ok();
+}
+
+/// A fixture file imported as the app would, or the test fails with the error.
+pub(crate) fn load(name: &str) -> khorasan_atlas::io::import::Imported {
+    khorasan_atlas::io::import::import_file(
+        &fixture(name),
+        None,
+        &khorasan_atlas::io::import::Progress::default(),
+    )
+    .unwrap_or_else(|error| panic!("{name}: {error}"))
+}
+
+/// The imported incident with this id.
+pub(crate) fn incident<'a>(
+    imported: &'a khorasan_atlas::io::import::Imported,
+    id: &str,
+) -> &'a khorasan_atlas::model::Incident {
+    imported
+        .dataset
+        .incidents
+        .iter()
+        .find(|incident| incident.id == id)
+        .unwrap_or_else(|| panic!("no incident {id}"))
+}
+
+/// (line, column) of every skipped row.
+pub(crate) fn issues(imported: &khorasan_atlas::io::import::Imported) -> Vec<(u64, &str)> {
+    imported
+        .report
+        .issues
+        .iter()
+        .map(|issue| (issue.line, issue.column.as_str()))
+        .collect()
 }

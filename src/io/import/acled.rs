@@ -11,7 +11,8 @@
 use super::fields::{self, Citations, Row, Schema};
 use super::{Format, RowIssue};
 use crate::model::{
-    Attribution, Count, Incident, IncidentDate, Kind, LocationPrecision, Method, Target,
+    Actor, ActorRole, Attribution, Count, Incident, IncidentDate, Kind, LocationPrecision, Method,
+    Target,
 };
 
 const REQUIRED: &[&str] = &["event_date", "latitude", "longitude"];
@@ -23,6 +24,16 @@ pub const SCHEMA: Schema = Schema {
     id_column: "event_id_cnty",
     description: "ACLED export",
     convert,
+    long_names: &[
+        "assoc_actor_1",
+        "assoc_actor_2",
+        "civilian_targeting",
+        "event_id_cnty",
+        "event_id_no_cnty",
+        "geo_precision",
+        "sub_event_type",
+        "time_precision",
+    ],
 };
 
 fn convert(row: &Row<'_>, citations: &Citations) -> Result<Incident, RowIssue> {
@@ -97,13 +108,17 @@ fn convert(row: &Row<'_>, citations: &Citations) -> Result<Incident, RowIssue> {
             attribution = Attribution::NamedInData;
             perpetrator = isk_name;
             target = Target::Militants;
+            // A battle stays fighting: both sides fight, whoever ACLED lists first.
             kind = if sub_event_type.eq_ignore_ascii_case("Arrests") {
                 Kind::Arrest
+            } else if kind == Kind::Fighting {
+                Kind::Fighting
             } else {
                 Kind::CounterOperation
             };
         }
     }
+    let actors = acled_actors(&side_one, &side_two, kind == Kind::Fighting);
     let summary = match row.get("notes")? {
         "" => format!("{event_type}: {sub_event_type}"),
         notes => notes.to_owned(),
@@ -123,7 +138,28 @@ fn convert(row: &Row<'_>, citations: &Citations) -> Result<Incident, RowIssue> {
         summary,
         sources,
         discrepancies: Vec::new(),
+        actors,
     })
+}
+
+/// Both sides with their roles: `actor1` the perpetrator and its associated actors alongside;
+/// `actor2` and its associates the opponents in a battle, the targets otherwise.
+fn acled_actors(side_one: &[&str], side_two: &[&str], battle: bool) -> Vec<Actor> {
+    let other = if battle {
+        ActorRole::Opponent
+    } else {
+        ActorRole::Target
+    };
+    let one = side_one.iter().enumerate().map(|(index, name)| {
+        let role = if index == 0 {
+            ActorRole::Perpetrator
+        } else {
+            ActorRole::Associated
+        };
+        Actor::new(name, role)
+    });
+    let two = side_two.iter().map(|name| Actor::new(name, other));
+    one.chain(two).collect()
 }
 
 /// An actor and its associated actors (";"-separated in ACLED).
@@ -162,8 +198,8 @@ pub fn kind_and_method(event_type: &str, sub_event_type: &str) -> (Kind, Method)
         }
         ("violence against civilians", "attack") => (Kind::Attack, Method::ArmedAssault),
         ("violence against civilians", _) => (Kind::Attack, Method::Other),
-        ("battles", "government regains territory") => (Kind::CounterOperation, Method::Other),
-        ("battles", _) => (Kind::Attack, Method::ArmedAssault),
+        ("battles", "armed clash") => (Kind::Fighting, Method::ArmedAssault),
+        ("battles", _) => (Kind::Fighting, Method::Other),
         ("strategic developments", "arrests") => (Kind::Arrest, Method::Raid),
         ("strategic developments", "disrupted weapons use") => (Kind::FoiledPlot, Method::Plot),
         _ => (Kind::Other, Method::Unknown),
@@ -228,13 +264,23 @@ mod tests {
     }
 
     #[test]
-    fn isk_as_second_actor_is_an_operation_against_it() {
+    fn isk_as_second_actor_of_a_battle_is_fighting_with_both_actors_kept() {
         let imported = load(&[
             "AFG2,16 May 2025,2025,1,Political violence,Battles,Armed clash,Military Forces of Afghanistan (2021-),,State forces,Islamic State (Afghanistan),,Rebel group,,,4,,Afghanistan,Nangarhar,,,Jalalabad,34.43,70.45,3,Bakhtar,National,Clash.,4,,",
         ]);
         let incident = &imported.dataset.incidents[0];
-        assert_eq!(incident.kind, Kind::CounterOperation);
+        assert_eq!(incident.kind, Kind::Fighting);
         assert_eq!(incident.attribution, Attribution::NamedInData);
+        assert_eq!(
+            incident.actors,
+            [
+                Actor::new(
+                    "Military Forces of Afghanistan (2021-)",
+                    ActorRole::Perpetrator
+                ),
+                Actor::new("Islamic State (Afghanistan)", ActorRole::Opponent),
+            ]
+        );
         assert_eq!(incident.location.precision, LocationPrecision::Province);
         assert_eq!(incident.date.to_string(), "2025-05-16");
     }
@@ -286,11 +332,11 @@ mod tests {
     fn older_event_types_are_understood() {
         assert_eq!(
             kind_and_method("Battle-Government regains territory", ""),
-            (Kind::CounterOperation, Method::Other)
+            (Kind::Fighting, Method::Other)
         );
         assert_eq!(
             kind_and_method("Battle-No change of territory", ""),
-            (Kind::Attack, Method::ArmedAssault)
+            (Kind::Fighting, Method::ArmedAssault)
         );
         assert_eq!(kind_and_method("Remote violence", "").0, Kind::Attack);
         assert_eq!(

@@ -13,9 +13,18 @@ pub struct Detected {
     /// The first rows' values, one entry per column (GeoJSON: property values as text).
     pub samples: Vec<Vec<String>>,
     pub notes: Vec<String>,
+    /// For GeoJSON: the schema its property names are (UCDP, ACLED or GTD), read with that
+    /// schema's rules rather than through a field mapping.
+    pub schema: Option<Format>,
 }
 
 impl Detected {
+    /// Whether the rows are read through a field mapping: generic CSV, and GeoJSON whose
+    /// properties are not a known schema's.
+    pub fn needs_mapping(&self) -> bool {
+        self.format.needs_mapping() && self.schema.is_none()
+    }
+
     /// Identifies files "of the same shape" for remembering a mapping: the format and the
     /// column names, lower case and sorted.
     pub fn shape_key(&self) -> String {
@@ -91,12 +100,14 @@ pub fn detect(bytes: &[u8], file: &str, extension: Option<&str>) -> Result<Detec
                 "The file is named .{claimed} but holds GeoJSON; it was read as GeoJSON."
             ));
         }
+        let schema = Some(schema_of_columns(&columns)).filter(|f| *f != Format::Csv);
         return Ok(Detected {
             format: Format::GeoJson,
             delimiter: b',',
             columns,
             samples,
             notes,
+            schema,
         });
     }
     if looks_ron {
@@ -106,20 +117,12 @@ pub fn detect(bytes: &[u8], file: &str, extension: Option<&str>) -> Result<Detec
             columns: Vec::new(),
             samples: Vec::new(),
             notes,
+            schema: None,
         });
     }
     let delimiter = sniff_delimiter(bytes);
     let (columns, samples) = csv_header_and_samples(bytes, delimiter, file)?;
-    let has = |name: &str| columns.iter().any(|c| c.trim().eq_ignore_ascii_case(name));
-    let format = if has("event_id_cnty") || (has("event_date") && has("actor1")) {
-        Format::Acled
-    } else if has("eventid") && has("iyear") && has("imonth") && has("iday") {
-        Format::Gtd
-    } else if has("date_prec") && has("where_prec") && (has("best") || has("date_start")) {
-        Format::Ucdp
-    } else {
-        Format::Csv
-    };
+    let format = schema_of_columns(&columns);
     if !matches!(claimed, "csv" | "tsv" | "txt" | "") {
         notes.push(format!(
             "The file is named .{claimed} but holds {}; it was read as such.",
@@ -132,7 +135,30 @@ pub fn detect(bytes: &[u8], file: &str, extension: Option<&str>) -> Result<Detec
         columns,
         samples,
         notes,
+        schema: None,
     })
+}
+
+/// The schema whose field names a header (or GeoJSON's properties) has: ACLED, GTD or UCDP,
+/// else generic CSV. Names cut to ten characters count (shapefiles and the GeoJSON made from
+/// them truncate `event_id_cnty` to `event_id_c`).
+pub fn schema_of_columns(columns: &[String]) -> Format {
+    let has = |name: &str| {
+        let short: String = name.chars().take(10).collect();
+        columns.iter().any(|column| {
+            let column = column.trim();
+            column.eq_ignore_ascii_case(name) || column.eq_ignore_ascii_case(&short)
+        })
+    };
+    if has("event_id_cnty") || (has("event_date") && has("actor1")) {
+        Format::Acled
+    } else if has("eventid") && has("iyear") && has("imonth") && has("iday") {
+        Format::Gtd
+    } else if has("date_prec") && has("where_prec") && (has("best") || has("date_start")) {
+        Format::Ucdp
+    } else {
+        Format::Csv
+    }
 }
 
 /// The delimiter that splits the first line into the most fields.

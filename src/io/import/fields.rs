@@ -49,6 +49,21 @@ impl HeaderColumns {
         self.position(name).is_some()
     }
 
+    /// Let `names` be found under the first ten characters they were cut to (shapefiles and
+    /// the GeoJSON and CSV made from them), where the full name is absent.
+    pub fn with_truncated_names(mut self, names: &[&str]) -> Self {
+        for name in names {
+            let short: String = name.chars().take(10).collect();
+            if short.len() < name.len()
+                && !self.has(name)
+                && let Some(position) = self.position(&short)
+            {
+                self.index.insert((*name).to_owned(), position);
+            }
+        }
+        self
+    }
+
     /// One error naming every required column the header lacks.
     pub fn require(
         &self,
@@ -320,6 +335,7 @@ impl Collector {
 
     pub fn finish(mut self, description: String) -> Imported {
         self.report.loaded = self.incidents.len();
+        self.note_points_outside_their_province();
         let title = std::path::Path::new(&self.report.file)
             .file_name()
             .map_or_else(
@@ -342,6 +358,34 @@ impl Collector {
     }
 }
 
+impl Collector {
+    /// One note for the rows whose point lies in another province than the one they name
+    /// (the point's is used; the name as written is kept in the row).
+    fn note_points_outside_their_province(&mut self) {
+        let outside: Vec<String> = self
+            .incidents
+            .iter()
+            .filter_map(|incident| {
+                let location = &incident.location;
+                let written = location.admin1_as_written.as_deref()?;
+                super::provinces::names_another(written, &location.admin1, &location.country_code)
+                    .then(|| format!("{} ({written} -> {})", incident.id, location.admin1))
+            })
+            .collect();
+        if let Some(first) = outside.first() {
+            let more = match outside.len() {
+                1 => String::new(),
+                n => format!(" and {} more", n - 1),
+            };
+            self.report.notes.push(format!(
+                "{} row(s) name a province their point lies outside: the point's province is \
+                 used and the name as written kept (e.g. {first}{more})",
+                outside.len()
+            ));
+        }
+    }
+}
+
 /// A known CSV schema (ACLED, GTD, UCDP): what the shared loop needs to read it.
 pub struct Schema {
     pub format: Format,
@@ -353,6 +397,9 @@ pub struct Schema {
     pub description: &'static str,
     /// One row to an incident.
     pub convert: fn(&Row<'_>, &Citations) -> Result<Incident, RowIssue>,
+    /// Every column name `convert` reads that is longer than ten characters, so that it is
+    /// found under its truncated name too.
+    pub long_names: &'static [&'static str],
 }
 
 impl Schema {
@@ -385,6 +432,7 @@ pub fn import_schema(
         delimiter,
         progress,
         |columns| columns.require(schema.required, file, schema.format),
+        schema.long_names,
         schema.convert,
         &mut collector,
         schema.id_column,
@@ -393,12 +441,40 @@ pub fn import_schema(
 }
 
 /// A batch's rows converted, and its records to be filled again.
-type Converted = (Vec<(u64, Result<Incident, RowIssue>)>, Vec<csv::ByteRecord>);
+/// `None` for a row that is not data and only noted (an HXL tag row).
+type Converted = (
+    Vec<(u64, Option<Result<Incident, RowIssue>>)>,
+    Vec<csv::ByteRecord>,
+);
 
 /// A record read from the file, or the reason it was refused before conversion.
 enum Item {
     Record(u64, csv::ByteRecord),
     Refused(RowIssue),
+    /// The Humanitarian Data Exchange's row of HXL hashtags under the header, on this line.
+    HxlTags(u64),
+}
+
+/// Whether a record is a row of HXL hashtags (`#event+id,#date+year,...`), as files from the
+/// Humanitarian Data Exchange carry under their header: every filled field a tag, and some.
+fn is_hxl_tag_row(record: &csv::ByteRecord) -> bool {
+    let mut tags = 0;
+    for field in record.iter().map(<[u8]>::trim_ascii) {
+        if field.is_empty() {
+            continue;
+        }
+        let is_tag = field.len() > 1
+            && field[0] == b'#'
+            && field[1].is_ascii_alphabetic()
+            && field
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'#' | b'+' | b'_' | b'-'));
+        if !is_tag {
+            return false;
+        }
+        tags += 1;
+    }
+    tags > 0
 }
 
 /// Records converted together on one thread.
@@ -447,10 +523,12 @@ pub fn read_rows<R: std::io::Read>(
     delimiter: u8,
     progress: &Progress,
     mut on_header: impl FnMut(&HeaderColumns) -> Result<(), ImportError>,
+    long_names: &[&str],
     convert: impl Fn(&Row<'_>, &Citations) -> Result<Incident, RowIssue> + Sync,
     collector: &mut Collector,
     id_column: &str,
 ) -> Result<(), ImportError> {
+    let (input, lines) = super::lines::LineCounting::new(input);
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
@@ -468,7 +546,7 @@ pub fn read_rows<R: std::io::Read>(
         .iter()
         .map(|name| String::from_utf8_lossy(name).trim().to_owned())
         .collect();
-    let columns = HeaderColumns::new(names);
+    let columns = HeaderColumns::new(names).with_truncated_names(long_names);
     on_header(&columns)?;
 
     let Collector {
@@ -492,16 +570,23 @@ pub fn read_rows<R: std::io::Read>(
                         incident.share_strings(interner);
                     }
                     spent.push(record);
-                    (line, result)
+                    (line, Some(result))
                 }
-                Item::Refused(issue) => (issue.line, Err(issue)),
+                Item::Refused(issue) => (issue.line, Some(Err(issue))),
+                Item::HxlTags(line) => (line, None),
             })
             .collect();
         (results, spent)
     };
     let mut add_batch = |(results, spent): Converted, pool: &mut Vec<csv::ByteRecord>| {
         for (line, result) in results {
-            add_row(report, incidents, ids, line, id_column, result);
+            match result {
+                Some(result) => add_row(report, incidents, ids, line, id_column, result),
+                None => report.notes.push(format!(
+                    "line {line}: a row of HXL hashtags (Humanitarian Data Exchange) under the \
+                     header: skipped, not data"
+                )),
+            }
         }
         pool.extend(spent);
     };
@@ -512,7 +597,7 @@ pub fn read_rows<R: std::io::Read>(
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     if size < PARALLEL_FROM_BYTES as u64 || workers == 1 {
         let mut interner = Interner::default();
-        while let Some(batch) = next_batch(&mut reader, &columns, progress, &mut pool) {
+        while let Some(batch) = next_batch(&mut reader, &columns, &lines, progress, &mut pool) {
             if progress.is_cancelled() {
                 return Err(cancelled());
             }
@@ -558,7 +643,7 @@ pub fn read_rows<R: std::io::Read>(
             }
         };
         let mut sent = 0;
-        while let Some(batch) = next_batch(&mut reader, &columns, progress, &mut pool) {
+        while let Some(batch) = next_batch(&mut reader, &columns, &lines, progress, &mut pool) {
             if progress.is_cancelled() {
                 return Err(cancelled());
             }
@@ -582,18 +667,21 @@ pub fn read_rows<R: std::io::Read>(
 fn next_batch<R: std::io::Read>(
     reader: &mut csv::Reader<R>,
     columns: &HeaderColumns,
+    lines: &std::cell::RefCell<super::lines::LineIndex>,
     progress: &Progress,
     pool: &mut Vec<csv::ByteRecord>,
 ) -> Option<Vec<Item>> {
     let mut items = Vec::with_capacity(BATCH_ROWS);
     let mut record = pool.pop().unwrap_or_default();
+    let line_at = |offset: u64| lines.borrow_mut().line_at(offset);
     while items.len() < BATCH_ROWS {
-        let line = reader.position().line();
+        let start = reader.position().byte();
+        let is_first = reader.position().record() == 1;
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(error) => {
-                let line = error.position().map_or(line, |p| p.line());
+                let line = line_at(error.position().map_or(start, csv::Position::byte));
                 items.push(Item::Refused(RowIssue::new(
                     line,
                     "",
@@ -606,9 +694,13 @@ fn next_batch<R: std::io::Read>(
                 continue;
             }
         }
-        let line = record.position().map_or(line, |p| p.line());
+        let line = line_at(record.position().map_or(start, csv::Position::byte));
         // A blank line in the middle of a file is not a row.
         if record.len() == 1 && record.get(0).is_some_and(|f| f.trim_ascii().is_empty()) {
+            continue;
+        }
+        if is_first && is_hxl_tag_row(&record) {
+            items.push(Item::HxlTags(line));
             continue;
         }
         if record.len() != columns.names.len() {
@@ -850,9 +942,10 @@ pub fn country(text: &str) -> (String, String) {
     }
 }
 
-/// A row's place. Where the file gives no country or province, they are read from the
-/// offline basemap at the coordinates (inside its extent); where it gives no place name, the
-/// coordinates stand in for it.
+/// A row's place. Where the file gives no country, it is read from the offline basemap at
+/// the coordinates (inside its extent); the province is resolved to the basemap's name (see
+/// [`super::provinces`]); where the row gives no place name, the province or the coordinates
+/// stand in for it.
 pub fn location(
     place: &str,
     admin1: &str,
@@ -861,23 +954,16 @@ pub fn location(
     precision: LocationPrecision,
 ) -> Location {
     let (mut country, mut country_code) = country(country_text);
-    let mut admin1 = admin1.trim().to_owned();
-    if country.is_empty() || admin1.is_empty() {
-        let point = crate::basemap::Mercator::from_lon_lat(lon, lat);
-        if let Some(basemap) = crate::basemap::Basemap::shared() {
-            if country.is_empty()
-                && let Some(area) = basemap.country_at(point)
-            {
-                (country, country_code) = (area.name.clone(), area.country_code.clone());
-            }
-            if admin1.is_empty()
-                && let Some(area) = basemap.province_at(point)
-                && (country_code.is_empty() || area.country_code == country_code)
-            {
-                admin1 = area.name.clone();
-            }
-        }
+    let point = crate::basemap::Mercator::from_lon_lat(lon, lat);
+    if country.is_empty()
+        && let Some(area) = crate::basemap::Basemap::shared().and_then(|b| b.country_at(point))
+    {
+        (country, country_code) = (area.name.clone(), area.country_code.clone());
     }
+    // A point placed only to the country says nothing of the province.
+    let placed = (precision != LocationPrecision::Country).then_some(point);
+    let province = super::provinces::resolve(admin1, &country_code, placed);
+    let admin1 = province.name;
     if country.is_empty() {
         country = "Unknown country".to_owned();
     }
@@ -889,6 +975,7 @@ pub fn location(
     Location {
         place: place.into(),
         admin1: admin1.into(),
+        admin1_as_written: province.as_written.map(Into::into),
         country: country.into(),
         country_code: country_code.into(),
         lat,

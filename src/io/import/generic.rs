@@ -52,6 +52,7 @@ pub fn import_csv_from(
         delimiter,
         progress,
         |columns| check_columns(columns, mapping, file),
+        &[],
         |row, citations| convert(row, citations, mapping, &stem),
         &mut collector,
         mapping.id.as_deref().unwrap_or(""),
@@ -171,6 +172,7 @@ pub(super) fn convert(
         summary,
         sources,
         discrepancies: Vec::new(),
+        actors: Vec::new(),
     })
 }
 

@@ -108,11 +108,83 @@ pub fn import_geojson(
             why: missing,
         });
     }
+    let stem = stem(file);
+    let rows = FeatureRows {
+        coordinates: (GEOMETRY_LAT, GEOMETRY_LON),
+        coordinates_mapped: mapping.latitude.is_some(),
+        long_names: &[],
+        id_column: mapping.id.as_deref().unwrap_or(""),
+    };
+    import_features(
+        bytes,
+        file,
+        progress,
+        &rows,
+        |columns| check_columns(columns, mapping, file),
+        |row, citations| convert(row, citations, mapping, &stem),
+        format!("GeoJSON file {file}"),
+    )
+}
+
+/// A GeoJSON file whose properties are a known schema's field names (UCDP GED as HDX and many
+/// repositories publish it, ACLED, GTD): read with that schema's rules, as its CSV would be,
+/// the point standing in for the `latitude` and `longitude` columns where they are absent.
+pub fn import_geojson_schema(
+    bytes: &[u8],
+    file: &str,
+    schema: &fields::Schema,
+    progress: &Progress,
+) -> Result<Imported, ImportError> {
+    let rows = FeatureRows {
+        coordinates: ("latitude", "longitude"),
+        coordinates_mapped: false,
+        long_names: schema.long_names,
+        id_column: schema.id_column,
+    };
+    let mut imported = import_features(
+        bytes,
+        file,
+        progress,
+        &rows,
+        |columns| columns.require(schema.required, file, Format::GeoJson),
+        schema.convert,
+        format!("{} {file} (GeoJSON)", schema.description),
+    )?;
+    imported.report.notes.push(format!(
+        "GeoJSON whose properties are {} field names: read with the {} rules, as its CSV \
+         would be.",
+        schema.format.label().trim_end_matches(" CSV"),
+        schema.format.label().trim_end_matches(" CSV"),
+    ));
+    Ok(imported)
+}
+
+/// How features become rows: the columns the point fills and what the rows are checked by.
+struct FeatureRows<'a> {
+    /// The (latitude, longitude) columns the point is written to, after the properties (a
+    /// property of the same name comes first and wins).
+    coordinates: (&'a str, &'a str),
+    /// Whether the coordinates may come from properties, so a feature without a point is not
+    /// refused for it.
+    coordinates_mapped: bool,
+    long_names: &'a [&'a str],
+    id_column: &'a str,
+}
+
+/// Every feature as a row of its properties and point, converted by `convert`.
+fn import_features(
+    bytes: &[u8],
+    file: &str,
+    progress: &Progress,
+    rows: &FeatureRows<'_>,
+    check: impl FnOnce(&HeaderColumns) -> Result<(), ImportError>,
+    convert: impl Fn(&Row<'_>, &fields::Citations) -> Result<crate::model::Incident, RowIssue>,
+    description: String,
+) -> Result<Imported, ImportError> {
     let text = utf8(bytes, file)?;
     let features = raw_features(text, file)?;
     let mut collector = Collector::new(file, Format::GeoJson);
     let mut interner = crate::model::Interner::default();
-    let stem = stem(file);
     // Parse every feature first: the columns are the union of their properties.
     let mut parsed = Vec::with_capacity(features.len());
     let mut names: Vec<String> = Vec::new();
@@ -149,10 +221,11 @@ pub fn import_geojson(
         }
     }
     let property_count = names.len();
-    names.push(GEOMETRY_LAT.to_owned());
-    names.push(GEOMETRY_LON.to_owned());
-    let columns = HeaderColumns::new(names);
-    check_columns(&columns, mapping, file)?;
+    let has_coordinates = known.contains(rows.coordinates.0) && known.contains(rows.coordinates.1);
+    names.push(rows.coordinates.0.to_owned());
+    names.push(rows.coordinates.1.to_owned());
+    let columns = HeaderColumns::new(names).with_truncated_names(rows.long_names);
+    check(&columns)?;
     let mut record = csv::ByteRecord::new();
     for (index, (line, feature)) in parsed.into_iter().enumerate() {
         if index % 4096 == 0 {
@@ -171,7 +244,7 @@ pub fn import_geojson(
         let point = match point_of(&feature) {
             Ok(point) => point,
             Err(why) => {
-                if mapping.latitude.is_none() {
+                if !rows.coordinates_mapped && !has_coordinates {
                     collector.add(line, "", Err(RowIssue::new(line, "geometry", "", why)));
                     continue;
                 }
@@ -188,13 +261,13 @@ pub fn import_geojson(
         record.push_field(lat.as_bytes());
         record.push_field(lon.as_bytes());
         let row = Row::new(line, &columns, &record);
-        let mut result = convert(&row, &collector.citations, mapping, &stem);
+        let mut result = convert(&row, &collector.citations);
         if let Ok(incident) = &mut result {
             incident.share_strings(&mut interner);
         }
-        collector.add(line, mapping.id.as_deref().unwrap_or(""), result);
+        collector.add(line, rows.id_column, result);
     }
-    Ok(collector.finish(format!("GeoJSON file {file}")))
+    Ok(collector.finish(description))
 }
 
 /// A feature's point as (lat, lon); `None` without geometry, an error for other shapes.

@@ -15,7 +15,9 @@
 
 use super::fields::{self, Citations, Row, Schema};
 use super::{Format, RowIssue};
-use crate::model::{Attribution, Incident, IncidentDate, Kind, LocationPrecision, Method, Target};
+use crate::model::{
+    Actor, ActorRole, Attribution, Incident, IncidentDate, Kind, LocationPrecision, Method, Target,
+};
 
 const REQUIRED: &[&str] = &[
     "eventid",
@@ -33,6 +35,13 @@ pub const SCHEMA: Schema = Schema {
     id_column: "eventid",
     description: "Global Terrorism Database export",
     convert,
+    long_names: &[
+        "attacktype1_txt",
+        "country_txt",
+        "guncertain1",
+        "specificity",
+        "targtype1_txt",
+    ],
 };
 
 fn convert(row: &Row<'_>, citations: &Citations) -> Result<Incident, RowIssue> {
@@ -66,8 +75,14 @@ fn convert(row: &Row<'_>, citations: &Citations) -> Result<Incident, RowIssue> {
     let (kind, method) = kind_and_method(attack_type, row.get("suicide")? == "1");
     let target = target(row.get("targtype1_txt")?);
 
-    let (mut attribution, perpetrator) =
-        fields::attribution([row.get("gname")?], &location.country_code);
+    // GTD names up to three perpetrator groups of one attack.
+    let groups = [row.get("gname")?, row.get("gname2")?, row.get("gname3")?];
+    let (mut attribution, perpetrator) = fields::attribution(groups, &location.country_code);
+    let actors = groups
+        .into_iter()
+        .filter(|group| !group.is_empty())
+        .map(|group| Actor::new(group, ActorRole::Perpetrator))
+        .collect();
     if attribution == Attribution::NamedInData {
         if row.get("guncertain1")? == "1" {
             attribution = Attribution::Suspected;
@@ -105,6 +120,7 @@ fn convert(row: &Row<'_>, citations: &Citations) -> Result<Incident, RowIssue> {
         summary,
         sources,
         discrepancies: Vec::new(),
+        actors,
     })
 }
 

@@ -8,11 +8,13 @@
 //! range (`best` alone when they are empty); the best estimate is named in the summary when
 //! the range differs from it. GED does not count the injured.
 //!
-//! `side_a`/`side_b` give the actor: whichever side is ISK (UCDP's "IS" counts as ISK only
-//! in Afghanistan and Pakistan). A government (`side_a` "Government of ...") fighting ISK as
-//! `side_b` is an operation against the group; one-sided violence (`type_of_violence` 3) is
-//! an attack on civilians. UCDP names the Taliban "Government of Afghanistan" from 15 August
-//! 2021, so that side is the Taliban from then on.
+//! `side_a`/`side_b` give the actor: whichever side is ISK, each group of a side that lists
+//! several ("IS, Jabhat Fateh al-Sham") checked (UCDP's "IS" counts as ISK only in
+//! Afghanistan and Pakistan). State-based and non-state violence (`type_of_violence` 1 and 2)
+//! are fighting, whichever side IS is on; one-sided violence (3) is an attack on civilians.
+//! UCDP names the Taliban "Government of Afghanistan" from 15 August 2021, so that side is the
+//! Taliban from then on. Without `best`, `low` and `high` (GeoJSON and shapefiles), the deaths
+//! are `deaths_a + deaths_b + deaths_civilians + deaths_unknown`, whichever the row has.
 
 use chrono::NaiveDate;
 
@@ -20,10 +22,14 @@ use super::fields::{self, Citations, Row, Schema};
 use super::{Format, RowIssue};
 use crate::model::actor;
 use crate::model::{
-    Attribution, Count, Incident, IncidentDate, Kind, LocationPrecision, Method, Target,
+    Actor, ActorRole, Attribution, Count, Incident, IncidentDate, Kind, LocationPrecision, Method,
+    Target,
 };
 
 const REQUIRED: &[&str] = &["id", "latitude", "longitude", "date_start", "date_end"];
+
+/// The parts UCDP counts the deaths of an event in, summed where the totals are absent.
+const DEATH_PARTS: &[&str] = &["deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown"];
 
 /// What the shared CSV loop needs to know of this schema.
 pub const SCHEMA: Schema = Schema {
@@ -32,6 +38,14 @@ pub const SCHEMA: Schema = Schema {
     id_column: "id",
     description: "UCDP GED export",
     convert,
+    long_names: &[
+        "conflict_name",
+        "source_article",
+        "type_of_violence",
+        "where_description",
+        "deaths_civilians",
+        "deaths_unknown",
+    ],
 };
 
 fn convert(row: &Row<'_>, citations: &Citations) -> Result<Incident, RowIssue> {
@@ -86,12 +100,35 @@ fn convert(row: &Row<'_>, citations: &Citations) -> Result<Incident, RowIssue> {
     } else {
         fields::count_range(low, high)
     };
+    // Without `best`, `low` and `high` (UCDP's GeoJSON and shapefiles often carry only the
+    // parts), the deaths are the sum of the parts the row has.
+    let (killed, summed) = if killed == Count::Unknown {
+        let mut total = None;
+        let mut parts = Vec::new();
+        for column in DEATH_PARTS {
+            if let Count::Exact(value) = row.parse(column, fields::parse_count)? {
+                *total.get_or_insert(0u32) += value;
+                parts.push(*column);
+            }
+        }
+        (total.map_or(Count::Unknown, Count::Exact), parts)
+    } else {
+        (killed, Vec::new())
+    };
 
     let side_a = row.get("side_a")?;
     let side_b = row.get("side_b")?;
-    let (attribution, perpetrator) = fields::attribution([side_a, side_b], &location.country_code);
+    // A side can list several groups ("IS, Jabhat Fateh al-Sham"): each is an actor.
+    let (attribution, perpetrator) = fields::attribution(
+        groups(side_a).into_iter().chain(groups(side_b)),
+        &location.country_code,
+    );
     let isk_involved = attribution == Attribution::NamedInData;
-    let isk_is_b = isk_involved && !actor::is_isk_name(side_a, &location.country_code);
+    let isk_is_b = isk_involved
+        && !groups(side_a)
+            .iter()
+            .any(|group| actor::is_isk_name(group, &location.country_code));
+    let actors = side_actors(side_a, side_b, type_of_violence_of(row)?, isk_is_b);
     let (kind, method, target) = kind_and_target(
         row.get("type_of_violence")?,
         side_a,
@@ -125,6 +162,12 @@ fn convert(row: &Row<'_>, citations: &Citations) -> Result<Incident, RowIssue> {
         }
         summary.push('.');
     }
+    if !summed.is_empty() {
+        summary.push_str(&format!(
+            " Deaths: the sum of {} (the row has no best, low or high).",
+            summed.join(" + ")
+        ));
+    }
     let sources = citations.row_sources(row.get("source_article")?.split(';'));
     Ok(Incident {
         id: format!("ucdp:{native_id}"),
@@ -140,10 +183,53 @@ fn convert(row: &Row<'_>, citations: &Citations) -> Result<Incident, RowIssue> {
         summary,
         sources,
         discrepancies: Vec::new(),
+        actors,
     })
 }
 
 /// The day UCDP starts naming the Taliban "Government of Afghanistan".
+fn type_of_violence_of<'a>(row: &Row<'a>) -> Result<&'a str, RowIssue> {
+    row.get("type_of_violence")
+}
+
+/// Every group of both sides with its role: in fighting (`type_of_violence` 1 and 2) the side
+/// IS is on are the perpetrators and the other side the opponents; in one-sided violence side
+/// A is the perpetrator and side B (civilians) the target.
+fn side_actors(side_a: &str, side_b: &str, type_of_violence: &str, isk_is_b: bool) -> Vec<Actor> {
+    let fighting = matches!(type_of_violence, "1" | "2");
+    let (first, second) = if isk_is_b {
+        (side_b, side_a)
+    } else {
+        (side_a, side_b)
+    };
+    let second_role = if fighting {
+        ActorRole::Opponent
+    } else {
+        ActorRole::Target
+    };
+    let role_of = |side: &str| {
+        if side == first {
+            ActorRole::Perpetrator
+        } else {
+            second_role
+        }
+    };
+    [first, second]
+        .into_iter()
+        .flat_map(|side| {
+            groups(side)
+                .into_iter()
+                .filter(|group| !group.is_empty())
+                .map(move |group| Actor::new(group, role_of(side)))
+        })
+        .collect()
+}
+
+/// The groups a side lists, comma-separated.
+fn groups(side: &str) -> Vec<&str> {
+    side.split(',').map(str::trim).collect()
+}
+
 fn taliban_government_from() -> NaiveDate {
     NaiveDate::from_ymd_opt(2021, 8, 15).expect("valid date")
 }
@@ -185,14 +271,21 @@ fn kind_and_target(
         // One-sided violence: an armed group (or a state) against civilians.
         return (Kind::Attack, Method::Unknown, Target::Civilians);
     }
+    // State-based (1) and non-state (2) violence are fighting between armed sides, whichever
+    // side IS is on; the target is the side IS fought.
+    let kind = if matches!(type_of_violence, "1" | "2") {
+        Kind::Fighting
+    } else {
+        Kind::Attack
+    };
     if !isk_involved {
-        return (Kind::Attack, Method::Unknown, Target::Unknown);
+        return (kind, Method::Unknown, Target::Unknown);
     }
-    if isk_is_b && is_government(side_a) {
+    if isk_is_b && is_government(side_a) && kind != Kind::Fighting {
         return (Kind::CounterOperation, Method::Unknown, Target::Militants);
     }
     let other = if isk_is_b { side_a } else { side_b };
-    (Kind::Attack, Method::Unknown, side_target(other, day))
+    (kind, Method::Unknown, side_target(other, day))
 }
 
 #[cfg(test)]
@@ -232,7 +325,18 @@ mod tests {
             incident.location.place,
             "Hamid Karzai International Airport"
         );
-        assert_eq!(incident.location.admin1, "Kabul province");
+        assert_eq!(incident.location.admin1, "Kabul", "the basemap's name");
+        assert_eq!(
+            incident.location.admin1_as_written.as_deref(),
+            Some("Kabul province")
+        );
+        assert_eq!(
+            incident.actors,
+            [
+                Actor::new("IS", ActorRole::Perpetrator),
+                Actor::new("Civilians", ActorRole::Target)
+            ]
+        );
         assert_eq!(incident.location.country_code, "AF");
         assert_eq!(incident.location.precision, LocationPrecision::Exact);
         assert_eq!(
@@ -310,9 +414,18 @@ mod tests {
         ]);
         assert_eq!(imported.report.skipped(), 0, "{:?}", imported.report.issues);
         let incidents = &imported.dataset.incidents;
+        // Fighting whichever side IS is on; the target is the side it fought (the Taliban
+        // government in 2022).
         assert_eq!(
             (incidents[0].kind, incidents[0].target),
-            (Kind::CounterOperation, Target::Militants)
+            (Kind::Fighting, Target::Taliban)
+        );
+        assert_eq!(
+            incidents[0].actors,
+            [
+                Actor::new("IS", ActorRole::Perpetrator),
+                Actor::new("Government of Afghanistan", ActorRole::Opponent)
+            ]
         );
         assert_eq!(incidents[0].location.precision, LocationPrecision::District);
         assert_eq!(
@@ -322,7 +435,7 @@ mod tests {
         );
         assert_eq!(
             (incidents[1].kind, incidents[1].target),
-            (Kind::Attack, Target::Taliban)
+            (Kind::Fighting, Target::Taliban)
         );
         assert_eq!(incidents[1].location.precision, LocationPrecision::Province);
         assert_eq!(
@@ -335,7 +448,7 @@ mod tests {
         assert_eq!(incidents[3].attribution, Attribution::NotIsk);
         assert_eq!(
             (incidents[3].kind, incidents[3].target),
-            (Kind::Attack, Target::Unknown)
+            (Kind::Fighting, Target::Unknown)
         );
         assert_eq!(
             incidents[3].perpetrator.as_deref(),
