@@ -10,7 +10,7 @@ use common::{fixture, incident, issues, load, wait_for_load};
 use egui_kittest::kittest::Queryable as _;
 use khorasan_atlas::io::import::{Format, Imported};
 use khorasan_atlas::model::{
-    Actor, ActorRole, Attribution, Count, Filter, Kind, ProvinceKey, Target,
+    Actor, ActorRole, Attribution, Count, Filter, Incident, Kind, ProvinceKey, Target,
 };
 use khorasan_atlas::state::PersistedState;
 
@@ -238,4 +238,75 @@ fn a_ucdp_files_balochistan_incidents_are_in_the_balochistan_choropleth_cell() {
     // And the kind list offers fighting, with its count.
     assert_eq!(app.derived.facets.kinds.get(&Kind::Fighting), Some(&2));
     harness.get_by_label("Fighting (armed clash) (2)");
+}
+
+/// The mapping the open mapping dialog holds.
+fn dialog_mapping(harness: &Harness<'_, AtlasApp>) -> khorasan_atlas::io::import::FieldMapping {
+    let dialog = harness.state().mapping_dialog.as_ref();
+    dialog.expect("the mapping dialog").mapping.clone()
+}
+
+#[test]
+fn the_mapping_dialog_sums_two_death_columns_and_keeps_two_actor_columns() {
+    use egui::accesskit::Role;
+    let mut harness = common::harness_sized(PersistedState::default(), 1280.0, 1000.0);
+    harness
+        .state_mut()
+        .open_file(fixture("two_sides.csv"), None);
+    wait_for_load(&mut harness);
+    let guessed = dialog_mapping(&harness);
+    assert_eq!(guessed.killed.as_deref(), Some("deaths_side_a"));
+    assert_eq!(guessed.actor.as_deref(), Some("group_a"));
+    // "+ another column" under Killed, then the second death column in the new choice.
+    for (button, role, column) in [
+        (0, "Killed", "deaths_side_b"),
+        (1, "Actor (perpetrator first)", "group_b"),
+    ] {
+        harness
+            .get_all_by_label("+ another column")
+            .nth(button)
+            .unwrap()
+            .click();
+        harness.run_ok();
+        harness
+            .get_all_by_role_and_label(Role::ComboBox, role)
+            .nth(1)
+            .expect("a second choice for the role")
+            .click();
+        harness.run_ok();
+        harness.get_by_label(column).click();
+        harness.run_ok();
+    }
+    let mapping = dialog_mapping(&harness);
+    assert_eq!(
+        mapping.killed.as_deref(),
+        Some("deaths_side_a + deaths_side_b")
+    );
+    assert_eq!(mapping.actor.as_deref(), Some("group_a + group_b"));
+    harness.get_by_label("Load").click();
+    harness.run_ok();
+    wait_for_load(&mut harness);
+    let app = harness.state();
+    let layer: Vec<&Incident> = app
+        .dataset
+        .incidents
+        .iter()
+        .filter(|incident| incident.id.starts_with("two_sides:"))
+        .collect();
+    let killed: Vec<Count> = layer.iter().map(|incident| incident.killed).collect();
+    assert_eq!(
+        killed,
+        [Count::Exact(7), Count::Exact(3), Count::Unknown],
+        "summed; an empty part counts nothing; all empty is unknown"
+    );
+    assert_eq!(
+        layer[0].actors,
+        [
+            Actor::new("Fixture Government Forces", ActorRole::Named),
+            Actor::new("ISKP", ActorRole::Named),
+        ]
+    );
+    // ISKP on the second side is found by the preset.
+    assert_eq!(layer[0].attribution, Attribution::NamedInData);
+    assert_eq!(layer[0].perpetrator.as_deref(), Some("ISKP"));
 }

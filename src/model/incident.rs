@@ -292,6 +292,9 @@ vocabulary! {
         // The other side of fighting (UCDP state-based and non-state violence, ACLED Battles).
         Opponent => "opponent", "Opponent";
         Target => "target", "Target";
+        // A column the analyst's field mapping names as an actor: the file does not say
+        // what the actor did.
+        Named => "named", "Named (role not given)";
     }
 }
 

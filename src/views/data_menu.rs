@@ -24,6 +24,8 @@ pub struct MappingDialog {
     pub request: LoadRequest,
     pub detected: Detected,
     pub mapping: FieldMapping,
+    /// The role given one more, not yet chosen, column ("+ another column").
+    adding: Option<Role>,
 }
 
 impl MappingDialog {
@@ -32,6 +34,7 @@ impl MappingDialog {
             request,
             detected,
             mapping,
+            adding: None,
         }
     }
 
@@ -246,8 +249,9 @@ pub fn mapping_window(
         .show(ctx, |ui| {
             ui.label(format!(
                 "A {} file with {} columns. The columns below were guessed from their names and \
-                 values; correct them before loading. The mapping is remembered for files with \
-                 the same columns.",
+                 values; correct them before loading. Killed and injured can add up several \
+                 columns, and the actor keep several (\"+ another column\"). The mapping is \
+                 remembered for files with the same columns.",
                 dialog.detected.format.label(),
                 dialog.detected.columns.len()
             ));
@@ -267,29 +271,55 @@ pub fn mapping_window(
                 .show(ui, |ui| {
                     for &role in Role::ALL {
                         let label = ui.label(role.label());
-                        let slot = dialog.mapping.slot(role);
-                        let shown = slot.clone().unwrap_or_else(|| "(none)".to_owned());
-                        egui::ComboBox::from_id_salt(("mapping", role.label()))
-                            .selected_text(shown)
-                            .width(200.0)
-                            .show_ui(ui, |ui| {
-                                ui.selectable_value(slot, None, "(none)");
-                                for column in &dialog.detected.columns {
-                                    ui.selectable_value(slot, Some(column.clone()), column);
-                                }
-                            })
-                            .response
-                            .labelled_by(label.id);
-                        let sample = slot
-                            .as_ref()
-                            .and_then(|column| {
-                                let position =
-                                    dialog.detected.columns.iter().position(|c| c == column)?;
+                        let columns = &dialog.detected.columns;
+                        let mut chosen: Vec<Option<String>> = dialog
+                            .mapping
+                            .columns_of(role)
+                            .into_iter()
+                            .map(|column| Some(column.to_owned()))
+                            .collect();
+                        let adding = dialog.adding == Some(role);
+                        if chosen.is_empty() || adding {
+                            chosen.push(None);
+                        }
+                        ui.vertical(|ui| {
+                            for (index, slot) in chosen.iter_mut().enumerate() {
+                                column_choice(ui, (role, index), slot, columns)
+                                    .labelled_by(label.id);
+                            }
+                            // Killed, injured and actor can take several columns: the counts
+                            // are summed, every actor kept.
+                            if role.takes_several()
+                                && chosen[0].is_some()
+                                && ui
+                                    .small_button("+ another column")
+                                    .on_hover_text(match role {
+                                        Role::Actor => "Keep the actor of another column too",
+                                        _ => "Add another column's count to this one",
+                                    })
+                                    .clicked()
+                            {
+                                // An empty choice under the others until a column is picked.
+                                dialog.adding = Some(role);
+                            }
+                        });
+                        if adding && chosen.last().is_some_and(Option::is_some) {
+                            dialog.adding = None;
+                        }
+                        let kept: Vec<String> = chosen.into_iter().flatten().collect();
+                        dialog.mapping.set_columns(role, &kept);
+                        let sample = dialog
+                            .mapping
+                            .columns_of(role)
+                            .iter()
+                            .filter_map(|column| {
+                                let position = columns.iter().position(|c| c == column)?;
                                 dialog.detected.samples.iter().find_map(|row| {
                                     row.get(position).filter(|v| !v.is_empty()).cloned()
                                 })
                             })
-                            .unwrap_or_default();
+                            .collect::<Vec<_>>()
+                            .join(" + ");
                         ui.label(
                             egui::RichText::new(crate::io::import::shorten(&sample, 40)).weak(),
                         )
@@ -410,4 +440,24 @@ pub fn report_window(
     if !open {
         commands.push(Command::ShowReport(None));
     }
+}
+
+/// A column picked from the file's columns, or none.
+fn column_choice(
+    ui: &mut egui::Ui,
+    salt: (Role, usize),
+    slot: &mut Option<String>,
+    columns: &[String],
+) -> egui::Response {
+    let shown = slot.clone().unwrap_or_else(|| "(none)".to_owned());
+    egui::ComboBox::from_id_salt(("mapping", salt.0.label(), salt.1))
+        .selected_text(shown)
+        .width(200.0)
+        .show_ui(ui, |ui| {
+            ui.selectable_value(slot, None, "(none)");
+            for column in columns {
+                ui.selectable_value(slot, Some(column.clone()), column);
+            }
+        })
+        .response
 }

@@ -9,7 +9,7 @@ use super::{Format, ImportError, Imported, Progress, RowIssue};
 /// latitude and longitude properties.
 pub(super) const GEOMETRY_LAT: &str = "(point geometry: latitude)";
 pub(super) const GEOMETRY_LON: &str = "(point geometry: longitude)";
-use crate::model::{Count, Incident, Kind, LocationPrecision, Method, Target};
+use crate::model::{Actor, ActorRole, Count, Incident, Kind, LocationPrecision, Method, Target};
 
 pub fn import_csv(
     bytes: &[u8],
@@ -126,11 +126,22 @@ pub(super) fn convert(
         mapping.get(Role::Latitude).unwrap_or(GEOMETRY_LAT),
         mapping.get(Role::Longitude).unwrap_or(GEOMETRY_LON),
     )?;
+    // Several columns are summed (UCDP's deaths by side); a row where all are empty is
+    // unknown, and empty ones beside filled ones count as nothing.
     let count = |role: Role| -> Result<Count, RowIssue> {
-        match mapping.get(role) {
-            Some(column) => row.parse(column, fields::parse_count),
-            None => Ok(Count::Unknown),
+        let mut total: Option<(u32, u32)> = None;
+        for column in mapping.columns_of(role) {
+            if let Some((low, high)) = row.parse(column, fields::parse_count)?.bounds() {
+                let (sum_low, sum_high) = total.get_or_insert((0, 0));
+                *sum_low = sum_low.saturating_add(low);
+                *sum_high = sum_high.saturating_add(high);
+            }
         }
+        Ok(match total {
+            None => Count::Unknown,
+            Some((low, high)) if low == high => Count::Exact(low),
+            Some((low, high)) => Count::Range(low, high),
+        })
     };
     let (killed, injured) = (count(Role::Killed)?, count(Role::Injured)?);
     let place = text(Role::Place)?;
@@ -143,8 +154,24 @@ pub(super) fn convert(
         coordinates,
         LocationPrecision::Town,
     );
+    let mut named = Vec::new();
+    for column in mapping.columns_of(Role::Actor) {
+        let name = row.get(column)?;
+        if !name.is_empty() {
+            named.push(name);
+        }
+    }
     let (attribution, perpetrator) =
-        fields::attribution([text(Role::Actor)?], &location.country_code);
+        fields::attribution(named.iter().copied(), &location.country_code);
+    // The mapping says which columns hold actors, not what each did.
+    let actors = if named.len() > 1 {
+        named
+            .iter()
+            .map(|name| Actor::new(name, ActorRole::Named))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let (kind, method) = kind_and_method(text(Role::Kind)?);
     let id = match text(Role::Id)? {
         "" => format!("{stem}:line-{}", row.line),
@@ -172,7 +199,7 @@ pub(super) fn convert(
         summary,
         sources,
         discrepancies: Vec::new(),
-        actors: Vec::new(),
+        actors,
     })
 }
 

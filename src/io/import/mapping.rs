@@ -19,6 +19,8 @@ pub struct FieldMapping {
     /// GeoJSON point geometry is used when these are unset.
     pub latitude: Option<String>,
     pub longitude: Option<String>,
+    /// Killed, injured and actor can name several columns joined with ` + `
+    /// (`"deaths_a + deaths_b"`): the counts are summed, each actor kept.
     pub killed: Option<String>,
     pub injured: Option<String>,
     pub place: Option<String>,
@@ -51,7 +53,15 @@ pub enum Role {
     Kind,
 }
 
+/// How several columns of one role are written in a mapping.
+pub const SEVERAL: &str = " + ";
+
 impl Role {
+    /// Whether the role can name several columns: counts summed, actors each kept.
+    pub fn takes_several(self) -> bool {
+        matches!(self, Self::Killed | Self::Injured | Self::Actor)
+    }
+
     pub const ALL: &'static [Self] = &[
         Self::Date,
         Self::EndDate,
@@ -80,7 +90,7 @@ impl Role {
             Self::Place => "Place",
             Self::Admin1 => "Province / state",
             Self::Country => "Country",
-            Self::Actor => "Actor (perpetrator)",
+            Self::Actor => "Actor (perpetrator first)",
             Self::Description => "Description",
             Self::Source => "Source",
             Self::Id => "Identifier",
@@ -258,8 +268,35 @@ impl FieldMapping {
     pub fn columns(&self) -> Vec<&str> {
         Role::ALL
             .iter()
-            .filter_map(|&role| self.get(role))
+            .flat_map(|&role| self.columns_of(role))
             .collect()
+    }
+
+    /// The columns a role names: one, or for killed, injured and actor several joined with
+    /// ` + `.
+    pub fn columns_of(&self, role: Role) -> Vec<&str> {
+        let Some(value) = self.get(role) else {
+            return Vec::new();
+        };
+        if role.takes_several() {
+            value
+                .split(SEVERAL)
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .collect()
+        } else {
+            vec![value]
+        }
+    }
+
+    /// Set a role's columns (joined with ` + ` when several); none unsets it.
+    pub fn set_columns(&mut self, role: Role, columns: &[String]) {
+        let kept: Vec<&str> = columns
+            .iter()
+            .map(|c| c.trim())
+            .filter(|c| !c.is_empty())
+            .collect();
+        *self.slot(role) = (!kept.is_empty()).then(|| kept.join(SEVERAL));
     }
 
     /// What must be mapped before loading: a date, and coordinates unless the file has
