@@ -241,7 +241,9 @@ fn a_ucdp_files_balochistan_incidents_are_in_the_balochistan_choropleth_cell() {
 }
 
 /// The mapping the open mapping dialog holds.
-fn dialog_mapping(harness: &Harness<'_, AtlasApp>) -> khorasan_atlas::io::import::FieldMapping {
+fn dialog_mapping(
+    harness: &egui_kittest::Harness<'_, khorasan_atlas::AtlasApp>,
+) -> khorasan_atlas::io::import::FieldMapping {
     let dialog = harness.state().mapping_dialog.as_ref();
     dialog.expect("the mapping dialog").mapping.clone()
 }
