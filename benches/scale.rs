@@ -255,5 +255,32 @@ fn startup(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, startup, scan, frame);
+/// Finding the events shared by layers when a large file is loaded beside the embedded
+/// dataset (done once per layer change, when the layers are merged).
+fn matching(c: &mut Criterion) {
+    let embedded = khorasan_atlas::io::embedded_dataset().expect("embedded dataset");
+    let synthetic = khorasan_atlas::layers::Layer {
+        name: "synthetic.csv".to_owned(),
+        ..khorasan_atlas::layers::Layer::embedded(synthetic(rows()))
+    };
+    let mut layers = vec![khorasan_atlas::layers::Layer::embedded(embedded), synthetic];
+    let (merged, layer_of) = khorasan_atlas::layers::merge(&mut layers);
+    let mut group = c.benchmark_group("matching");
+    group.sample_size(10);
+    group.bench_function(
+        format!("{}_rows_beside_the_embedded_dataset", rows()),
+        |b| {
+            b.iter(|| {
+                black_box(
+                    khorasan_atlas::model::matching::find(&merged, &layer_of)
+                        .events
+                        .len(),
+                )
+            })
+        },
+    );
+    group.finish();
+}
+
+criterion_group!(benches, startup, scan, frame, matching);
 criterion_main!(benches);

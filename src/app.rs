@@ -42,6 +42,8 @@ pub struct AtlasApp {
     pub columns: Arc<crate::model::columns::Columns>,
     /// For each incident of `dataset`, the index of its layer in `layers`.
     pub layer_of: Vec<u16>,
+    /// Incidents of different layers found to be one event (computed with `layer_of`).
+    pub matches: Arc<crate::model::matching::Matches>,
     /// Files being loaded off the UI thread, and those waiting.
     pub loader: data_layers::Loader,
     pub mapping_dialog: Option<views::data_menu::MappingDialog>,
@@ -150,6 +152,7 @@ impl AtlasApp {
             columns: Default::default(),
             dataset_version: 0,
             layer_of: Vec::new(),
+            matches: Default::default(),
             mapping_dialog: None,
             data_ui: Default::default(),
             trends_cache: Default::default(),
@@ -187,6 +190,7 @@ impl AtlasApp {
             dataset,
             columns,
             layer_of,
+            matches,
             layers,
             dataset_name,
             view,
@@ -201,6 +205,7 @@ impl AtlasApp {
         app.dataset = dataset;
         app.columns = columns;
         app.layer_of = layer_of;
+        app.matches = matches;
         app.dataset_name = dataset_name;
         app.dataset_version += 1;
         app.state.selected.resolve(&app.dataset);

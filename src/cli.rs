@@ -280,6 +280,10 @@ pub struct FilterArgs {
     /// Case-insensitive part of the actor's name.
     #[arg(long, value_name = "TEXT")]
     pub actor_text: Option<String>,
+    /// Count each event once across the layers (the --data files, and the embedded dataset
+    /// with --with-embedded): an incident matched to one of an earlier layer is left out.
+    #[arg(long)]
+    pub dedupe: bool,
 }
 
 /// A command-line mistake: printed on stderr, exit code 2.
@@ -373,6 +377,7 @@ impl FilterArgs {
             min_killed: self.min_killed.unwrap_or(0),
             text: self.search.clone().unwrap_or_default(),
             isk_only: self.isk,
+            count_once: self.dedupe,
             actors: self
                 .actor
                 .iter()
@@ -456,11 +461,46 @@ pub fn load_layers(data: &DataArgs) -> Result<Vec<crate::layers::Layer>, CliErro
 
 /// The data the command line works on, merged into one dataset.
 pub fn load_dataset(data: &DataArgs) -> Result<Dataset, CliError> {
+    Ok(load_merged(data)?.0)
+}
+
+/// The merged data and each incident's layer.
+fn load_merged(data: &DataArgs) -> Result<(Dataset, Vec<u16>), CliError> {
     let mut layers = load_layers(data)?;
-    let merged = crate::layers::merge(&mut layers).0;
+    let (merged, layer_of) = crate::layers::merge(&mut layers);
     drop(layers);
     // Alone, the layer's dataset is taken rather than copied.
-    Ok(Arc::try_unwrap(merged).unwrap_or_else(|shared| (*shared).clone()))
+    let dataset = Arc::try_unwrap(merged).unwrap_or_else(|shared| (*shared).clone());
+    Ok((dataset, layer_of))
+}
+
+/// The incidents a command works on: those the filter keeps, each event once across layers
+/// with `--dedupe` (the number left out is printed on stderr).
+fn chosen<'a>(dataset: &'a Dataset, layer_of: &[u16], filter: &Filter) -> Vec<&'a Incident> {
+    let matches = if filter.count_once {
+        let matches = crate::model::matching::find(dataset, layer_of);
+        eprintln!(
+            "--dedupe: {} events found in more than one layer; {} incidents counted in another \
+             layer's are left out",
+            matches.events.len(),
+            matches.duplicate_count()
+        );
+        Some(matches)
+    } else {
+        None
+    };
+    dataset
+        .incidents
+        .iter()
+        .enumerate()
+        .filter(|(index, incident)| {
+            filter.matches(incident)
+                && !matches
+                    .as_ref()
+                    .is_some_and(|matches| matches.is_duplicate(*index))
+        })
+        .map(|(_, incident)| incident)
+        .collect()
 }
 
 /// Run a headless subcommand.
@@ -470,7 +510,7 @@ pub fn run_command(data: &DataArgs, command: &CliCommand) -> Result<(), CliError
         CliCommand::Measure { repeat } => return measure(data, *repeat),
         _ => {}
     }
-    let dataset = load_dataset(data)?;
+    let (dataset, layer_of) = load_merged(data)?;
     match command {
         CliCommand::Export {
             format,
@@ -479,11 +519,7 @@ pub fn run_command(data: &DataArgs, command: &CliCommand) -> Result<(), CliError
             filter,
         } => {
             let filter = filter.to_filter(&dataset)?;
-            let incidents: Vec<&Incident> = dataset
-                .incidents
-                .iter()
-                .filter(|incident| filter.matches(incident))
-                .collect();
+            let incidents = chosen(&dataset, &layer_of, &filter);
             let mut out: Box<dyn Write> = match output {
                 Some(path) => Box::new(std::io::BufWriter::new(
                     std::fs::File::create(path).map_err(|error| {
@@ -521,11 +557,7 @@ pub fn run_command(data: &DataArgs, command: &CliCommand) -> Result<(), CliError
         )),
         CliCommand::Stats { format, by, filter } => {
             let filter = filter.to_filter(&dataset)?;
-            let incidents: Vec<&Incident> = dataset
-                .incidents
-                .iter()
-                .filter(|incident| filter.matches(incident))
-                .collect();
+            let incidents = chosen(&dataset, &layer_of, &filter);
             let summary = Summary::compute(&dataset, incidents.iter().copied());
             let text = match (format, by.is_empty()) {
                 (StatsFormat::Text, true) => stats_text(&summary, dataset.incidents.len()),

@@ -9,6 +9,7 @@ pub mod dataset;
 pub mod date;
 pub mod filter;
 pub mod incident;
+pub mod matching;
 pub mod playback;
 pub mod selection;
 pub mod shared_str;

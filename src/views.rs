@@ -4,6 +4,7 @@
 
 pub mod data_menu;
 pub mod detail;
+pub mod event_matches;
 pub mod filters;
 pub mod help;
 pub mod map;
@@ -43,6 +44,8 @@ pub struct ViewContext<'a> {
     pub layers: &'a [crate::layers::Layer],
     /// The layer of each incident of `dataset`.
     pub layer_of: &'a [u16],
+    /// Incidents of different layers found to be one event.
+    pub matches: &'a crate::model::matching::Matches,
     /// `derived` is still the previous filter's: a large dataset's scan is running.
     pub deriving: bool,
     /// The animation being exported, if one is.
@@ -145,6 +148,7 @@ pub(crate) mod test_context {
         pub selected: Option<IncidentIndex>,
         pub layers: Vec<crate::layers::Layer>,
         pub layer_of: Vec<u16>,
+        pub matches: crate::model::matching::Matches,
     }
 
     impl TestView {
@@ -162,6 +166,7 @@ pub(crate) mod test_context {
                 hover: Hover::None,
                 selected: None,
                 layers: Vec::new(),
+                matches: Default::default(),
             }
         }
 
@@ -180,6 +185,7 @@ pub(crate) mod test_context {
                 dataset_version: 1,
                 layers: &self.layers,
                 layer_of: &self.layer_of,
+                matches: &self.matches,
                 deriving: false,
                 export_progress: None,
             }

@@ -387,7 +387,10 @@ impl AtlasApp {
     pub fn rebuild_dataset(&mut self) {
         self.unmerge();
         let (dataset, layer_of) = crate::layers::merge(&mut self.layers);
-        self.columns = Arc::new(crate::model::columns::Columns::build(&dataset));
+        let matches = crate::model::matching::find(&dataset, &layer_of);
+        self.columns =
+            Arc::new(crate::model::columns::Columns::build(&dataset).with_duplicates(&matches));
+        self.matches = Arc::new(matches);
         self.dataset_version += 1;
         self.dataset = dataset;
         self.layer_of = layer_of;

@@ -78,6 +78,7 @@ impl AtlasApp {
             month_span: self.month_span,
             layers: &self.layers,
             layer_of: &self.layer_of,
+            matches: &self.matches,
             dataset_version: self.dataset_version,
             columns: &self.columns,
             deriving: self.scan.is_running(),

@@ -148,7 +148,12 @@ pub fn caption(filter: &Filter, dataset: &Dataset, count: usize) -> String {
     }
     parts.push(period_words(filter.from, filter.to));
     let noun = if count == 1 { "incident" } else { "incidents" };
-    format!("{}: {count} {noun}", parts.join(", "))
+    let once = if filter.count_once {
+        " (each event counted once across layers)"
+    } else {
+        ""
+    };
+    format!("{}: {count} {noun}{once}", parts.join(", "))
 }
 
 #[cfg(test)]

@@ -85,6 +85,9 @@ pub struct Columns {
     large_tolls: HashMap<u32, [u32; 4], foldhash::fast::RandomState>,
     /// The actor shown first (every incident has one).
     actor: Vec<u32>,
+    /// Whether each incident is counted in an incident of an earlier layer (one event in
+    /// several layers); empty when nothing matched.
+    duplicate: Vec<bool>,
     /// The other actors of incident `i`, distinct from the first and each other:
     /// `more_actor_ids[more_actor_start[i]..more_actor_start[i + 1]]` (empty for most rows).
     more_actor_start: Vec<u32>,
@@ -465,6 +468,13 @@ impl Columns {
     /// counts beside its options are simply those of the shown incidents, which the second
     /// pass (over the shown incidents only) counts. Whether a facet is in use is the same for
     /// every row, so those branches are always predicted.
+    /// The same columns, with the incidents that `matches` counts in another layer's marked,
+    /// so that "count each event once" leaves them out.
+    pub fn with_duplicates(mut self, matches: &super::matching::Matches) -> Self {
+        self.duplicate = matches.duplicates(self.len());
+        self
+    }
+
     pub fn scan(&self, dataset: &Dataset, filter: &Filter, stack_by: StackBy) -> Scan {
         self.scan_listing(dataset, filter, stack_by, TIMELINE_LIST_LIMIT)
     }
@@ -525,7 +535,12 @@ impl Columns {
             }
             tally.filtered = vec![0; len];
             let (mut in_timeline, mut in_filtered) = (0, 0);
+            let skip_duplicates = filter.count_once && !self.duplicate.is_empty();
             for i in range {
+                // Counted in another layer's incident: not there at all, in any count.
+                if skip_duplicates && self.duplicate[i] {
+                    continue;
+                }
                 let bit = |failed: bool, facet: u16| u16::from(failed) * facet;
                 let mut mask = 0;
                 if in_use(DATE) {
@@ -1220,6 +1235,68 @@ mod tests {
         let scan = columns.scan(&dataset, &filters[1], StackBy::Kind);
         let with_is = dataset.incidents.len().div_ceil(4) + (dataset.incidents.len() + 2) / 4;
         assert_eq!(scan.filtered.len(), with_is, "rows with IS on either side");
+    }
+
+    #[test]
+    fn counting_each_event_once_scans_as_if_the_duplicates_were_not_there() {
+        // Two layers: the embedded dataset, and a copy of its first 40 incidents a day later.
+        let embedded = crate::io::embedded_dataset().unwrap();
+        let base = embedded.incidents.len();
+        let mut incidents = embedded.incidents.clone();
+        for incident in embedded.incidents.iter().take(40) {
+            let mut copy = incident.clone();
+            copy.id = format!("copy:{}", incident.id);
+            incidents.push(copy);
+        }
+        let dataset = Dataset {
+            incidents,
+            ..embedded
+        };
+        let layer_of: Vec<u16> = (0..dataset.incidents.len())
+            .map(|i| u16::from(i >= base))
+            .collect();
+        let matches = crate::model::matching::find(&dataset, &layer_of);
+        assert!(
+            matches.duplicate_count() > 10,
+            "{}",
+            matches.duplicate_count()
+        );
+        let columns = Columns::build(&dataset).with_duplicates(&matches);
+        let without = Dataset {
+            incidents: (0..dataset.incidents.len())
+                .filter(|&i| !matches.is_duplicate(i))
+                .map(|i| dataset.incidents[i].clone())
+                .collect(),
+            ..dataset.clone()
+        };
+        let kept: Vec<usize> = (0..dataset.incidents.len())
+            .filter(|&i| !matches.is_duplicate(i))
+            .collect();
+        let reference_columns = Columns::build(&without);
+        for filter in [
+            Filter::default(),
+            Filter {
+                countries: ["AF".to_owned()].into(),
+                kinds: [Kind::Attack].into(),
+                ..Filter::default()
+            },
+        ] {
+            let once = Filter {
+                count_once: true,
+                ..filter.clone()
+            };
+            let scan = columns.scan(&dataset, &once, StackBy::Kind);
+            let reference = reference_columns.scan(&without, &filter, StackBy::Kind);
+            let mapped: Vec<usize> = reference.filtered.iter().map(|&i| kept[i]).collect();
+            assert_eq!(scan.filtered, mapped);
+            assert_eq!(scan.summary, reference.summary);
+            assert_eq!(scan.kinds, reference.kinds);
+            assert_eq!(scan.countries, reference.countries);
+            assert_eq!(scan.histogram.total(), reference.histogram.total());
+            // Off, the duplicates count like any incident.
+            let all = columns.scan(&dataset, &filter, StackBy::Kind);
+            assert!(all.filtered.len() > scan.filtered.len());
+        }
     }
 
     #[test]

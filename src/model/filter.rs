@@ -45,6 +45,9 @@ pub struct Filter {
     pub actors: BTreeSet<String>,
     /// Case-insensitive part of the actor's name.
     pub actor_text: String,
+    /// Count each event once across layers: an incident matched to one of an earlier layer
+    /// (see [`super::matching`]) is left out of every view and count.
+    pub count_once: bool,
 }
 
 /// One part of the filter, so facet counts can ignore their own selection.

@@ -84,6 +84,8 @@ pub fn data_menu(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<C
     ui.label(egui::RichText::new("Data layers").strong());
     layer_list(ui, view, commands);
     ui.separator();
+    super::event_matches::section(ui, view, commands);
+    ui.separator();
     ui.label(egui::RichText::new("Export the filtered incidents").strong());
     ui.label(
         egui::RichText::new(format!(

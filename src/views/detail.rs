@@ -199,6 +199,9 @@ fn fields(ui: &mut egui::Ui, view: &ViewContext<'_>, index: usize, incident: &In
                     .collect();
                 row(ui, "Actors (as the data names them)", actors.join("\n"));
             }
+            if let Some(also) = super::event_matches::also_in(view, index) {
+                row(ui, "Also in (the same event)", also);
+            }
             if let Some(layer) = view.layer_of(index)
                 && !layer.is_embedded()
             {

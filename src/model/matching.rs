@@ -1,0 +1,346 @@
+//! Incidents of different layers that are likely one event, so that an analyst who loads
+//! ACLED, GTD and UCDP beside the embedded dataset can count each event once. The approach is
+//! the published one for these datasets (MELTT, Donnay et al. 2019, "Integrating Conflict
+//! Event Data", Journal of Conflict Resolution): events of different sources match when they
+//! are close in time and space within their stated precision and compatible in what they
+//! record. The rules, applied the same way to every pair:
+//!
+//! - the two incidents are in **different layers** (a dataset's own rows are never merged);
+//! - their **dates overlap** once each is widened by [`DAY_TOLERANCE`] days (sources often
+//!   date an overnight attack a day apart); dates known only to the year are never matched;
+//! - their **points are within the larger of their precision radii** ([`radius_km`]: 5 km for
+//!   an exact site up to 150 km for a province); places known only to the country are never
+//!   matched;
+//! - their **kinds are compatible**: the same, or attack and fighting, fighting and
+//!   counter-operation, counter-operation and arrest (coders file the same clash differently);
+//! - their **actors are compatible**: both linked to ISK (any grade but "not identified as
+//!   ISK"), or neither and sharing an actor's name.
+//!
+//! Each incident matches at most one incident of each other layer: candidate pairs are taken
+//! best first (fewest days apart, then nearest relative to the radius, then tolls that agree).
+//! Matched incidents form an event; the member of the first layer (the embedded dataset, then
+//! the layers in their order) is the one counted when "count each event once" is on.
+
+use std::collections::HashMap;
+
+use super::dataset::Dataset;
+use super::incident::{Attribution, Incident, Kind, LocationPrecision};
+
+/// Days each date is widened by before two are compared.
+pub const DAY_TOLERANCE: i32 = 1;
+
+/// How far from its point an incident's place may be, by the precision of the place.
+pub fn radius_km(precision: LocationPrecision) -> Option<f64> {
+    match precision {
+        LocationPrecision::Exact => Some(5.0),
+        LocationPrecision::Town => Some(15.0),
+        LocationPrecision::District => Some(40.0),
+        LocationPrecision::Province => Some(150.0),
+        LocationPrecision::Country => None,
+    }
+}
+
+/// Dates spanning more days than this (a year) are not matched.
+const MAX_SPAN_DAYS: i32 = 31;
+/// Grid cells of half a degree for finding neighbours.
+const CELL_DEGREES: f64 = 0.5;
+
+/// The events found across layers.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Matches {
+    /// Each event's incidents (two or more), the counted one first.
+    pub events: Vec<Vec<u32>>,
+    /// For each incident, its event in `events`; empty when nothing matched.
+    event_of: Vec<Option<u32>>,
+}
+
+impl Matches {
+    /// The other incidents of incident `index`'s event.
+    pub fn others(&self, index: usize) -> impl Iterator<Item = usize> + '_ {
+        self.event_of
+            .get(index)
+            .copied()
+            .flatten()
+            .map(|event| self.events[event as usize].as_slice())
+            .unwrap_or_default()
+            .iter()
+            .map(|&i| i as usize)
+            .filter(move |&i| i != index)
+    }
+
+    /// Whether incident `index` is counted in another incident of its event.
+    pub fn is_duplicate(&self, index: usize) -> bool {
+        self.event_of
+            .get(index)
+            .copied()
+            .flatten()
+            .is_some_and(|event| self.events[event as usize][0] as usize != index)
+    }
+
+    /// For each incident, whether it is counted in another (for the scan).
+    pub fn duplicates(&self, len: usize) -> Vec<bool> {
+        if self.events.is_empty() {
+            return Vec::new();
+        }
+        (0..len).map(|index| self.is_duplicate(index)).collect()
+    }
+
+    /// Incidents left out when each event is counted once.
+    pub fn duplicate_count(&self) -> usize {
+        self.events.iter().map(|event| event.len() - 1).sum()
+    }
+}
+
+/// One incident as matching sees it.
+struct Candidate {
+    first: i32,
+    last: i32,
+    lat: f64,
+    lon: f64,
+    radius: f64,
+}
+
+fn candidate(incident: &Incident) -> Option<Candidate> {
+    let (first, last) = incident.date.span();
+    let radius = radius_km(incident.location.precision)?;
+    (last - first <= MAX_SPAN_DAYS).then_some(Candidate {
+        first,
+        last,
+        lat: incident.location.lat,
+        lon: incident.location.lon,
+        radius,
+    })
+}
+
+fn cell(lat: f64, lon: f64) -> (i32, i32) {
+    (
+        (lat / CELL_DEGREES).floor() as i32,
+        (lon / CELL_DEGREES).floor() as i32,
+    )
+}
+
+/// Great-circle distance in kilometres.
+pub fn distance_km(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (lat1, lon1) = (a.0.to_radians(), a.1.to_radians());
+    let (lat2, lon2) = (b.0.to_radians(), b.1.to_radians());
+    let h = ((lat2 - lat1) / 2.0).sin().powi(2)
+        + lat1.cos() * lat2.cos() * ((lon2 - lon1) / 2.0).sin().powi(2);
+    2.0 * 6371.0 * h.sqrt().min(1.0).asin()
+}
+
+fn kinds_compatible(a: Kind, b: Kind) -> bool {
+    use Kind::{Arrest, Attack, CounterOperation, Fighting};
+    a == b
+        || matches!(
+            (a.min(b), a.max(b)),
+            (Attack, Fighting) | (CounterOperation, Fighting) | (Arrest, CounterOperation)
+        )
+}
+
+fn actors_compatible(a: &Incident, b: &Incident) -> bool {
+    let linked = |incident: &Incident| incident.attribution != Attribution::NotIsk;
+    match (linked(a), linked(b)) {
+        (true, true) => true,
+        (false, false) => super::actor::actor_names(a)
+            .any(|name| super::actor::actor_names(b).any(|other| other.eq_ignore_ascii_case(name))),
+        _ => false,
+    }
+}
+
+/// Whether the tolls two sources give can be the same count.
+fn tolls_agree(a: &Incident, b: &Incident) -> bool {
+    match (a.killed.bounds(), b.killed.bounds()) {
+        (Some((low_a, high_a)), Some((low_b, high_b))) => low_a <= high_b && low_b <= high_a,
+        _ => true,
+    }
+}
+
+/// Find the events that incidents of different layers share; `layer_of[i]` is incident
+/// `i`'s layer, in the layers' order.
+pub fn find(dataset: &Dataset, layer_of: &[u16]) -> Matches {
+    let incidents = &dataset.incidents;
+    let several_layers = layer_of.windows(2).any(|pair| pair[0] != pair[1]);
+    if !several_layers || layer_of.len() != incidents.len() {
+        return Matches::default();
+    }
+    let candidates: Vec<Option<Candidate>> = incidents.iter().map(candidate).collect();
+    // Each incident under every day of its date and every cell its radius reaches; a query
+    // looks in its own cell only.
+    let mut grid: HashMap<(i32, i32, i32), Vec<u32>> = HashMap::new();
+    for (index, candidate) in candidates.iter().enumerate() {
+        let Some(c) = candidate else { continue };
+        let dlat = c.radius / 111.0;
+        let dlon = c.radius / (111.0 * c.lat.to_radians().cos().max(0.1));
+        let (low, high) = (
+            cell(c.lat - dlat, c.lon - dlon),
+            cell(c.lat + dlat, c.lon + dlon),
+        );
+        for day in c.first..=c.last {
+            for y in low.0..=high.0 {
+                for x in low.1..=high.1 {
+                    grid.entry((day, y, x)).or_default().push(index as u32);
+                }
+            }
+        }
+    }
+    let mut pairs: Vec<(f64, u32, u32)> = Vec::new();
+    let mut seen: Vec<u32> = Vec::new();
+    for (j, candidate) in candidates.iter().enumerate() {
+        let Some(b) = candidate else { continue };
+        let own = cell(b.lat, b.lon);
+        seen.clear();
+        for day in b.first - DAY_TOLERANCE..=b.last + DAY_TOLERANCE {
+            let Some(found) = grid.get(&(day, own.0, own.1)) else {
+                continue;
+            };
+            for &i in found {
+                let i_index = i as usize;
+                // Each pair once, from its later incident; never within a layer.
+                if i_index >= j || layer_of[i_index] == layer_of[j] || seen.contains(&i) {
+                    continue;
+                }
+                seen.push(i);
+                let Some(a) = &candidates[i_index] else {
+                    continue;
+                };
+                let (first, second) = (&incidents[i_index], &incidents[j]);
+                if !kinds_compatible(first.kind, second.kind) || !actors_compatible(first, second) {
+                    continue;
+                }
+                let gap = (a.first - b.last).max(b.first - a.last).max(0);
+                if gap > DAY_TOLERANCE {
+                    continue;
+                }
+                let radius = a.radius.max(b.radius);
+                let distance = distance_km((a.lat, a.lon), (b.lat, b.lon));
+                if distance > radius {
+                    continue;
+                }
+                let toll = if tolls_agree(first, second) { 0.0 } else { 0.5 };
+                pairs.push((f64::from(gap) + distance / radius + toll, i, j as u32));
+            }
+        }
+    }
+    pairs.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
+    // At most one partner per other layer; the matched pairs then joined into events.
+    let mut partner: HashMap<(u32, u16), u32> = HashMap::new();
+    let mut parent: Vec<u32> = (0..incidents.len() as u32).collect();
+    fn root(parent: &mut [u32], mut i: u32) -> u32 {
+        while parent[i as usize] != i {
+            parent[i as usize] = parent[parent[i as usize] as usize];
+            i = parent[i as usize];
+        }
+        i
+    }
+    for (_, i, j) in pairs {
+        let (layer_i, layer_j) = (layer_of[i as usize], layer_of[j as usize]);
+        if partner.contains_key(&(i, layer_j)) || partner.contains_key(&(j, layer_i)) {
+            continue;
+        }
+        let (root_i, root_j) = (root(&mut parent, i), root(&mut parent, j));
+        if root_i == root_j {
+            continue;
+        }
+        partner.insert((i, layer_j), j);
+        partner.insert((j, layer_i), i);
+        parent[root_i.max(root_j) as usize] = root_i.min(root_j);
+    }
+    let mut by_root: HashMap<u32, Vec<u32>> = HashMap::new();
+    for index in 0..incidents.len() as u32 {
+        let top = root(&mut parent, index);
+        by_root.entry(top).or_default().push(index);
+    }
+    let mut events: Vec<Vec<u32>> = by_root
+        .into_values()
+        .filter(|members| members.len() > 1)
+        .collect();
+    for event in &mut events {
+        // The counted incident first: the first layer's, then the earliest row.
+        event.sort_by_key(|&i| (layer_of[i as usize], i));
+    }
+    events.sort();
+    let mut event_of = vec![None; incidents.len()];
+    for (number, event) in events.iter().enumerate() {
+        for &i in event {
+            event_of[i as usize] = Some(number as u32);
+        }
+    }
+    Matches { events, event_of }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testing::incident;
+    use crate::model::{Count, Dataset};
+
+    fn at(id: &str, date: &str, lat: f64, lon: f64, precision: LocationPrecision) -> Incident {
+        let mut incident = incident(id, date);
+        incident.location.lat = lat;
+        incident.location.lon = lon;
+        incident.location.precision = precision;
+        incident
+    }
+
+    #[test]
+    fn the_same_attack_in_two_layers_is_one_event_and_near_misses_are_not() {
+        use LocationPrecision::{Country, Exact, Town};
+        let dataset = Dataset {
+            incidents: vec![
+                at("a1", "2021-08-26", 34.565, 69.212, Exact),
+                at("a2", "2022-03-04", 34.01, 71.52, Exact),
+                // Layer 1: the airport attack a day later in the record, 3 km off; the
+                // Peshawar one 30 km off (beyond 5 km and 15 km); a year-old one.
+                at("b1", "2021-08-27", 34.54, 69.20, Exact),
+                at("b2", "2022-03-04", 34.20, 71.80, Town),
+                at("b3", "2021", 34.565, 69.212, Exact),
+                // Layer 2: the airport again, placed in town; and one known only to Kabul's
+                // country.
+                at("c1", "2021-08-26", 34.53, 69.17, Town),
+                at("c2", "2022-03-04", 34.01, 71.52, Country),
+            ],
+            ..Dataset::default()
+        };
+        let layer_of = [0, 0, 1, 1, 1, 2, 2];
+        let matches = find(&dataset, &layer_of);
+        assert_eq!(matches.events, [vec![0, 2, 5]]);
+        assert!(!matches.is_duplicate(0), "the first layer's is counted");
+        assert!(matches.is_duplicate(2) && matches.is_duplicate(5));
+        assert_eq!(matches.others(2).collect::<Vec<_>>(), [0, 5]);
+        assert_eq!(matches.duplicate_count(), 2);
+        assert_eq!(
+            matches.duplicates(7),
+            [false, false, true, false, false, true, false]
+        );
+    }
+
+    #[test]
+    fn one_partner_per_layer_and_incompatible_records_stay_apart() {
+        use LocationPrecision::Exact;
+        let mut fighting = at("b2", "2021-08-26", 34.566, 69.213, Exact);
+        fighting.kind = Kind::Fighting;
+        let mut other_group = at("b3", "2021-08-26", 34.565, 69.212, Exact);
+        other_group.attribution = Attribution::NotIsk;
+        other_group.perpetrator = Some("Taliban".into());
+        let mut far_toll = at("c1", "2021-08-26", 34.565, 69.212, Exact);
+        far_toll.killed = Count::Exact(500);
+        let mut first = at("a1", "2021-08-26", 34.565, 69.212, Exact);
+        first.killed = Count::Range(169, 183);
+        let dataset = Dataset {
+            incidents: vec![
+                first,
+                // Two in layer 1 near the same place: only the better one is its partner.
+                at("b1", "2021-08-26", 34.565, 69.212, Exact),
+                fighting,
+                other_group,
+                far_toll,
+            ],
+            ..Dataset::default()
+        };
+        let matches = find(&dataset, &[0, 1, 1, 1, 2]);
+        // a1 with b1 (exact), and with c1 (tolls disagree, but the only one in layer 2).
+        assert_eq!(matches.events, [vec![0, 1, 4]]);
+        // Alone, one layer: nothing.
+        assert_eq!(find(&dataset, &[0; 5]), Matches::default());
+    }
+}
