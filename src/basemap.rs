@@ -82,6 +82,8 @@ pub struct Area {
     pub triangles: Vec<u32>,
     pub bbox: BoundingBox,
     pub label_at: Mercator,
+    /// The ring edges by band, for [`Area::contains`].
+    bands: EdgeBands,
 }
 
 impl Area {
@@ -93,34 +95,72 @@ impl Area {
         }
     }
 
-    /// Point-in-polygon test (even-odd over all rings), used for hovering provinces.
+    /// Point-in-polygon test (even-odd over all rings), used for hovering provinces and for
+    /// the province of every imported row: only the edges of the point's horizontal band are
+    /// crossed, not every vertex of the province.
     pub fn contains(&self, point: Mercator) -> bool {
         let in_box = point.x >= self.bbox.min.x
             && point.x <= self.bbox.max.x
             && point.y >= self.bbox.min.y
             && point.y <= self.bbox.max.y;
-        in_box
-            && self
-                .rings
-                .iter()
-                .filter(|ring| ring_contains(ring, point))
-                .count()
-                % 2
-                == 1
+        if !in_box {
+            return false;
+        }
+        // The rings' crossings together: the parity of all of them is the parity of the
+        // number of rings that contain the point.
+        let mut inside = false;
+        for &(a, b) in self.bands.edges_at(point.y) {
+            if (a.y > point.y) != (b.y > point.y)
+                && point.x < (b.x - a.x) * (point.y - a.y) / (b.y - a.y) + a.x
+            {
+                inside = !inside;
+            }
+        }
+        inside
     }
 }
 
-fn ring_contains(ring: &[Mercator], p: Mercator) -> bool {
-    let mut inside = false;
-    let mut j = ring.len().wrapping_sub(1);
-    for i in 0..ring.len() {
-        let (a, b) = (ring[i], ring[j]);
-        if (a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x {
-            inside = !inside;
+/// An area's ring edges sorted into horizontal bands of its bounding box.
+#[derive(Clone, Debug, Default)]
+pub struct EdgeBands {
+    min_y: f64,
+    band_height: f64,
+    bands: Vec<Vec<(Mercator, Mercator)>>,
+}
+
+impl EdgeBands {
+    const BANDS: usize = 64;
+
+    fn of(rings: &[Vec<Mercator>], bbox: BoundingBox) -> Self {
+        let height = (bbox.max.y - bbox.min.y).max(f64::MIN_POSITIVE);
+        let band_height = height / Self::BANDS as f64;
+        let mut bands = vec![Vec::new(); Self::BANDS];
+        let band_of = |y: f64| {
+            (((y - bbox.min.y) / band_height).floor().max(0.0) as usize).min(Self::BANDS - 1)
+        };
+        for ring in rings {
+            for (i, &a) in ring.iter().enumerate() {
+                let b = ring[(i + ring.len() - 1) % ring.len()];
+                let (low, high) = (band_of(a.y.min(b.y)), band_of(a.y.max(b.y)));
+                for band in &mut bands[low..=high] {
+                    band.push((a, b));
+                }
+            }
         }
-        j = i;
+        Self {
+            min_y: bbox.min.y,
+            band_height,
+            bands,
+        }
     }
-    inside
+
+    fn edges_at(&self, y: f64) -> &[(Mercator, Mercator)] {
+        if self.bands.is_empty() {
+            return &[];
+        }
+        let band = ((y - self.min_y) / self.band_height).floor().max(0.0) as usize;
+        &self.bands[band.min(self.bands.len() - 1)]
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -216,6 +256,7 @@ fn parse_areas(
                 max: Mercator { x: 0.0, y: 0.0 },
             },
             label_at: Mercator { x: 0.0, y: 0.0 },
+            bands: EdgeBands::default(),
         };
         for polygon in polygons {
             triangulate_into(&mut area, &polygon)
@@ -223,6 +264,7 @@ fn parse_areas(
         }
         area.bbox = BoundingBox::of(area.vertices.iter().copied())
             .ok_or_else(|| invalid(format!("feature '{}' has no points", area.name)))?;
+        area.bands = EdgeBands::of(&area.rings, area.bbox);
         let label = (
             feature.property("label_lon").and_then(|v| v.as_f64()),
             feature.property("label_lat").and_then(|v| v.as_f64()),

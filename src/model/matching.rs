@@ -155,55 +155,89 @@ fn tolls_agree(a: &Incident, b: &Incident) -> bool {
     }
 }
 
-/// Find the events that incidents of different layers share; `layer_of[i]` is incident
-/// `i`'s layer, in the layers' order.
-pub fn find(dataset: &Dataset, layer_of: &[u16]) -> Matches {
-    let incidents = &dataset.incidents;
-    let several_layers = layer_of.windows(2).any(|pair| pair[0] != pair[1]);
-    if !several_layers || layer_of.len() != incidents.len() {
-        return Matches::default();
-    }
-    let candidates: Vec<Option<Candidate>> = incidents.iter().map(candidate).collect();
-    // Each incident under every day of its date and every cell its radius reaches; a query
-    // looks in its own cell only.
-    let mut grid: HashMap<(i32, i32, i32), Vec<u32>> = HashMap::new();
-    for (index, candidate) in candidates.iter().enumerate() {
-        let Some(c) = candidate else { continue };
-        let dlat = c.radius / 111.0;
-        let dlon = c.radius / (111.0 * c.lat.to_radians().cos().max(0.1));
+/// Indexed incidents by (day, cell row, cell column); foldhash, since a large layer asks it
+/// millions of times.
+type Grid = HashMap<(i32, i32, i32), Vec<u32>, foldhash::fast::RandomState>;
+
+/// Candidate pairs between two layers, with their scores: `(score, lower index, higher)`.
+fn pairs_between(
+    incidents: &[Incident],
+    candidates: &[Option<Candidate>],
+    indexed: &[u32],
+    asking: &[u32],
+    pairs: &mut Vec<(f64, u32, u32)>,
+) {
+    let radius_of = |index: u32| {
+        candidates[index as usize]
+            .as_ref()
+            .map_or(0.0, |c| c.radius)
+    };
+    // An indexed incident reaches as far as the larger radius of any pair it can be in.
+    let widest_asking = asking.iter().map(|&i| radius_of(i)).fold(0.0, f64::max);
+    // Each indexed incident under every day of its date and every cell its reach covers;
+    // an asking incident looks in its own cell only.
+    let mut grid: Grid = Grid::default();
+    // The days the index holds, to pass over most asking incidents without a look-up.
+    let day_range = indexed
+        .iter()
+        .filter_map(|&i| candidates[i as usize].as_ref())
+        .fold(None, |range: Option<(i32, i32)>, c| {
+            Some(range.map_or((c.first, c.last), |(low, high)| {
+                (low.min(c.first), high.max(c.last))
+            }))
+        });
+    let Some((first_day, last_day)) = day_range else {
+        return;
+    };
+    let mut indexed_days = vec![false; (last_day - first_day + 1) as usize];
+    for &index in indexed {
+        let Some(c) = &candidates[index as usize] else {
+            continue;
+        };
+        let reach = c.radius.max(widest_asking);
+        let dlat = reach / 111.0;
+        let dlon = reach / (111.0 * c.lat.to_radians().cos().max(0.1));
         let (low, high) = (
             cell(c.lat - dlat, c.lon - dlon),
             cell(c.lat + dlat, c.lon + dlon),
         );
         for day in c.first..=c.last {
+            indexed_days[(day - first_day) as usize] = true;
             for y in low.0..=high.0 {
                 for x in low.1..=high.1 {
-                    grid.entry((day, y, x)).or_default().push(index as u32);
+                    grid.entry((day, y, x)).or_default().push(index);
                 }
             }
         }
     }
-    let mut pairs: Vec<(f64, u32, u32)> = Vec::new();
     let mut seen: Vec<u32> = Vec::new();
-    for (j, candidate) in candidates.iter().enumerate() {
-        let Some(b) = candidate else { continue };
+    for &j in asking {
+        let Some(b) = &candidates[j as usize] else {
+            continue;
+        };
+        let window =
+            (b.first - DAY_TOLERANCE).max(first_day)..=(b.last + DAY_TOLERANCE).min(last_day);
+        if !window
+            .clone()
+            .any(|day| indexed_days[(day - first_day) as usize])
+        {
+            continue;
+        }
         let own = cell(b.lat, b.lon);
         seen.clear();
-        for day in b.first - DAY_TOLERANCE..=b.last + DAY_TOLERANCE {
+        for day in window {
             let Some(found) = grid.get(&(day, own.0, own.1)) else {
                 continue;
             };
             for &i in found {
-                let i_index = i as usize;
-                // Each pair once, from its later incident; never within a layer.
-                if i_index >= j || layer_of[i_index] == layer_of[j] || seen.contains(&i) {
+                if seen.contains(&i) {
                     continue;
                 }
                 seen.push(i);
-                let Some(a) = &candidates[i_index] else {
+                let Some(a) = &candidates[i as usize] else {
                     continue;
                 };
-                let (first, second) = (&incidents[i_index], &incidents[j]);
+                let (first, second) = (&incidents[i as usize], &incidents[j as usize]);
                 if !kinds_compatible(first.kind, second.kind) || !actors_compatible(first, second) {
                     continue;
                 }
@@ -217,8 +251,46 @@ pub fn find(dataset: &Dataset, layer_of: &[u16]) -> Matches {
                     continue;
                 }
                 let toll = if tolls_agree(first, second) { 0.0 } else { 0.5 };
-                pairs.push((f64::from(gap) + distance / radius + toll, i, j as u32));
+                pairs.push((
+                    f64::from(gap) + distance / radius + toll,
+                    i.min(j),
+                    i.max(j),
+                ));
             }
+        }
+    }
+}
+
+/// Find the events that incidents of different layers share; `layer_of[i]` is incident
+/// `i`'s layer, in the layers' order.
+pub fn find(dataset: &Dataset, layer_of: &[u16]) -> Matches {
+    let incidents = &dataset.incidents;
+    let several_layers = layer_of.windows(2).any(|pair| pair[0] != pair[1]);
+    if !several_layers || layer_of.len() != incidents.len() {
+        return Matches::default();
+    }
+    let candidates: Vec<Option<Candidate>> = incidents.iter().map(candidate).collect();
+    let mut by_layer: std::collections::BTreeMap<u16, Vec<u32>> = Default::default();
+    for (index, candidate) in candidates.iter().enumerate() {
+        if candidate.is_some() {
+            by_layer
+                .entry(layer_of[index])
+                .or_default()
+                .push(index as u32);
+        }
+    }
+    let layers: Vec<&Vec<u32>> = by_layer.values().collect();
+    let mut pairs: Vec<(f64, u32, u32)> = Vec::new();
+    for (number, first) in layers.iter().enumerate() {
+        for second in &layers[number + 1..] {
+            // The smaller layer is indexed, the larger one asks: a file of a million rows
+            // beside the embedded dataset costs a million look-ups, not a million inserts.
+            let (indexed, asking) = if first.len() <= second.len() {
+                (first, second)
+            } else {
+                (second, first)
+            };
+            pairs_between(incidents, &candidates, indexed, asking, &mut pairs);
         }
     }
     pairs.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
@@ -245,8 +317,12 @@ pub fn find(dataset: &Dataset, layer_of: &[u16]) -> Matches {
         partner.insert((j, layer_i), i);
         parent[root_i.max(root_j) as usize] = root_i.min(root_j);
     }
+    // Only incidents that found a partner can be in an event.
+    let mut matched: Vec<u32> = partner.keys().map(|&(index, _)| index).collect();
+    matched.sort_unstable();
+    matched.dedup();
     let mut by_root: HashMap<u32, Vec<u32>> = HashMap::new();
-    for index in 0..incidents.len() as u32 {
+    for index in matched {
         let top = root(&mut parent, index);
         by_root.entry(top).or_default().push(index);
     }

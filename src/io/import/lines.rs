@@ -2,9 +2,10 @@
 //!
 //! The csv crate's own line count drifts in files with CRLF endings and quoted line breaks
 //! (UCDP source texts, ACLED notes): a bad row on line 96 was reported on line 95. An editor's
-//! "go to line" counts `\n` bytes, so this does too: the reader is wrapped, the bytes it hands
-//! the CSV parser are kept until the records before them are numbered, and a record's line is
-//! 1 plus the newlines before its first byte.
+//! "go to line" counts `\n` bytes, so this does too: the reader is wrapped, the newlines it
+//! hands the CSV parser are noted until the records before them are numbered, and a record's
+//! line is 1 plus the newlines before its first byte. Only the offsets of the newlines not yet
+//! passed are kept (a few thousand for the csv reader's buffer), not the bytes.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -40,23 +41,23 @@ impl<R: Read> Read for LineCounting<R> {
     }
 }
 
-/// The bytes read but not yet numbered, and the newlines counted before them.
+/// The newlines read but not yet passed, and the count of those passed.
 #[derive(Default)]
 pub(super) struct LineIndex {
-    /// Blocks as read, each with the offset of its first byte.
-    blocks: VecDeque<(u64, Vec<u8>)>,
-    /// Offset up to which newlines have been counted.
-    counted_to: u64,
+    /// Offsets of the newlines read beyond the last record numbered, in order.
+    newlines_ahead: VecDeque<u64>,
+    /// Bytes read so far.
+    read: u64,
+    /// Newlines before the last record numbered.
     newlines: u64,
 }
 
 impl LineIndex {
     fn push(&mut self, bytes: &[u8]) {
-        let start = self
-            .blocks
-            .back()
-            .map_or(self.counted_to, |(start, block)| start + block.len() as u64);
-        self.blocks.push_back((start, bytes.to_vec()));
+        let start = self.read;
+        self.newlines_ahead
+            .extend(memchr::memchr_iter(b'\n', bytes).map(|at| start + at as u64));
+        self.read += bytes.len() as u64;
     }
 
     /// The 1-based line of the record starting at `offset`. Offsets are asked in increasing
@@ -64,32 +65,15 @@ impl LineIndex {
     /// counted. The csv crate ends a record at the `\r` of a CRLF and starts the next one at
     /// its `\n`: a record starting on a newline starts on the line after it.
     pub(super) fn line_at(&mut self, offset: u64) -> u64 {
-        let offset = if self.byte_at(offset) == Some(b'\n') {
-            offset + 1
-        } else {
-            offset
-        };
-        while self.counted_to < offset {
-            let Some((start, block)) = self.blocks.front() else {
-                break;
-            };
-            let end = start + block.len() as u64;
-            let from = (self.counted_to - start) as usize;
-            let to = (offset.min(end) - start) as usize;
-            self.newlines += memchr::memchr_iter(b'\n', &block[from..to]).count() as u64;
-            self.counted_to = offset.min(end);
-            if self.counted_to == end {
-                self.blocks.pop_front();
-            }
+        while self
+            .newlines_ahead
+            .front()
+            .is_some_and(|&newline| newline <= offset)
+        {
+            self.newlines_ahead.pop_front();
+            self.newlines += 1;
         }
         1 + self.newlines
-    }
-
-    fn byte_at(&self, offset: u64) -> Option<u8> {
-        self.blocks
-            .iter()
-            .find(|(start, block)| (*start..start + block.len() as u64).contains(&offset))
-            .map(|(start, block)| block[(offset - start) as usize])
     }
 }
 
