@@ -560,7 +560,9 @@ pub fn run_command(data: &DataArgs, command: &CliCommand) -> Result<(), CliError
             let incidents = chosen(&dataset, &layer_of, &filter);
             let summary = Summary::compute(&dataset, incidents.iter().copied());
             let text = match (format, by.is_empty()) {
-                (StatsFormat::Text, true) => stats_text(&summary, dataset.incidents.len()),
+                (StatsFormat::Text, true) => {
+                    stats_text(&summary, dataset.incidents.len(), &dataset.metadata)
+                }
                 (StatsFormat::Csv, true) => stats_csv(&summary),
                 (StatsFormat::Text, false) => grouped_text(by, &incidents),
                 (StatsFormat::Csv, false) => grouped_csv(by, &incidents),
@@ -770,13 +772,22 @@ fn grouped_csv(by: &[GroupByArg], incidents: &[&Incident]) -> String {
     String::from_utf8(writer.into_inner().expect("in memory")).expect("utf-8 input")
 }
 
-fn stats_text(summary: &Summary, total: usize) -> String {
-    let mut text = format!(
+fn stats_text(summary: &Summary, total: usize, metadata: &crate::model::Metadata) -> String {
+    let mut text = String::new();
+    let coverage = metadata.coverage_line();
+    if !coverage.is_empty() {
+        // Where the data ends, before any count is read as current.
+        text.push_str(&format!(
+            "{} {}: {coverage}\n",
+            metadata.title, metadata.version
+        ));
+    }
+    text.push_str(&format!(
         "{} of {total} incidents; killed {}; {} distinct sources\n",
         summary.count,
         summary.killed.display(),
         summary.distinct_sources
-    );
+    ));
     let mut group = "";
     for (row_group, key, count) in stats_rows(summary) {
         if row_group == "total" {

@@ -94,6 +94,16 @@ impl ViewContext<'_> {
         }
     }
 
+    /// What the embedded dataset covers and when it was reviewed ("2014-10 to 2026-02-06,
+    /// reviewed 2026-12-02"), while it is shown.
+    pub fn embedded_coverage(&self) -> Option<String> {
+        let layer = self
+            .layers
+            .iter()
+            .find(|layer| layer.is_embedded() && layer.spec.visible)?;
+        Some(layer.dataset.metadata.coverage_line()).filter(|line| !line.is_empty())
+    }
+
     /// Whether more than one layer is shown, so incidents need their layer marked.
     pub fn several_layers(&self) -> bool {
         self.layers.iter().filter(|l| l.spec.visible).count() > 1

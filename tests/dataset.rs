@@ -22,8 +22,10 @@ fn records_are_valid_with_real_country_codes_years_and_reachable_sources() {
             "{}: {code} is not an ISO 3166-1 code",
             incident.id
         );
+        // From ISK's first pledges to the stated end of coverage.
         let year = incident.date.year_value();
-        assert!((2014..=2025).contains(&year), "{}: {year}", incident.id);
+        let last: i32 = dataset.metadata.coverage_to[..4].parse().unwrap();
+        assert!((2014..=last).contains(&year), "{}: {year}", incident.id);
     }
     for source in &dataset.sources {
         if let Some(url) = &source.url {
@@ -148,5 +150,123 @@ fn reported_series_cite_a_seed() {
             series.id
         );
         assert!(!series.points.is_empty(), "{}", series.id);
+    }
+}
+
+/// The actors the rules allow on an embedded record.
+const ACTORS: &[&str] = &[
+    "Islamic State Khorasan Province",
+    "Islamic State Pakistan Province",
+    "Islamic State (no province named)",
+];
+
+#[test]
+fn every_record_names_its_actor_and_other_provinces_are_told_apart() {
+    use khorasan_atlas::model::Attribution;
+    let dataset = dataset();
+    for incident in &dataset.incidents {
+        let actor = incident.perpetrator.as_deref().unwrap_or("");
+        assert!(ACTORS.contains(&actor), "{}: actor '{actor}'", incident.id);
+        // A claim in another province's name has that province as the actor, and the
+        // reverse; an IS claim naming no province has no province as the actor.
+        assert_eq!(
+            incident.attribution == Attribution::ClaimedByOtherProvince,
+            actor == "Islamic State Pakistan Province",
+            "{}",
+            incident.id
+        );
+        if incident.attribution == Attribution::ClaimedByIsCentral {
+            assert_eq!(
+                actor, "Islamic State (no province named)",
+                "{}",
+                incident.id
+            );
+        }
+    }
+    // The two IS Pakistan Province claims the review found among the older records.
+    for id in [
+        "2020-01-10-quetta-ghousabad-mosque",
+        "2021-01-03-mach-hazara-coal-miners",
+    ] {
+        let incident = find_id(&dataset, id);
+        assert_eq!(incident.attribution, Attribution::ClaimedByOtherProvince);
+        assert!(!khorasan_atlas::model::actor::is_isk(incident), "{id}");
+    }
+}
+
+#[test]
+fn the_stated_coverage_ends_at_the_latest_record_and_rules_are_written() {
+    let dataset = dataset();
+    let metadata = &dataset.metadata;
+    let latest = dataset
+        .incidents
+        .iter()
+        .map(|incident| incident.date.to_string())
+        .max()
+        .unwrap();
+    assert_eq!(metadata.coverage_to, latest);
+    let earliest = dataset
+        .incidents
+        .iter()
+        .map(|incident| incident.date.to_string())
+        .min()
+        .unwrap();
+    assert_eq!(metadata.coverage_from, earliest);
+    assert!(!metadata.reviewed.is_empty());
+    assert!(metadata.rules.len() >= 4, "{:?}", metadata.rules);
+    assert!(
+        metadata
+            .rules
+            .iter()
+            .any(|rule| rule.contains("Wilayat Khorasan")),
+        "the claim rule names the province"
+    );
+    // 2025 is covered from the public record.
+    assert!(
+        dataset
+            .incidents
+            .iter()
+            .filter(|incident| incident.date.to_string().starts_with("2025"))
+            .count()
+            >= 10
+    );
+}
+
+#[test]
+fn no_placeholder_is_left_and_no_two_records_are_one_event() {
+    let dataset = dataset();
+    for id in [
+        "2023-09-balochistan-suicide-attack",
+        "2023-11-kabul-second-shia-attack",
+        "2024-05-herat-mosque-bombing",
+    ] {
+        assert!(
+            dataset.incidents.iter().all(|incident| incident.id != id),
+            "placeholder {id} is still there"
+        );
+    }
+    let kandahar = find_id(&dataset, "2024-05-20-kandahar-police-attack");
+    assert_ne!(kandahar.killed, Count::Unknown, "the stub was completed");
+    // Two records of one kind on the same day within 5 km would be one event twice.
+    let day = |incident: &Incident| {
+        (incident.date.precision() == khorasan_atlas::model::DatePrecision::Day)
+            .then(|| incident.date.to_string())
+    };
+    for (index, first) in dataset.incidents.iter().enumerate() {
+        for second in &dataset.incidents[index + 1..] {
+            let (Some(a), Some(b)) = (day(first), day(second)) else {
+                continue;
+            };
+            let distance = khorasan_atlas::model::matching::distance_km(
+                (first.location.lat, first.location.lon),
+                (second.location.lat, second.location.lon),
+            );
+            assert!(
+                !(a == b && first.kind == second.kind && distance < 5.0),
+                "{} and {} look like one event",
+                first.id,
+                second.id
+            );
+        }
     }
 }

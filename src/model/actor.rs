@@ -48,7 +48,7 @@ fn normalise(name: &str) -> String {
 /// although the group announced a separate Pakistan province in 2019 (see README).
 pub fn is_isk_name(name: &str, country_code: &str) -> bool {
     let name = normalise(name);
-    if name.is_empty() {
+    if name.is_empty() || is_other_province_name(&name) {
         return false;
     }
     let words: Vec<&str> = name.split(' ').collect();
@@ -69,6 +69,14 @@ pub fn is_isk_name(name: &str, country_code: &str) -> bool {
         "is" | "isis" | "isil" | "islamic state" | "islamic state is" | "daesh" | "daish"
     );
     generic && matches!(country_code, "AF" | "PK")
+}
+
+/// IS Pakistan Province (announced in May 2019, apart from ISK) under the names its claims
+/// and the press use; `name` is normalised.
+fn is_other_province_name(name: &str) -> bool {
+    name.contains("pakistan province")
+        || name.contains("wilayat pakistan")
+        || name.split(' ').any(|word| word == "ispp")
 }
 
 /// The actor as shown first: the imported name, or ISK for the embedded dataset.
@@ -99,9 +107,13 @@ pub fn actor_names(incident: &Incident) -> impl Iterator<Item = &str> {
 
 /// Whether the incident is linked to ISK. Importers grade each row by its actor's name
 /// ([`is_isk_name`]): a row whose actor is not ISK gets [`Attribution::NotIsk`]; every other
-/// grade (a claim, an official attribution, a suspicion, a data coder naming ISK) is a link.
+/// grade (a claim, an official attribution, a suspicion, a data coder naming ISK) is a link,
+/// except a claim by another IS province (IS Pakistan Province), which is that province's.
 pub fn is_isk(incident: &Incident) -> bool {
-    incident.attribution != Attribution::NotIsk
+    !matches!(
+        incident.attribution,
+        Attribution::NotIsk | Attribution::ClaimedByOtherProvince
+    )
 }
 
 #[cfg(test)]
@@ -124,6 +136,20 @@ mod tests {
         }
         assert!(is_isk_name("IS", "AF"));
         assert!(is_isk_name("Islamic State", "PK"));
+    }
+
+    #[test]
+    fn is_pakistan_province_is_not_isk() {
+        for name in [
+            "Islamic State Pakistan Province",
+            "Islamic State - Pakistan Province (ISPP)",
+            "ISPP",
+            "Wilayat Pakistan",
+        ] {
+            assert!(!is_isk_name(name, "PK"), "{name}");
+        }
+        // ACLED's code for ISK's attacks in Pakistan stays ISK (see README).
+        assert!(is_isk_name("Islamic State (Pakistan)", "PK"));
     }
 
     #[test]

@@ -26,6 +26,7 @@ fn attribution_phrase(attribution: Attribution) -> &'static str {
         Attribution::Suspected => "suspected to be ISK",
         Attribution::NamedInData => "named as ISK in imported data",
         Attribution::NotIsk => "not identified as ISK",
+        Attribution::ClaimedByOtherProvince => "claimed by another IS province",
     }
 }
 

@@ -235,8 +235,9 @@ struct Compiled<'a> {
     target: [bool; 256],
     attribution: [bool; 256],
     actor: Vec<bool>,
-    /// The code of [`Attribution::NotIsk`], or a code no incident has when ISK-only is off.
-    excluded_attribution: u8,
+    /// The codes of the grades that are not ISK's ([`Attribution::NotIsk`] and
+    /// [`Attribution::ClaimedByOtherProvince`]), or codes no incident has when ISK-only is off.
+    excluded_attributions: [u8; 2],
     min_killed: u32,
     text: Option<(&'a Filter, &'a Dataset)>,
     /// The facets (bits) this filter can fail; the scan tests only these row by row.
@@ -434,10 +435,13 @@ impl Columns {
                         && (needle.is_empty() || name.to_lowercase().contains(&needle))
                 })
                 .collect(),
-            excluded_attribution: if filter.isk_only {
-                position(Attribution::ALL, &Attribution::NotIsk)
+            excluded_attributions: if filter.isk_only {
+                [
+                    position(Attribution::ALL, &Attribution::NotIsk),
+                    position(Attribution::ALL, &Attribution::ClaimedByOtherProvince),
+                ]
             } else {
-                u8::MAX
+                [u8::MAX; 2]
             },
             min_killed: filter.min_killed,
             text: (!filter.text.trim().is_empty()).then_some((filter, dataset)),
@@ -582,7 +586,10 @@ impl Columns {
                             .more_actors(i)
                             .iter()
                             .any(|&actor| compiled.actor[actor as usize]);
-                    let failed = !allowed | (self.attribution[i] == compiled.excluded_attribution);
+                    let attribution = self.attribution[i];
+                    let not_isk = (attribution == compiled.excluded_attributions[0])
+                        | (attribution == compiled.excluded_attributions[1]);
+                    let failed = !allowed | not_isk;
                     mask |= bit(failed, ACTOR);
                 }
                 if let Some((filter, dataset)) = compiled.text

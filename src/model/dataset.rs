@@ -17,7 +17,33 @@ pub struct Metadata {
     pub compiled: String,
     /// What the dataset covers and, as importantly, what it does not.
     pub coverage: String,
+    /// First and last day the records cover (YYYY-MM-DD, or coarser); empty when not stated.
+    pub coverage_from: String,
+    pub coverage_to: String,
+    /// Date of the last review of the records against the public record (YYYY-MM-DD).
+    pub reviewed: String,
+    /// The written rules every record follows: what is included and how each attribution
+    /// grade is decided (README, "The dataset").
+    pub rules: Vec<String>,
     pub licence: String,
+}
+
+impl Metadata {
+    /// "2014-10 to 2026-02-06, reviewed 2026-12-02", or empty when the dataset states none.
+    pub fn coverage_line(&self) -> String {
+        let span = match (self.coverage_from.as_str(), self.coverage_to.as_str()) {
+            ("", "") => String::new(),
+            (from, "") => format!("from {from}"),
+            ("", to) => format!("to {to}"),
+            (from, to) => format!("{from} to {to}"),
+        };
+        match (span.is_empty(), self.reviewed.is_empty()) {
+            (true, true) => String::new(),
+            (false, true) => span,
+            (true, false) => format!("reviewed {}", self.reviewed),
+            (false, false) => format!("{span}, reviewed {}", self.reviewed),
+        }
+    }
 }
 
 /// A document an incident rests on: an article, an official statement or a seed document.

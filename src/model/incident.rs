@@ -81,6 +81,9 @@ vocabulary! {
         NamedInData => "named-in-data", "Named as ISK in imported data";
         // Imported rows whose actor is another group, or not given.
         NotIsk => "not-isk", "Not identified as ISK";
+        // A claim by another Islamic State province (IS Pakistan Province, a separate
+        // province since May 2019), named as the actor: kept apart from ISK's own claims.
+        ClaimedByOtherProvince => "claimed-other-province", "Claimed by another IS province";
     }
 }
 

@@ -14,7 +14,7 @@
 //! - their **kinds are compatible**: the same, or attack and fighting, fighting and
 //!   counter-operation, counter-operation and arrest (coders file the same clash differently);
 //! - their **actors are compatible**: both linked to ISK (any grade but "not identified as
-//!   ISK"), or neither and sharing an actor's name.
+//!   ISK" and "claimed by another IS province"), or neither and sharing an actor's name.
 //!
 //! Each incident matches at most one incident of each other layer: candidate pairs are taken
 //! best first (fewest days apart, then nearest relative to the radius, then tolls that agree).
@@ -24,7 +24,7 @@
 use std::collections::HashMap;
 
 use super::dataset::Dataset;
-use super::incident::{Attribution, Incident, Kind, LocationPrecision};
+use super::incident::{Incident, Kind, LocationPrecision};
 
 /// Days each date is widened by before two are compared.
 pub const DAY_TOLERANCE: i32 = 1;
@@ -138,7 +138,7 @@ fn kinds_compatible(a: Kind, b: Kind) -> bool {
 }
 
 fn actors_compatible(a: &Incident, b: &Incident) -> bool {
-    let linked = |incident: &Incident| incident.attribution != Attribution::NotIsk;
+    let linked = super::actor::is_isk;
     match (linked(a), linked(b)) {
         (true, true) => true,
         (false, false) => super::actor::actor_names(a)
@@ -348,7 +348,7 @@ pub fn find(dataset: &Dataset, layer_of: &[u16]) -> Matches {
 mod tests {
     use super::*;
     use crate::model::testing::incident;
-    use crate::model::{Count, Dataset};
+    use crate::model::{Attribution, Count, Dataset};
 
     fn at(id: &str, date: &str, lat: f64, lon: f64, precision: LocationPrecision) -> Incident {
         let mut incident = incident(id, date);

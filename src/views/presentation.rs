@@ -16,8 +16,14 @@ pub fn source_line(view: &ViewContext<'_>, tiles: Option<&str>) -> String {
     } else {
         format!("{} {}", dataset.title, dataset.version)
     };
+    let coverage = dataset.coverage_line();
+    let coverage = if coverage.is_empty() {
+        String::new()
+    } else {
+        format!(", {coverage}")
+    };
     let mut line = format!(
-        "Data: {data} ({} curated, sourced incidents; not a complete count). {}",
+        "Data: {data} ({} curated, sourced incidents{coverage}; not a complete count). {}",
         view.dataset.incidents.len(),
         CREDITS
     );

@@ -16,13 +16,14 @@ const KIND_COLOURS: [Color32; 7] = [
     Color32::from_rgb(0x99, 0x99, 0x99), // other: grey
 ];
 
-const ATTRIBUTION_COLOURS: [Color32; 6] = [
+const ATTRIBUTION_COLOURS: [Color32; 7] = [
     Color32::from_rgb(0xD5, 0x5E, 0x00), // claimed by ISK: vermillion
     Color32::from_rgb(0xE6, 0x9F, 0x00), // claimed by IS central: orange
     Color32::from_rgb(0x00, 0x72, 0xB2), // attributed by officials: blue
     Color32::from_rgb(0x99, 0x99, 0x99), // suspected: grey
     Color32::from_rgb(0xCC, 0x79, 0xA7), // named in imported data: reddish purple
     Color32::from_rgb(0x00, 0x9E, 0x73), // not identified as ISK: bluish green
+    Color32::from_rgb(0x56, 0xB4, 0xE9), // claimed by another IS province: sky blue
 ];
 
 pub fn category_colour(category: Category) -> Color32 {
@@ -46,6 +47,8 @@ pub enum MarkerShape {
     TriangleDown,
     /// A plus sign: not identified as ISK.
     Plus,
+    /// Pointing right: claimed by another IS province.
+    TriangleRight,
 }
 
 impl MarkerShape {
@@ -57,6 +60,7 @@ impl MarkerShape {
             Attribution::Suspected => Self::Triangle,
             Attribution::NamedInData => Self::TriangleDown,
             Attribution::NotIsk => Self::Plus,
+            Attribution::ClaimedByOtherProvince => Self::TriangleRight,
         }
     }
 
@@ -68,6 +72,7 @@ impl MarkerShape {
             Self::Triangle => egui_plot::MarkerShape::Up,
             Self::TriangleDown => egui_plot::MarkerShape::Down,
             Self::Plus => egui_plot::MarkerShape::Plus,
+            Self::TriangleRight => egui_plot::MarkerShape::Right,
         }
     }
 
@@ -103,6 +108,18 @@ impl MarkerShape {
                         center + Vec2::new(0.0, -r),
                         center + Vec2::new(r * 0.87, r * 0.5),
                         center + Vec2::new(-r * 0.87, r * 0.5),
+                    ],
+                    fill,
+                    stroke,
+                )
+            }
+            Self::TriangleRight => {
+                let r = radius * 1.3;
+                Shape::convex_polygon(
+                    vec![
+                        center + Vec2::new(r, 0.0),
+                        center + Vec2::new(-r * 0.5, r * 0.87),
+                        center + Vec2::new(-r * 0.5, -r * 0.87),
                     ],
                     fill,
                     stroke,
@@ -206,4 +223,44 @@ pub fn legend_swatch(ui: &mut egui::Ui, shape: MarkerShape, fill: Color32) {
     let (rect, _) = ui.allocate_exact_size(Vec2::splat(14.0), egui::Sense::hover());
     ui.painter()
         .add(shape.shape(rect.center(), 5.0, fill, Stroke::NONE));
+}
+
+/// What a legend entry's swatch is: a marker of the map and timeline, or a chart's square.
+#[derive(Clone, Copy, Debug)]
+pub enum Swatch {
+    Marker(MarkerShape),
+    Square,
+}
+
+/// One legend entry, swatch and small label placed as one piece, so that a wrapping row of
+/// entries moves an entry to the next line whole (its text wrapped within the row only when
+/// longer than the row).
+pub fn legend_entry(ui: &mut egui::Ui, swatch: Swatch, colour: Color32, label: &str) {
+    const SIZE: f32 = 12.0;
+    let font = egui::TextStyle::Small.resolve(ui.style());
+    let text_colour = ui.visuals().text_color();
+    let wrap = (ui.max_rect().width() - SIZE - 4.0).max(40.0);
+    let galley = ui
+        .painter()
+        .layout(label.to_owned(), font, text_colour, wrap);
+    let size = Vec2::new(SIZE + 4.0 + galley.size().x, galley.size().y.max(SIZE));
+    let (rect, response) = ui.allocate_exact_size(size, egui::Sense::hover());
+    response.widget_info(|| {
+        egui::WidgetInfo::labeled(egui::accesskit::Role::Label, true, label.to_owned())
+    });
+    let swatch_rect = egui::Rect::from_min_size(
+        rect.min + Vec2::new(0.0, ((galley.size().y - SIZE) / 2.0).max(0.0)),
+        Vec2::splat(SIZE),
+    );
+    match swatch {
+        Swatch::Square => {
+            ui.painter().rect_filled(swatch_rect, 2.0, colour);
+        }
+        Swatch::Marker(shape) => {
+            ui.painter()
+                .add(shape.shape(swatch_rect.center(), 5.0, colour, Stroke::NONE));
+        }
+    }
+    ui.painter()
+        .galley(rect.min + Vec2::new(SIZE + 4.0, 0.0), galley, text_colour);
 }

@@ -523,8 +523,13 @@ pub fn legend(ui: &mut egui::Ui, view: &ViewContext<'_>) {
             Category::Attribution(a) => MarkerShape::of(a),
             Category::Kind(_) => MarkerShape::Circle,
         };
-        style::legend_swatch(ui, shape, style::category_colour(category));
-        ui.label(egui::RichText::new(category.label()).small());
+        // Swatch and label move to the next row together ("Other / milestone").
+        style::legend_entry(
+            ui,
+            style::Swatch::Marker(shape),
+            style::category_colour(category),
+            category.label(),
+        );
         ui.add_space(4.0);
     }
 }

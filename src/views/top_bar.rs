@@ -84,8 +84,11 @@ pub fn show(
         });
         ui.label(
             egui::RichText::new(format!(
-                "Islamic State Khorasan incidents \u{b7} {} \u{b7} {}",
+                "Islamic State Khorasan incidents \u{b7} {}{} \u{b7} {}",
                 view.dataset_name,
+                view.embedded_coverage()
+                    .map(|coverage| format!(" ({coverage})"))
+                    .unwrap_or_default(),
                 view.filter_caption()
             ))
             .small(),

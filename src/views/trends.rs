@@ -331,26 +331,8 @@ fn legend_row(ui: &mut egui::Ui, entries: &[(String, Color32)]) {
 
 /// One legend entry per swatch and label, placed whole.
 fn legend_entries(ui: &mut egui::Ui, entries: &[(String, Color32)]) {
-    const SWATCH: f32 = 12.0;
-    let font = egui::TextStyle::Small.resolve(ui.style());
-    let text_colour = ui.visuals().text_color();
     for (label, colour) in entries {
-        let wrap = (ui.max_rect().width() - SWATCH - 4.0).max(40.0);
-        let galley = ui
-            .painter()
-            .layout(label.clone(), font.clone(), text_colour, wrap);
-        let size = egui::vec2(SWATCH + 4.0 + galley.size().x, galley.size().y.max(SWATCH));
-        let (rect, response) = ui.allocate_exact_size(size, egui::Sense::hover());
-        response.widget_info(|| {
-            egui::WidgetInfo::labeled(egui::accesskit::Role::Label, true, label.clone())
-        });
-        let swatch = egui::Rect::from_min_size(rect.min, egui::vec2(SWATCH, SWATCH));
-        ui.painter().rect_filled(swatch, 2.0, *colour);
-        ui.painter().galley(
-            rect.min + egui::vec2(SWATCH + 4.0, 0.0),
-            galley,
-            text_colour,
-        );
+        super::style::legend_entry(ui, super::style::Swatch::Square, *colour, label);
     }
 }
 
