@@ -280,3 +280,21 @@ fn the_legend_folds_away_and_comes_back() {
     assert!(harness.query_by_label("Colour: kind").is_some());
     assert_eq!(harness.query_all_by_label("Attack").count(), attacks);
 }
+
+#[test]
+fn the_legend_moves_off_the_incidents_it_would_hide() {
+    // The camera put so that Afghanistan and Pakistan fill the top left of the map.
+    let state = PersistedState {
+        map_center: (28.0, 76.0),
+        map_zoom: 5.0,
+        ..PersistedState::default()
+    };
+    let mut harness = common::harness(state);
+    harness.run_ok();
+    let map = harness.state().view_rects.map.expect("the map is shown");
+    let legend = harness.get_by_label("Colour: kind").rect();
+    assert!(
+        legend.min.x > map.center().x || legend.min.y > map.center().y,
+        "the legend at {legend:?} stays over the incidents in the top left of {map:?}"
+    );
+}

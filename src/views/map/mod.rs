@@ -43,6 +43,8 @@ pub struct MapView {
     showing_bins: bool,
     /// The legend folded away to its title (in the app; slides always show it).
     legend_collapsed: bool,
+    /// The legend's size last frame, to choose the corner it hides least in.
+    legend_size: Vec2,
     /// The distance tool, while it is switched on.
     measure: Option<DistanceTool>,
     /// Tiles drawn over the offline basemap: online (opt-in) or a local file.
@@ -145,6 +147,7 @@ impl MapView {
             density: Default::default(),
             showing_bins: false,
             legend_collapsed: false,
+            legend_size: Vec2::ZERO,
             measure: None,
             tiles: None,
             probe: None,
@@ -657,9 +660,15 @@ impl MapView {
                 None => Some(DistanceTool::default()),
             };
         }
-        overlays::legend(
+        // Under the controls in the app; slides have none.
+        let top = if view.presenting { 16.0 } else { 62.0 };
+        let at = overlays::legend_corner(view, rect, top, self.legend_size, |lat, lon| {
+            transform.apply(Mercator::from_lon_lat(lon, lat))
+        });
+        self.legend_size = overlays::legend(
             ui,
-            rect.translate(Vec2::new(0.0, if view.presenting { -46.0 } else { 0.0 })),
+            rect,
+            at,
             view,
             self.showing_bins,
             &mut self.legend_collapsed,

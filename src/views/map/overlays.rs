@@ -232,15 +232,16 @@ pub(super) fn online_badge(ui: &mut egui::Ui, rect: Rect, template: &str) {
 pub(super) fn legend(
     ui: &mut egui::Ui,
     rect: Rect,
+    at: egui::Pos2,
     view: &ViewContext<'_>,
     showing_bins: bool,
     collapsed: &mut bool,
-) {
+) -> Vec2 {
     let layers = &view.state.map_overlays;
-    let margin = 6.0;
+    let margin = LEGEND_MARGIN;
     let legend_rect = Rect::from_min_max(
-        rect.min + Vec2::new(10.0 + margin, 56.0 + margin),
-        egui::pos2((rect.min.x + 440.0).min(rect.max.x), rect.max.y - 30.0),
+        at,
+        egui::pos2((at.x + 424.0).min(rect.max.x), rect.max.y - 30.0),
     );
     let background = ui.painter().add(Shape::Noop);
     let foldable = !view.presenting;
@@ -304,6 +305,52 @@ pub(super) fn legend(
             ),
         );
     }
+    used.size()
+}
+
+/// Space between the legend's text and the edge of its background.
+const LEGEND_MARGIN: f32 = 6.0;
+/// Up to this many shown incidents the legend looks for the corner that hides fewest.
+const LEGEND_PLACING_LIMIT: usize = 20_000;
+
+/// Where the legend goes: top left under the controls, top right, or bottom left above the
+/// scale bar, whichever covers the fewest of the shown incidents (top left when they tie), so
+/// that it does not hide the data on a slide. `size` is the legend's size last frame.
+pub(super) fn legend_corner(
+    view: &ViewContext<'_>,
+    rect: Rect,
+    top: f32,
+    size: Vec2,
+    project: impl Fn(f64, f64) -> egui::Pos2,
+) -> egui::Pos2 {
+    let inset = 10.0 + LEGEND_MARGIN;
+    let corners = [
+        rect.min + Vec2::new(inset, top),
+        egui::pos2(rect.max.x - size.x - inset, rect.min.y + top),
+        egui::pos2(rect.min.x + inset, rect.max.y - size.y - 30.0 - inset),
+    ];
+    if size.x <= 1.0 || view.derived.filtered.len() > LEGEND_PLACING_LIMIT {
+        return corners[0];
+    }
+    let points: Vec<egui::Pos2> = view
+        .filtered_incidents()
+        .map(|(_, incident)| project(incident.location.lat, incident.location.lon))
+        .filter(|point| rect.contains(*point))
+        .collect();
+    let covered = |corner: egui::Pos2| {
+        let area = Rect::from_min_size(corner, size).expand(LEGEND_MARGIN + 4.0);
+        points.iter().filter(|point| area.contains(**point)).count()
+    };
+    let mut best = corners[0];
+    let mut fewest = covered(best);
+    for corner in corners.into_iter().skip(1) {
+        let inside = corner.x >= rect.min.x && corner.y >= rect.min.y + top - 1.0;
+        let count = covered(corner);
+        if inside && count < fewest {
+            (best, fewest) = (corner, count);
+        }
+    }
+    best
 }
 
 fn symbol_legend(ui: &mut egui::Ui, view: &ViewContext<'_>) {
