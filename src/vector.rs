@@ -184,37 +184,33 @@ impl Writer {
                 }
             }
             Shape::QuadraticBezier(curve) => {
-                let [a, b, c] = curve.points;
-                let d = format!(
-                    "M{} {}Q{} {} {} {}{}",
-                    num(a.x),
-                    num(a.y),
-                    num(b.x),
-                    num(b.y),
-                    num(c.x),
-                    num(c.y),
-                    if curve.closed { "Z" } else { "" }
-                );
+                let d = curve_path('Q', &curve.points, curve.closed);
                 bezier(&d, curve.fill, &curve.stroke, out);
             }
             Shape::CubicBezier(curve) => {
-                let [a, b, c, e] = curve.points;
-                let d = format!(
-                    "M{} {}C{} {} {} {} {} {}{}",
-                    num(a.x),
-                    num(a.y),
-                    num(b.x),
-                    num(b.y),
-                    num(c.x),
-                    num(c.y),
-                    num(e.x),
-                    num(e.y),
-                    if curve.closed { "Z" } else { "" }
-                );
+                let d = curve_path('C', &curve.points, curve.closed);
                 bezier(&d, curve.fill, &curve.stroke, out);
             }
         }
     }
+}
+
+/// An SVG path from the first point through the control points with `command` (`Q`
+/// quadratic, `C` cubic).
+fn curve_path(command: char, points: &[egui::Pos2], closed: bool) -> String {
+    let [first, rest @ ..] = points else {
+        return String::new();
+    };
+    let mut d = format!("M{} {}{command}", num(first.x), num(first.y));
+    let coordinates: Vec<String> = rest
+        .iter()
+        .map(|point| format!("{} {}", num(point.x), num(point.y)))
+        .collect();
+    d.push_str(&coordinates.join(" "));
+    if closed {
+        d.push('Z');
+    }
+    d
 }
 
 fn bezier(d: &str, fill_colour: Color32, path_stroke: &epaint::PathStroke, out: &mut String) {

@@ -226,7 +226,8 @@ fn colour_for(view: &ViewContext<'_>, category: Category, ui: &egui::Ui) -> egui
     }
 }
 
-fn count_words(count: Count) -> String {
+/// A toll in words, its range said to be the sources' disagreement.
+pub(super) fn count_words(count: Count) -> String {
     match count {
         Count::Unknown => "unknown".into(),
         Count::Exact(n) => n.to_string(),

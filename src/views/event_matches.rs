@@ -90,7 +90,7 @@ fn event_row(
                     "{} \u{b7} {} \u{b7} killed {}",
                     incident.date,
                     incident.location.place,
-                    killed(incident.killed)
+                    super::detail::count_words(incident.killed)
                 ))
                 .clicked()
             {
@@ -111,12 +111,4 @@ pub fn also_in(view: &ViewContext<'_>, index: usize) -> Option<String> {
         })
         .collect();
     (!others.is_empty()).then(|| others.join("; "))
-}
-
-fn killed(count: crate::model::Count) -> String {
-    match count.bounds() {
-        None => "unknown".to_owned(),
-        Some((low, high)) if low == high => low.to_string(),
-        Some((low, high)) => format!("{low}-{high}"),
-    }
 }
