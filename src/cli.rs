@@ -1,5 +1,6 @@
 //! The command line: the GUI by default, `export` and `stats` without a window.
 
+use crate::io::import::columnar::Period;
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::PathBuf;
@@ -309,6 +310,23 @@ impl CliError {
 }
 
 impl FilterArgs {
+    /// The period of `--from` and `--to`, for reading only what it needs.
+    fn period(&self) -> Result<Period, CliError> {
+        let day = |flag: &str, text: &Option<String>| {
+            text.as_deref()
+                .map(|text| {
+                    date::parse_day(text).map_err(|error| {
+                        CliError::Usage(format!("--{flag}: {error} (expected YYYY-MM-DD)"))
+                    })
+                })
+                .transpose()
+        };
+        Ok(Period {
+            from: day("from", &self.from)?,
+            to: day("to", &self.to)?,
+        })
+    }
+
     /// Turn flags into a [`Filter`], checking every value against the vocabularies and the data.
     pub fn to_filter(&self, dataset: &Dataset) -> Result<Filter, CliError> {
         let day = |flag: &str, text: &Option<String>| -> Result<Option<NaiveDate>, CliError> {
@@ -437,12 +455,21 @@ pub fn load_mapping(data: &DataArgs) -> Result<Option<crate::io::import::FieldMa
 
 /// The layers the command line works on, loaded (row problems are printed on stderr).
 pub fn load_layers(data: &DataArgs) -> Result<Vec<crate::layers::Layer>, CliError> {
+    load_layers_within(data, Period::default())
+}
+
+/// [`load_layers`], where only `period` is wanted: Parquet partitions and row groups wholly
+/// outside it are not read (the filter still decides which incidents count).
+fn load_layers_within(
+    data: &DataArgs,
+    period: Period,
+) -> Result<Vec<crate::layers::Layer>, CliError> {
     let mapping = load_mapping(data)?;
     let mut layers = Vec::new();
     if data.files.is_empty() || data.with_embedded {
         layers.push(crate::layers::Layer::embedded(io::embedded_dataset()?));
     }
-    let loaded = crate::layers::load_for_command_line(&data.files, mapping.as_ref())?;
+    let loaded = crate::layers::load_for_command_line(&data.files, mapping.as_ref(), period)?;
     for (number, (path, imported)) in loaded.into_iter().enumerate() {
         let spec = crate::layers::LayerSpec {
             path: Some(path.clone()),
@@ -461,12 +488,12 @@ pub fn load_layers(data: &DataArgs) -> Result<Vec<crate::layers::Layer>, CliErro
 
 /// The data the command line works on, merged into one dataset.
 pub fn load_dataset(data: &DataArgs) -> Result<Dataset, CliError> {
-    Ok(load_merged(data)?.0)
+    Ok(load_merged(data, Period::default())?.0)
 }
 
 /// The merged data and each incident's layer.
-fn load_merged(data: &DataArgs) -> Result<(Dataset, Vec<u16>), CliError> {
-    let mut layers = load_layers(data)?;
+fn load_merged(data: &DataArgs, period: Period) -> Result<(Dataset, Vec<u16>), CliError> {
+    let mut layers = load_layers_within(data, period)?;
     let (merged, layer_of) = crate::layers::merge(&mut layers);
     drop(layers);
     // Alone, the layer's dataset is taken rather than copied.
@@ -510,7 +537,11 @@ pub fn run_command(data: &DataArgs, command: &CliCommand) -> Result<(), CliError
         CliCommand::Measure { repeat } => return measure(data, *repeat),
         _ => {}
     }
-    let (dataset, layer_of) = load_merged(data)?;
+    let period = match command {
+        CliCommand::Export { filter, .. } | CliCommand::Stats { filter, .. } => filter.period()?,
+        _ => Period::default(),
+    };
+    let (dataset, layer_of) = load_merged(data, period)?;
     match command {
         CliCommand::Export {
             format,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::io::import::{FieldMapping, ImportError, ImportReport, Imported, Progress, import_file};
+use crate::io::import::{FieldMapping, ImportError, ImportReport, Imported, Progress};
 use crate::model::{Dataset, SourceId};
 
 /// Colours given to layers in turn (Okabe-Ito's remaining hues, then greys), as sRGB.
@@ -205,10 +205,12 @@ pub fn describe(layers: &[Layer]) -> String {
 pub fn load_for_command_line(
     paths: &[PathBuf],
     mapping: Option<&FieldMapping>,
+    period: crate::io::import::columnar::Period,
 ) -> Result<Vec<(PathBuf, Imported)>, ImportError> {
     let mut loaded = Vec::new();
     for path in paths {
-        let imported = import_file(path, mapping, &Progress::default())?;
+        let imported =
+            crate::io::import::import_file_within(path, mapping, period, &Progress::default())?;
         let report = &imported.report;
         for issue in &report.issues {
             eprintln!("{}", issue.describe(&report.file));

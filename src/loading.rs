@@ -107,14 +107,13 @@ impl LoadJob {
     }
 }
 
-fn run(
-    request: LoadRequest,
-    mapping: Option<FieldMapping>,
-    remembered: &BTreeMap<String, FieldMapping>,
-    progress: &Progress,
-) -> LoadOutcome {
+/// What the file holds: Parquet and Arrow (and folders of Parquet) by their schema, others
+/// by their first bytes (GeoJSON read whole for it).
+fn detect_request(request: &LoadRequest) -> Result<Detected, ImportError> {
+    if let Some(detected) = crate::io::import::columnar::detect_path(&request.path)? {
+        return Ok(detected);
+    }
     let file = request.path.display().to_string();
-    // The start of the file tells the format and the columns; GeoJSON is read whole for it.
     let head = match read_head(&request.path) {
         Ok(head) if crate::io::import::looks_like_json(&head) => std::fs::read(&request.path)
             .map_err(|source| ImportError::Io {
@@ -122,21 +121,25 @@ fn run(
                 source,
             }),
         other => other,
-    };
-    let head = match head {
-        Ok(head) => head,
-        Err(error) => return LoadOutcome::Failed { request, error },
-    };
+    }?;
     let extension = request
         .path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
-    let detected = match detect(&head, &file, extension.as_deref()) {
+    detect(&head, &file, extension.as_deref())
+}
+
+fn run(
+    request: LoadRequest,
+    mapping: Option<FieldMapping>,
+    remembered: &BTreeMap<String, FieldMapping>,
+    progress: &Progress,
+) -> LoadOutcome {
+    let detected = match detect_request(&request) {
         Ok(detected) => detected,
         Err(error) => return LoadOutcome::Failed { request, error },
     };
-    drop(head);
     let (mapping, from_memory) = if !detected.needs_mapping() {
         (None, false)
     } else if let Some(mapping) =

@@ -157,6 +157,7 @@ fn reported_series_cite_a_seed() {
 const ACTORS: &[&str] = &[
     "Islamic State Khorasan Province",
     "Islamic State Pakistan Province",
+    "Islamic State Turkey Province",
     "Islamic State (no province named)",
 ];
 
@@ -171,7 +172,10 @@ fn every_record_names_its_actor_and_other_provinces_are_told_apart() {
         // reverse; an IS claim naming no province has no province as the actor.
         assert_eq!(
             incident.attribution == Attribution::ClaimedByOtherProvince,
-            actor == "Islamic State Pakistan Province",
+            matches!(
+                actor,
+                "Islamic State Pakistan Province" | "Islamic State Turkey Province"
+            ),
             "{}",
             incident.id
         );
@@ -268,5 +272,108 @@ fn no_placeholder_is_left_and_no_two_records_are_one_event() {
                 second.id
             );
         }
+    }
+}
+
+/// The grading rules hold on every record: claim grades only on acts, a documented milestone
+/// only on kind other, and every attack with 10 or more killed says its injured (or which
+/// sources were checked when none gives a figure) and cites at least two sources.
+#[test]
+fn claims_are_graded_on_acts_and_large_attacks_record_their_injured() {
+    use khorasan_atlas::model::{Attribution, Kind};
+    let dataset = dataset();
+    for incident in &dataset.incidents {
+        let claim = matches!(
+            incident.attribution,
+            Attribution::ClaimedByIsk
+                | Attribution::ClaimedByIsCentral
+                | Attribution::ClaimedByOtherProvince
+        );
+        assert!(
+            !(claim && incident.kind == Kind::Other),
+            "{}: a claim grade on a milestone",
+            incident.id
+        );
+        assert_eq!(
+            incident.attribution == Attribution::Documented,
+            incident.kind == Kind::Other
+                && incident.attribution != Attribution::AttributedByOfficials,
+            "{}: milestones not announced by officials are documented, and only they",
+            incident.id
+        );
+        if incident.kind != Kind::Attack || incident.killed.max().is_none_or(|max| max < 10) {
+            continue;
+        }
+        let notes = || incident.discrepancies.iter().map(|d| d.note.as_str());
+        match incident.injured {
+            Count::Unknown => assert!(
+                notes().any(|note| note.contains("injured unknown")),
+                "{}: injured unknown with no note saying why",
+                incident.id
+            ),
+            _ => assert!(
+                incident.sources.len() >= 2,
+                "{}: the injured rest on one source",
+                incident.id
+            ),
+        }
+    }
+}
+
+/// A centroid standing for several records in a city has a footprint that covers the city:
+/// every Kabul record placed at its own site lies inside the Kabul centroid's footprint.
+#[test]
+fn city_centroids_have_footprints_that_cover_the_city() {
+    use khorasan_atlas::model::LocationPrecision;
+    use khorasan_atlas::model::matching::distance_km;
+    let dataset = dataset();
+    let point = |incident: &Incident| (incident.location.lat, incident.location.lon);
+    let at_centroid: Vec<&Incident> = dataset
+        .incidents
+        .iter()
+        .filter(|incident| point(incident) == (34.5553, 69.2075))
+        .collect();
+    assert!(at_centroid.len() >= 20, "{}", at_centroid.len());
+    let sites = dataset.incidents.iter().filter(|incident| {
+        incident.location.admin1.as_str() == "Kabul"
+            && matches!(
+                incident.location.precision,
+                LocationPrecision::Exact | LocationPrecision::Town
+            )
+    });
+    let farthest = sites
+        .map(|site| distance_km((34.5553, 69.2075), point(site)))
+        .fold(0.0, f64::max);
+    assert!(farthest > 10.0, "{farthest}");
+    for incident in at_centroid {
+        assert!(
+            incident.location.uncertainty_km() >= farthest,
+            "{}: {} km does not reach {farthest:.1} km",
+            incident.id,
+            incident.location.uncertainty_km()
+        );
+    }
+    // Every point shared by three or more records at town precision is a centroid with a
+    // footprint, unless it stands for a neighbourhood or a small town that 5 km covers.
+    let mut shared: std::collections::BTreeMap<(u64, u64), Vec<&Incident>> = Default::default();
+    for incident in &dataset.incidents {
+        if incident.location.precision == LocationPrecision::Town {
+            let (lat, lon) = point(incident);
+            shared
+                .entry((lat.to_bits(), lon.to_bits()))
+                .or_default()
+                .push(incident);
+        }
+    }
+    for group in shared.values().filter(|group| group.len() >= 3) {
+        let with_footprint = group
+            .iter()
+            .filter(|incident| incident.location.footprint_km.is_some())
+            .count();
+        assert!(
+            with_footprint == 0 || with_footprint == group.len(),
+            "{}: one centroid, footprints for some records only",
+            group[0].id
+        );
     }
 }

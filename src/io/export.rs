@@ -235,6 +235,7 @@ mod tests {
                     lat: 34.56,
                     lon: 69.21,
                     precision: LocationPrecision::Exact,
+                    footprint_km: None,
                 },
                 method: Method::SuicideBombing,
                 target: Target::ForeignMilitary,

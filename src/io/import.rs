@@ -10,6 +10,7 @@
 //! - nothing panics, whatever the bytes.
 
 pub mod acled;
+pub mod columnar;
 pub mod countries;
 pub mod detect;
 pub mod fields;
@@ -59,6 +60,10 @@ pub enum Format {
     GeoJson,
     /// Any other CSV, read through a [`FieldMapping`].
     Csv,
+    /// Apache Parquet: one file, or a folder of them partitioned by `key=value` folders.
+    Parquet,
+    /// Apache Arrow IPC, file (Feather 2) or stream.
+    Arrow,
 }
 
 impl Format {
@@ -70,12 +75,17 @@ impl Format {
             Self::Ucdp => "UCDP GED CSV",
             Self::GeoJson => "GeoJSON",
             Self::Csv => "CSV",
+            Self::Parquet => "Parquet",
+            Self::Arrow => "Arrow IPC",
         }
     }
 
     /// Whether rows are read through a user-correctable field mapping.
     pub fn needs_mapping(self) -> bool {
-        matches!(self, Self::GeoJson | Self::Csv)
+        matches!(
+            self,
+            Self::GeoJson | Self::Csv | Self::Parquet | Self::Arrow
+        )
     }
 }
 
@@ -270,7 +280,23 @@ pub fn import_file(
     mapping: Option<&FieldMapping>,
     progress: &Progress,
 ) -> Result<Imported, ImportError> {
+    import_file_within(path, mapping, columnar::Period::default(), progress)
+}
+
+/// [`import_file`], where only `period` is wanted: a Parquet dataset's partitions and row
+/// groups wholly outside it are not read (every other format is read whole).
+pub fn import_file_within(
+    path: &Path,
+    mapping: Option<&FieldMapping>,
+    period: columnar::Period,
+    progress: &Progress,
+) -> Result<Imported, ImportError> {
     use std::io::{Seek as _, SeekFrom};
+    // Parquet and Arrow files, and folders of Parquet, say what they are in their first bytes
+    // (or by being a folder) and are read by column.
+    if let Some(imported) = columnar::import_path(path, mapping, period, progress)? {
+        return Ok(imported);
+    }
     let file = path.display().to_string();
     let io_error = |source| ImportError::Io {
         file: file.clone(),
@@ -333,6 +359,9 @@ pub fn import_bytes(
     progress: &Progress,
 ) -> Result<Imported, ImportError> {
     progress.set_total(bytes.len() as u64);
+    if let Some(container) = columnar::container_of(bytes) {
+        return columnar::import_bytes(bytes, container, file, mapping, progress);
+    }
     let detected = detect(bytes, file, extension)?;
     let bytes = strip_bom(bytes);
     let mut imported = match detected.format {
@@ -362,6 +391,14 @@ pub fn import_bytes(
             &mapping_or_guess(mapping, &detected),
             progress,
         )?,
+        // Told by their first bytes above; `detect` never answers these.
+        Format::Parquet | Format::Arrow => {
+            return Err(ImportError::NotFormat {
+                file: file.to_owned(),
+                format: detected.format.label(),
+                why: "the file does not start with the format's magic bytes".to_owned(),
+            });
+        }
         Format::GeoJson => match detected.schema {
             // A mapping given for the file is the analyst's choice and wins.
             Some(schema) if mapping.is_none() => {

@@ -27,6 +27,7 @@ fn attribution_phrase(attribution: Attribution) -> &'static str {
         Attribution::NamedInData => "named as ISK in imported data",
         Attribution::NotIsk => "not identified as ISK",
         Attribution::ClaimedByOtherProvince => "claimed by another IS province",
+        Attribution::Documented => "documented as milestones",
     }
 }
 

@@ -84,6 +84,10 @@ vocabulary! {
         // A claim by another Islamic State province (IS Pakistan Province, a separate
         // province since May 2019), named as the actor: kept apart from ISK's own claims.
         ClaimedByOtherProvince => "claimed-other-province", "Claimed by another IS province";
+        // A milestone of the group's history (kind other: a pledge, a new outlet), known
+        // from its own announcements as researchers or the press report them: no act to
+        // claim or attribute.
+        Documented => "documented", "Documented milestone";
     }
 }
 
@@ -203,9 +207,20 @@ pub struct Location {
     pub lat: f64,
     pub lon: f64,
     pub precision: LocationPrecision,
+    /// Radius in km of the area the point stands for, where it is wider than the
+    /// precision's own (a city's centroid standing for a site somewhere in a big city).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub footprint_km: Option<f64>,
 }
 
 impl Location {
+    /// Radius in km within which the place lies: the record's own footprint, else the
+    /// precision's.
+    pub fn uncertainty_km(&self) -> f64 {
+        self.footprint_km
+            .unwrap_or_else(|| self.precision.uncertainty_km())
+    }
+
     /// The province this place is in, or `None` when it is known only to the country.
     pub fn province(&self) -> Option<ProvinceKey> {
         (!self.admin1.is_empty()).then(|| ProvinceKey {

@@ -102,7 +102,9 @@ struct Candidate {
 
 fn candidate(incident: &Incident) -> Option<Candidate> {
     let (first, last) = incident.date.span();
-    let radius = radius_km(incident.location.precision)?;
+    // A centroid standing for a whole city may be matched anywhere in it.
+    let radius =
+        radius_km(incident.location.precision)?.max(incident.location.footprint_km.unwrap_or(0.0));
     (last - first <= MAX_SPAN_DAYS).then_some(Candidate {
         first,
         last,

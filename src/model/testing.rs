@@ -20,6 +20,7 @@ pub(crate) fn incident(id: &str, date: &str) -> Incident {
             lat: 34.43,
             lon: 70.45,
             precision: LocationPrecision::Town,
+            footprint_km: None,
         },
         kind: Kind::Attack,
         method: Method::Unknown,

@@ -1,7 +1,7 @@
 //! The detail panel: the selected incident's full record, or a summary of the filtered set
 //! with the incident table when nothing is selected.
 
-use crate::model::{Category, Count, Incident, Source, SourceLink, StackBy};
+use crate::model::{Category, Count, Incident, Location, Source, SourceLink, StackBy};
 use crate::state::Command;
 
 use super::ViewContext;
@@ -158,16 +158,7 @@ fn fields(ui: &mut egui::Ui, view: &ViewContext<'_>, index: usize, incident: &In
                 "Country",
                 format!("{} ({})", location.country, location.country_code),
             );
-            row(
-                ui,
-                "Coordinates",
-                format!(
-                    "{:.4}, {:.4} \u{2014} precision: {}",
-                    location.lat,
-                    location.lon,
-                    location.precision.label().to_lowercase()
-                ),
-            );
+            row(ui, "Coordinates", coordinates_text(location));
             ui.label(egui::RichText::new("Kind").weak());
             ui.horizontal(|ui| {
                 let colour = colour_for(view, Category::Kind(incident.kind), ui);
@@ -212,6 +203,20 @@ fn fields(ui: &mut egui::Ui, view: &ViewContext<'_>, index: usize, incident: &In
                 row(ui, "Data layer", format!("{} ({format})", layer.name));
             }
         });
+}
+
+/// "34.5553, 69.2075 — precision: town or city, within about 15 km": the radius says how far
+/// the site may be from the point, which for a city's centroid is the whole city.
+fn coordinates_text(location: &Location) -> String {
+    let precision = location.precision.label().to_lowercase();
+    let within = match location.uncertainty_km() {
+        0.0 => String::new(),
+        km => format!(", within about {km:.0} km"),
+    };
+    format!(
+        "{:.4}, {:.4} \u{2014} precision: {precision}{within}",
+        location.lat, location.lon
+    )
 }
 
 fn colour_for(view: &ViewContext<'_>, category: Category, ui: &egui::Ui) -> egui::Color32 {

@@ -16,7 +16,7 @@ const KIND_COLOURS: [Color32; 7] = [
     Color32::from_rgb(0x99, 0x99, 0x99), // other: grey
 ];
 
-const ATTRIBUTION_COLOURS: [Color32; 7] = [
+const ATTRIBUTION_COLOURS: [Color32; 8] = [
     Color32::from_rgb(0xD5, 0x5E, 0x00), // claimed by ISK: vermillion
     Color32::from_rgb(0xE6, 0x9F, 0x00), // claimed by IS central: orange
     Color32::from_rgb(0x00, 0x72, 0xB2), // attributed by officials: blue
@@ -24,6 +24,8 @@ const ATTRIBUTION_COLOURS: [Color32; 7] = [
     Color32::from_rgb(0xCC, 0x79, 0xA7), // named in imported data: reddish purple
     Color32::from_rgb(0x00, 0x9E, 0x73), // not identified as ISK: bluish green
     Color32::from_rgb(0x56, 0xB4, 0xE9), // claimed by another IS province: sky blue
+    // Okabe-Ito's yellow darkened, so that it still reads on a white slide.
+    Color32::from_rgb(0xA8, 0x8F, 0x00), // documented milestone: dark yellow
 ];
 
 pub fn category_colour(category: Category) -> Color32 {
@@ -49,6 +51,8 @@ pub enum MarkerShape {
     Plus,
     /// Pointing right: claimed by another IS province.
     TriangleRight,
+    /// Six spokes: a documented milestone, not an act.
+    Asterisk,
 }
 
 impl MarkerShape {
@@ -61,6 +65,7 @@ impl MarkerShape {
             Attribution::NamedInData => Self::TriangleDown,
             Attribution::NotIsk => Self::Plus,
             Attribution::ClaimedByOtherProvince => Self::TriangleRight,
+            Attribution::Documented => Self::Asterisk,
         }
     }
 
@@ -73,6 +78,7 @@ impl MarkerShape {
             Self::TriangleDown => egui_plot::MarkerShape::Down,
             Self::Plus => egui_plot::MarkerShape::Plus,
             Self::TriangleRight => egui_plot::MarkerShape::Right,
+            Self::Asterisk => egui_plot::MarkerShape::Asterisk,
         }
     }
 
@@ -156,6 +162,28 @@ impl MarkerShape {
                 }
                 Shape::Vec(shapes)
             }
+            Self::Asterisk => {
+                // Thick spokes, outlined first so that the outline sits under the fill.
+                let r = radius * 1.25;
+                let spokes = |width: f32, colour: Color32| {
+                    (0..3).map(move |i| {
+                        let angle =
+                            std::f32::consts::FRAC_PI_3 * i as f32 + std::f32::consts::FRAC_PI_2;
+                        let arm = Vec2::angled(angle) * r;
+                        Shape::line_segment(
+                            [center - arm, center + arm],
+                            Stroke::new(width, colour),
+                        )
+                    })
+                };
+                let width = radius * 0.55;
+                let mut shapes: Vec<Shape> = Vec::new();
+                if stroke.width > 0.0 {
+                    shapes.extend(spokes(width + 2.0 * stroke.width, stroke.color));
+                }
+                shapes.extend(spokes(width, fill));
+                Shape::Vec(shapes)
+            }
         }
     }
 
@@ -163,6 +191,7 @@ impl MarkerShape {
     pub fn outline(self, center: Pos2, radius: f32, stroke: Stroke) -> Shape {
         match self {
             Self::Circle => Shape::circle_stroke(center, radius, stroke),
+            Self::Asterisk => Shape::circle_stroke(center, radius * 1.25, stroke),
             Self::Plus => {
                 Shape::closed_line(plus_outline(center, radius * 1.15, radius * 0.42), stroke)
             }

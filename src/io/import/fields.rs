@@ -38,6 +38,8 @@ impl HeaderColumns {
     }
 
     pub fn position(&self, name: &str) -> Option<usize> {
+        #[cfg(test)]
+        asked::record(name);
         // Importers ask with lower-case names, several times a row: no allocation for those.
         self.index
             .get(name)
@@ -178,6 +180,8 @@ impl Citations {
             Format::GeoJson => "GeoJSON file",
             Format::Csv => "CSV file",
             Format::Ron => "Khorasan Atlas dataset",
+            Format::Parquet => "Parquet file",
+            Format::Arrow => "Arrow IPC file",
         };
         let file_source: SourceId = "file".into();
         Self {
@@ -386,6 +390,33 @@ impl Collector {
     }
 }
 
+/// The column names a conversion asks for, recorded on this thread while a test wants them:
+/// how the tests hold [`Schema::columns`] to what `convert` really reads.
+#[cfg(test)]
+pub(crate) mod asked {
+    use std::cell::RefCell;
+    use std::collections::BTreeSet;
+
+    thread_local! {
+        static ASKED: RefCell<Option<BTreeSet<String>>> = const { RefCell::new(None) };
+    }
+
+    pub(crate) fn record(name: &str) {
+        ASKED.with(|asked| {
+            if let Some(asked) = asked.borrow_mut().as_mut() {
+                asked.insert(name.trim().to_lowercase());
+            }
+        });
+    }
+
+    /// The names asked for while `run` runs on this thread.
+    pub(crate) fn during(run: impl FnOnce()) -> BTreeSet<String> {
+        ASKED.with(|asked| *asked.borrow_mut() = Some(BTreeSet::new()));
+        run();
+        ASKED.with(|asked| asked.borrow_mut().take().unwrap_or_default())
+    }
+}
+
 /// A known CSV schema (ACLED, GTD, UCDP): what the shared loop needs to read it.
 pub struct Schema {
     pub format: Format,
@@ -400,6 +431,11 @@ pub struct Schema {
     /// Every column name `convert` reads that is longer than ten characters, so that it is
     /// found under its truncated name too.
     pub long_names: &'static [&'static str],
+    /// Every column `convert` reads: a Parquet or Arrow file decodes only these.
+    pub columns: &'static [&'static str],
+    /// The columns giving a row's first and last day, for skipping Parquet row groups and
+    /// partitions outside a period.
+    pub date_columns: &'static [&'static str],
 }
 
 impl Schema {
@@ -981,6 +1017,7 @@ pub fn location(
         lat,
         lon,
         precision,
+        footprint_km: None,
     }
 }
 

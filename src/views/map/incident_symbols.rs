@@ -98,8 +98,7 @@ pub(super) fn gather(
             let radius = style::marker_radius(incident.killed.max());
             let metres_to_points =
                 projector.scale_pixel_per_meter(lat_lon(location.lat, location.lon));
-            let uncertainty =
-                (location.precision.uncertainty_km() * 1000.0) as f32 * metres_to_points;
+            let uncertainty = (location.uncertainty_km() * 1000.0) as f32 * metres_to_points;
             rect.expand(radius.max(uncertainty))
                 .contains(at)
                 .then_some(Symbol {

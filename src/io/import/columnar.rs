@@ -1,0 +1,944 @@
+//! Parquet and Arrow IPC files, and folders of Parquet partitioned the way Spark, Trino and
+//! DuckDB write them (`year=2024/month=03/part-0.parquet`): how data teams hand over big
+//! extracts.
+//!
+//! Every value is turned into the text the same export would hold as CSV and read by the
+//! same row conversion (ACLED, GTD and UCDP columns found by name, anything else through a
+//! field mapping), so a Parquet file gives exactly the incidents its CSV gives. Only the
+//! columns the conversion reads are decoded; with a period (the command line's `--from` and
+//! `--to`), partitions and row groups whose dates fall outside it are not read at all.
+
+use std::path::{Path, PathBuf};
+
+use arrow_array::RecordBatch;
+use arrow_cast::display::{ArrayFormatter, FormatOptions};
+use chrono::NaiveDate;
+use rayon::prelude::*;
+
+use super::fields::{Citations, Collector, HeaderColumns, Row, Schema};
+use super::mapping::{FieldMapping, Role};
+use super::{Detected, Format, ImportError, Imported, Progress, RowIssue, SAMPLE_ROWS};
+use crate::model::{Incident, Interner};
+
+/// How a file of columns is laid out, told by its first bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Container {
+    Parquet,
+    /// The Arrow IPC file format (also Feather version 2).
+    ArrowFile,
+    /// The Arrow IPC stream format.
+    ArrowStream,
+}
+
+/// The container a file's first bytes announce, if it is one.
+pub fn container_of(head: &[u8]) -> Option<Container> {
+    if head.starts_with(b"PAR1") {
+        Some(Container::Parquet)
+    } else if head.starts_with(b"ARROW1") {
+        Some(Container::ArrowFile)
+    } else if head.starts_with(&[0xFF, 0xFF, 0xFF, 0xFF]) {
+        Some(Container::ArrowStream)
+    } else {
+        None
+    }
+}
+
+/// A period the data is wanted for: partitions and row groups wholly outside it are skipped.
+/// The skip is on the raw date columns widened by a year, so an incident known only to its
+/// month or year (whose span reaches past its written date) is never skipped wrongly.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Period {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+impl Period {
+    /// Whether every date in `first..=last` is outside the period.
+    fn excludes(&self, first: NaiveDate, last: NaiveDate) -> bool {
+        self.to.is_some_and(|to| first > to) || self.from.is_some_and(|from| last < from)
+    }
+
+    fn is_open(&self) -> bool {
+        self.from.is_none() && self.to.is_none()
+    }
+}
+
+/// One file of a dataset, with the partition values its path gives.
+#[derive(Clone, Debug)]
+struct Part {
+    source: PartSource,
+    /// `("year", "2024")` for `.../year=2024/...`, outermost first.
+    partition: Vec<(String, String)>,
+}
+
+#[derive(Clone, Debug)]
+enum PartSource {
+    Path(PathBuf),
+    Bytes(bytes::Bytes),
+}
+
+/// The parts of a dataset and what is known of its columns before reading rows.
+struct Layout {
+    container: Container,
+    parts: Vec<Part>,
+    /// The columns of the first part's file, in its order.
+    file_columns: Vec<String>,
+    /// Partition keys not also stored in the files, outermost first.
+    partition_columns: Vec<String>,
+}
+
+impl Layout {
+    fn columns(&self) -> Vec<String> {
+        let mut columns = self.file_columns.clone();
+        columns.extend(self.partition_columns.iter().cloned());
+        columns
+    }
+}
+
+fn not_format(file: &str, container: Container, why: impl std::fmt::Display) -> ImportError {
+    ImportError::NotFormat {
+        file: file.to_owned(),
+        format: match container {
+            Container::Parquet => "Parquet",
+            Container::ArrowFile | Container::ArrowStream => "Arrow IPC",
+        },
+        why: why.to_string(),
+    }
+}
+
+fn io_error(file: &str) -> impl Fn(std::io::Error) -> ImportError + '_ {
+    move |source| ImportError::Io {
+        file: file.to_owned(),
+        source,
+    }
+}
+
+/// The layout of a path: a Parquet or Arrow file, or a folder of Parquet parts. `None` when
+/// the path is a file of another kind (CSV, GeoJSON, RON).
+fn layout_of_path(path: &Path, file: &str) -> Result<Option<Layout>, ImportError> {
+    if path.is_dir() {
+        return folder_layout(path, file).map(Some);
+    }
+    let mut head = [0u8; 8];
+    let read = {
+        use std::io::Read as _;
+        let mut handle = std::fs::File::open(path).map_err(io_error(file))?;
+        let mut read = 0;
+        while read < head.len() {
+            match handle.read(&mut head[read..]).map_err(io_error(file))? {
+                0 => break,
+                n => read += n,
+            }
+        }
+        read
+    };
+    let Some(container) = container_of(&head[..read]) else {
+        return Ok(None);
+    };
+    let part = Part {
+        source: PartSource::Path(path.to_owned()),
+        partition: Vec::new(),
+    };
+    let file_columns = part_columns(&part, container, file)?;
+    Ok(Some(Layout {
+        container,
+        parts: vec![part],
+        file_columns,
+        partition_columns: Vec::new(),
+    }))
+}
+
+/// Every Parquet file under `root`, in path order, with the `key=value` folders above it.
+/// Files whose names start with `_` or `.` (Spark's `_SUCCESS`, checksums) are not data.
+fn folder_layout(root: &Path, file: &str) -> Result<Layout, ImportError> {
+    let mut found = Vec::new();
+    let mut pending = vec![root.to_owned()];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(&folder).map_err(io_error(file))? {
+            let entry = entry.map_err(io_error(file))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('_') || name.starts_with('.') {
+                continue;
+            }
+            let path = entry.path();
+            if entry.file_type().map_err(io_error(file))?.is_dir() {
+                pending.push(path);
+            } else if name.to_ascii_lowercase().ends_with(".parquet") {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    if found.is_empty() {
+        return Err(ImportError::NotFormat {
+            file: file.to_owned(),
+            format: "Parquet dataset",
+            why: "the folder holds no .parquet file".to_owned(),
+        });
+    }
+    let parts: Vec<Part> = found
+        .into_iter()
+        .map(|path| {
+            let partition = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .parent()
+                .into_iter()
+                .flat_map(Path::components)
+                .filter_map(|component| {
+                    let text = component.as_os_str().to_string_lossy();
+                    let (key, value) = text.split_once('=')?;
+                    // Hive writes a null partition value as this placeholder.
+                    let value = if value == "__HIVE_DEFAULT_PARTITION__" {
+                        ""
+                    } else {
+                        value
+                    };
+                    Some((key.to_owned(), percent_decoded(value)))
+                })
+                .collect();
+            Part {
+                source: PartSource::Path(path),
+                partition,
+            }
+        })
+        .collect();
+    let file_columns = part_columns(&parts[0], Container::Parquet, file)?;
+    let mut partition_columns: Vec<String> = Vec::new();
+    for part in &parts {
+        for (key, _) in &part.partition {
+            if !file_columns.contains(key) && !partition_columns.contains(key) {
+                partition_columns.push(key.clone());
+            }
+        }
+    }
+    Ok(Layout {
+        container: Container::Parquet,
+        parts,
+        file_columns,
+        partition_columns,
+    })
+}
+
+/// Hive escapes `/`, `=`, `%` and the like in partition values as `%2F`.
+fn percent_decoded(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        let hex = bytes
+            .get(index + 1..index + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[index], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                index += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                index += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn part_columns(part: &Part, container: Container, file: &str) -> Result<Vec<String>, ImportError> {
+    let schema = match container {
+        Container::Parquet => parquet_builder(part, file)?.schema().clone(),
+        _ => open_arrow(part, None, container, file)?.schema(),
+    };
+    Ok(schema.fields().iter().map(|f| f.name().clone()).collect())
+}
+
+type ParquetBuilder = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder<ChunkSource>;
+
+/// A Parquet part's bytes, from disk or memory.
+enum ChunkSource {
+    File(std::fs::File),
+    Bytes(bytes::Bytes),
+}
+
+impl parquet::file::reader::Length for ChunkSource {
+    fn len(&self) -> u64 {
+        match self {
+            Self::File(file) => file.len(),
+            Self::Bytes(bytes) => bytes.len() as u64,
+        }
+    }
+}
+
+impl parquet::file::reader::ChunkReader for ChunkSource {
+    type T = Box<dyn std::io::Read + Send>;
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
+        Ok(match self {
+            Self::File(file) => Box::new(file.get_read(start)?),
+            Self::Bytes(bytes) => Box::new(bytes.get_read(start)?),
+        })
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<bytes::Bytes> {
+        match self {
+            Self::File(file) => file.get_bytes(start, length),
+            Self::Bytes(bytes) => bytes.get_bytes(start, length),
+        }
+    }
+}
+
+fn parquet_builder(part: &Part, file: &str) -> Result<ParquetBuilder, ImportError> {
+    let source = match &part.source {
+        PartSource::Path(path) => {
+            ChunkSource::File(std::fs::File::open(path).map_err(io_error(file))?)
+        }
+        PartSource::Bytes(bytes) => ChunkSource::Bytes(bytes.clone()),
+    };
+    parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(source).map_err(
+        |error| {
+            not_format(
+                file,
+                Container::Parquet,
+                format!("{}: {error}", part.name()),
+            )
+        },
+    )
+}
+
+impl Part {
+    fn name(&self) -> String {
+        match &self.source {
+            PartSource::Path(path) => path.display().to_string(),
+            PartSource::Bytes(_) => "the file".to_owned(),
+        }
+    }
+}
+
+/// Batches of an Arrow IPC file or stream.
+type ArrowBatches = Box<dyn Iterator<Item = Result<RecordBatch, arrow_schema::ArrowError>>>;
+
+struct ArrowReader {
+    schema: arrow_schema::SchemaRef,
+    batches: ArrowBatches,
+}
+
+impl ArrowReader {
+    fn schema(&self) -> arrow_schema::SchemaRef {
+        self.schema.clone()
+    }
+}
+
+fn open_arrow(
+    part: &Part,
+    projection: Option<Vec<usize>>,
+    container: Container,
+    file: &str,
+) -> Result<ArrowReader, ImportError> {
+    use arrow_ipc::reader::{FileReader, StreamReader};
+    let bad = |error: arrow_schema::ArrowError| not_format(file, container, error);
+    let reader: Box<dyn ReadSeek> = match &part.source {
+        PartSource::Path(path) => Box::new(std::io::BufReader::new(
+            std::fs::File::open(path).map_err(io_error(file))?,
+        )),
+        PartSource::Bytes(bytes) => Box::new(std::io::Cursor::new(bytes.clone())),
+    };
+    Ok(match container {
+        Container::ArrowStream => {
+            let reader = StreamReader::try_new(reader, projection).map_err(bad)?;
+            ArrowReader {
+                schema: reader.schema(),
+                batches: Box::new(reader),
+            }
+        }
+        _ => {
+            let reader = FileReader::try_new(reader, projection).map_err(bad)?;
+            ArrowReader {
+                schema: reader.schema(),
+                batches: Box::new(reader),
+            }
+        }
+    })
+}
+
+trait ReadSeek: std::io::Read + std::io::Seek {}
+impl<T: std::io::Read + std::io::Seek> ReadSeek for T {}
+
+/// How the rows are converted: a known schema's rules, or a field mapping.
+enum Reading<'a> {
+    Schema(&'static Schema),
+    Mapping(&'a FieldMapping, String),
+}
+
+impl Reading<'_> {
+    /// The columns the conversion may read.
+    fn wanted(&self) -> Vec<&str> {
+        match self {
+            Self::Schema(schema) => schema.columns.to_vec(),
+            Self::Mapping(mapping, _) => mapping.columns(),
+        }
+    }
+
+    /// The columns whose dates place a row in time: (first day, last day).
+    fn date_columns(&self) -> Vec<&str> {
+        match self {
+            Self::Schema(schema) => schema.date_columns.to_vec(),
+            Self::Mapping(mapping, _) => [Role::Date, Role::EndDate]
+                .into_iter()
+                .filter_map(|role| mapping.get(role))
+                .collect(),
+        }
+    }
+
+    fn convert(&self, row: &Row<'_>, citations: &Citations) -> Result<Incident, RowIssue> {
+        match self {
+            Self::Schema(schema) => (schema.convert)(row, citations),
+            Self::Mapping(mapping, stem) => super::generic::convert(row, citations, mapping, stem),
+        }
+    }
+}
+
+/// What a Parquet or Arrow path holds, for the loading dialog: `None` when it is not one.
+pub fn detect_path(path: &Path) -> Result<Option<Detected>, ImportError> {
+    let file = path.display().to_string();
+    let Some(layout) = layout_of_path(path, &file)? else {
+        return Ok(None);
+    };
+    detected(&layout, &file).map(Some)
+}
+
+fn detected(layout: &Layout, file: &str) -> Result<Detected, ImportError> {
+    let columns = layout.columns();
+    let schema = Some(super::detect::schema_of_columns(&columns)).filter(|f| *f != Format::Csv);
+    let samples = sample_rows(layout, &columns, file)?;
+    Ok(Detected {
+        format: format_of(layout.container),
+        delimiter: b',',
+        columns,
+        samples,
+        notes: Vec::new(),
+        schema,
+    })
+}
+
+fn format_of(container: Container) -> Format {
+    match container {
+        Container::Parquet => Format::Parquet,
+        Container::ArrowFile | Container::ArrowStream => Format::Arrow,
+    }
+}
+
+/// The first rows of the first part, as text, for guessing a mapping.
+fn sample_rows(
+    layout: &Layout,
+    columns: &[String],
+    file: &str,
+) -> Result<Vec<Vec<String>>, ImportError> {
+    let part = &layout.parts[0];
+    let batch = match layout.container {
+        Container::Parquet => parquet_builder(part, file)?
+            .with_batch_size(SAMPLE_ROWS)
+            .build()
+            .map_err(|error| not_format(file, layout.container, error))?
+            .next(),
+        container => open_arrow(part, None, container, file)?.batches.next(),
+    };
+    let Some(batch) = batch else {
+        return Ok(Vec::new());
+    };
+    let batch = batch.map_err(|error| not_format(file, layout.container, error))?;
+    let texts = BatchText::new(&batch, &part.partition, columns, file, layout.container)?;
+    Ok((0..batch.num_rows().min(SAMPLE_ROWS))
+        .map(|row| {
+            let mut record = csv::ByteRecord::new();
+            texts.fill(row, &mut record);
+            record
+                .iter()
+                .map(|field| String::from_utf8_lossy(field).into_owned())
+                .collect()
+        })
+        .collect())
+}
+
+/// The columns of a batch, formatted as the CSV export would write them, in the order of
+/// `columns` (partition values last).
+struct BatchText<'a> {
+    formatters: Vec<Option<ArrayFormatter<'a>>>,
+    partition: Vec<&'a str>,
+    buffer: std::cell::RefCell<String>,
+}
+
+impl<'a> BatchText<'a> {
+    fn new(
+        batch: &'a RecordBatch,
+        partition: &'a [(String, String)],
+        columns: &[String],
+        file: &str,
+        container: Container,
+    ) -> Result<Self, ImportError> {
+        static OPTIONS: std::sync::LazyLock<FormatOptions<'static>> =
+            std::sync::LazyLock::new(|| FormatOptions::default().with_null(""));
+        let schema = batch.schema();
+        let mut formatters = Vec::new();
+        let mut partition_values = Vec::new();
+        for name in columns {
+            match schema.index_of(name) {
+                Ok(index) => formatters.push(Some(
+                    ArrayFormatter::try_new(batch.column(index).as_ref(), &OPTIONS)
+                        .map_err(|error| not_format(file, container, format!("{name}: {error}")))?,
+                )),
+                Err(_) => {
+                    formatters.push(None);
+                    partition_values.push(
+                        partition
+                            .iter()
+                            .find(|(key, _)| key == name)
+                            .map_or("", |(_, value)| value.as_str()),
+                    );
+                }
+            }
+        }
+        Ok(Self {
+            formatters,
+            partition: partition_values,
+            buffer: std::cell::RefCell::new(String::new()),
+        })
+    }
+
+    fn fill(&self, row: usize, record: &mut csv::ByteRecord) {
+        use std::fmt::Write as _;
+        record.clear();
+        let mut partition = self.partition.iter();
+        let mut buffer = self.buffer.borrow_mut();
+        for formatter in &self.formatters {
+            match formatter {
+                Some(formatter) => {
+                    buffer.clear();
+                    // Formatting into a String cannot fail but for a value the formatter
+                    // cannot show; that value is then empty, as a missing field is.
+                    if write!(buffer, "{}", formatter.value(row)).is_err() {
+                        buffer.clear();
+                    }
+                    record.push_field(buffer.as_bytes());
+                }
+                None => record.push_field(partition.next().copied().unwrap_or("").as_bytes()),
+            }
+        }
+    }
+}
+
+/// Import a Parquet or Arrow file, or a partitioned folder; `None` when the path is neither.
+pub fn import_path(
+    path: &Path,
+    mapping: Option<&FieldMapping>,
+    period: Period,
+    progress: &Progress,
+) -> Result<Option<Imported>, ImportError> {
+    let file = path.display().to_string();
+    let Some(layout) = layout_of_path(path, &file)? else {
+        return Ok(None);
+    };
+    import_layout(&layout, &file, mapping, period, progress).map(Some)
+}
+
+/// Import a Parquet or Arrow file held in memory.
+pub fn import_bytes(
+    bytes: &[u8],
+    container: Container,
+    file: &str,
+    mapping: Option<&FieldMapping>,
+    progress: &Progress,
+) -> Result<Imported, ImportError> {
+    let part = Part {
+        source: PartSource::Bytes(bytes::Bytes::copy_from_slice(bytes)),
+        partition: Vec::new(),
+    };
+    let file_columns = part_columns(&part, container, file)?;
+    let layout = Layout {
+        container,
+        parts: vec![part],
+        file_columns,
+        partition_columns: Vec::new(),
+    };
+    import_layout(&layout, file, mapping, Period::default(), progress)
+}
+
+fn import_layout(
+    layout: &Layout,
+    file: &str,
+    mapping: Option<&FieldMapping>,
+    period: Period,
+    progress: &Progress,
+) -> Result<Imported, ImportError> {
+    let all_columns = layout.columns();
+    let schema_format = super::detect::schema_of_columns(&all_columns);
+    let guessed;
+    // A mapping given for the file is the analyst's choice and wins, as for GeoJSON.
+    let reading = match (mapping, schema_format) {
+        (None, Format::Acled | Format::Gtd | Format::Ucdp) => {
+            Reading::Schema(super::schema_of(schema_format))
+        }
+        (Some(mapping), _) => Reading::Mapping(mapping, super::generic::stem(file)),
+        (None, _) => {
+            let detected = detected(layout, file)?;
+            guessed = FieldMapping::guess(&detected.columns, &detected.samples);
+            Reading::Mapping(&guessed, super::generic::stem(file))
+        }
+    };
+    let format = format_of(layout.container);
+    let (long_names, id_column) = match &reading {
+        Reading::Schema(schema) => (schema.long_names, schema.id_column),
+        Reading::Mapping(mapping, _) => (&[][..], mapping.id.as_deref().unwrap_or("")),
+    };
+    // Only the columns the conversion reads are decoded.
+    let probe = HeaderColumns::new(all_columns.clone()).with_truncated_names(long_names);
+    let wanted: Vec<String> = reading
+        .wanted()
+        .iter()
+        .filter_map(|name| probe.position(name))
+        .map(|index| all_columns[index].clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut columns: Vec<String> = layout
+        .file_columns
+        .iter()
+        .filter(|name| wanted.contains(name))
+        .cloned()
+        .collect();
+    columns.extend(
+        layout
+            .partition_columns
+            .iter()
+            .filter(|name| wanted.contains(name))
+            .cloned(),
+    );
+    let header = HeaderColumns::new(columns.clone()).with_truncated_names(long_names);
+    match &reading {
+        Reading::Schema(schema) => header.require(schema.required, file, format)?,
+        Reading::Mapping(mapping, _) => {
+            if let Some(missing) = super::generic::describe_missing(mapping, false) {
+                return Err(ImportError::Mapping {
+                    file: file.to_owned(),
+                    why: missing,
+                });
+            }
+            super::generic::check_columns(&header, mapping, file)?;
+        }
+    }
+    let date_columns: Vec<String> = reading
+        .date_columns()
+        .iter()
+        .filter_map(|name| header.position(name))
+        .map(|index| columns[index].clone())
+        .collect();
+
+    let mut collector = Collector::new(file, format);
+    let mut skipped_parts = 0;
+    let mut skipped_groups = 0;
+    let mut row_number = 0u64;
+    // The plan: which parts and row groups are read, and how many rows that is.
+    let mut plan = Vec::new();
+    for part in &layout.parts {
+        if !period.is_open()
+            && let Some((first, last)) = partition_span(&part.partition)
+            && period.excludes(first, last)
+        {
+            skipped_parts += 1;
+            continue;
+        }
+        match layout.container {
+            Container::Parquet => {
+                let builder = parquet_builder(part, file)?;
+                let metadata = builder.metadata().clone();
+                let groups: Vec<usize> = (0..metadata.num_row_groups())
+                    .filter(|&group| {
+                        let keep = period.is_open()
+                            || !row_group_outside(&metadata, group, &date_columns, period);
+                        skipped_groups += usize::from(!keep);
+                        keep
+                    })
+                    .collect();
+                let rows: i64 = groups
+                    .iter()
+                    .map(|&group| metadata.row_group(group).num_rows())
+                    .sum();
+                plan.push((part, Some(groups), rows.max(0) as u64));
+            }
+            _ => plan.push((part, None, 0)),
+        }
+    }
+    let total_rows: u64 = plan.iter().map(|(_, _, rows)| rows).sum();
+    progress.set_total(total_rows.max(1));
+    for (part, groups, _) in plan {
+        let batches: Box<dyn Iterator<Item = Result<RecordBatch, ImportError>>> =
+            match layout.container {
+                Container::Parquet => {
+                    let builder = parquet_builder(part, file)?;
+                    let parquet_schema = builder.parquet_schema().clone();
+                    let arrow_schema = builder.schema().clone();
+                    let indices: Vec<usize> = columns
+                        .iter()
+                        .filter_map(|name| arrow_schema.index_of(name).ok())
+                        .collect();
+                    let mask = parquet::arrow::ProjectionMask::roots(&parquet_schema, indices);
+                    let reader = builder
+                        .with_projection(mask)
+                        .with_row_groups(groups.unwrap_or_default())
+                        .with_batch_size(BATCH_ROWS)
+                        .build()
+                        .map_err(|error| not_format(file, layout.container, error))?;
+                    let container = layout.container;
+                    Box::new(reader.map(move |batch| {
+                        batch.map_err(|error| not_format(file, container, error))
+                    }))
+                }
+                container => {
+                    let all = open_arrow(part, None, container, file)?.schema();
+                    let indices: Vec<usize> = columns
+                        .iter()
+                        .filter_map(|name| all.index_of(name).ok())
+                        .collect();
+                    let reader = open_arrow(part, Some(indices), container, file)?;
+                    Box::new(reader.batches.map(move |batch| {
+                        batch.map_err(|error| not_format(file, container, error))
+                    }))
+                }
+            };
+        for batch in batches {
+            if progress.is_cancelled() {
+                return Err(ImportError::Cancelled {
+                    file: file.to_owned(),
+                });
+            }
+            let batch = batch?;
+            let converted = convert_batch(
+                &batch,
+                &part.partition,
+                &columns,
+                &header,
+                &reading,
+                &collector.citations,
+                row_number,
+                file,
+                layout.container,
+            )?;
+            row_number += batch.num_rows() as u64;
+            for (line, result) in converted {
+                collector.add(line, id_column, result);
+            }
+            progress.set_done(row_number);
+        }
+    }
+    let mut notes = vec![format!(
+        "{}: rows are numbered from 1 in file order{}, as the file has no lines; {} of {} \
+         columns read.",
+        format.label(),
+        if layout.parts.len() > 1 {
+            " (parts in path order)"
+        } else {
+            ""
+        },
+        columns.len(),
+        all_columns.len()
+    )];
+    if let Reading::Schema(schema) = &reading {
+        notes.push(format!(
+            "{} columns: read with the {} rules, as its CSV would be.",
+            schema.format.label().trim_end_matches(" CSV"),
+            schema.format.label().trim_end_matches(" CSV"),
+        ));
+    }
+    if layout.parts.len() > 1 || !layout.partition_columns.is_empty() {
+        notes.push(format!(
+            "A partitioned dataset of {} files (partition columns: {}).",
+            layout.parts.len(),
+            if layout.partition_columns.is_empty() {
+                "none".to_owned()
+            } else {
+                layout.partition_columns.join(", ")
+            }
+        ));
+    }
+    if skipped_parts + skipped_groups > 0 {
+        notes.push(format!(
+            "Outside the period asked for, not read: {skipped_parts} partition file(s) and \
+             {skipped_groups} row group(s)."
+        ));
+    }
+    let description = match &reading {
+        Reading::Schema(schema) => format!("{} {file} ({})", schema.description, format.label()),
+        Reading::Mapping(..) => format!("{} {file}", format.label()),
+    };
+    let mut imported = collector.finish(description);
+    imported.report.notes.extend(notes);
+    Ok(imported)
+}
+
+/// Rows converted per task on the worker threads.
+const CHUNK_ROWS: usize = 2048;
+/// Rows per Arrow batch read from Parquet.
+const BATCH_ROWS: usize = 16 * 1024;
+
+type RowResult = (u64, Result<Incident, RowIssue>);
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one batch's conversion needs the batch, its place and how it is read"
+)]
+fn convert_batch(
+    batch: &RecordBatch,
+    partition: &[(String, String)],
+    columns: &[String],
+    header: &HeaderColumns,
+    reading: &Reading<'_>,
+    citations: &Citations,
+    first_row: u64,
+    file: &str,
+    container: Container,
+) -> Result<Vec<RowResult>, ImportError> {
+    // Checked once here, so that the worker threads' formatters cannot fail.
+    BatchText::new(batch, partition, columns, file, container)?;
+    let starts: Vec<usize> = (0..batch.num_rows()).step_by(CHUNK_ROWS).collect();
+    let chunks: Vec<Vec<RowResult>> = starts
+        .into_par_iter()
+        .map_init(Interner::default, |interner, start| {
+            let Ok(texts) = BatchText::new(batch, partition, columns, file, container) else {
+                return Vec::new();
+            };
+            let mut record = csv::ByteRecord::new();
+            (start..(start + CHUNK_ROWS).min(batch.num_rows()))
+                .map(|index| {
+                    let line = first_row + index as u64 + 1;
+                    texts.fill(index, &mut record);
+                    let mut result = reading.convert(&Row::new(line, header, &record), citations);
+                    if let Ok(incident) = &mut result {
+                        incident.share_strings(interner);
+                    }
+                    (line, result)
+                })
+                .collect()
+        })
+        .collect();
+    Ok(chunks.into_iter().flatten().collect())
+}
+
+/// The days a part's `year=`/`month=`/`date=` partition values cover, if they say.
+fn partition_span(partition: &[(String, String)]) -> Option<(NaiveDate, NaiveDate)> {
+    let value = |key: &str| {
+        partition
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.as_str())
+    };
+    if let Some(day) = value("date").or_else(|| value("event_date")) {
+        let day = NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;
+        return Some(widened(day, day));
+    }
+    let year: i32 = value("year").or_else(|| value("iyear"))?.parse().ok()?;
+    let (first, last) = match value("month").and_then(|m| m.parse::<u32>().ok()) {
+        Some(month) => {
+            let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+            let next = first.checked_add_months(chrono::Months::new(1))?;
+            (first, next.pred_opt()?)
+        }
+        None => (
+            NaiveDate::from_ymd_opt(year, 1, 1)?,
+            NaiveDate::from_ymd_opt(year, 12, 31)?,
+        ),
+    };
+    Some(widened(first, last))
+}
+
+/// A span widened by a year each way: an incident known to its year only may cover days its
+/// written date does not.
+fn widened(first: NaiveDate, last: NaiveDate) -> (NaiveDate, NaiveDate) {
+    (
+        first
+            .checked_sub_days(chrono::Days::new(366))
+            .unwrap_or(first),
+        last.checked_add_days(chrono::Days::new(366))
+            .unwrap_or(last),
+    )
+}
+
+/// Whether a row group's statistics put every date column's values outside the period.
+fn row_group_outside(
+    metadata: &parquet::file::metadata::ParquetMetaData,
+    group: usize,
+    date_columns: &[String],
+    period: Period,
+) -> bool {
+    let group = metadata.row_group(group);
+    let schema = metadata.file_metadata().schema_descr();
+    let mut first = None::<NaiveDate>;
+    let mut last = None::<NaiveDate>;
+    for name in date_columns {
+        let Some(index) = (0..schema.num_columns()).find(|&i| schema.column(i).name() == name)
+        else {
+            return false;
+        };
+        let column = schema.column(index);
+        let Some((low, high)) = group
+            .column(index)
+            .statistics()
+            .and_then(|stats| date_bounds(stats, &column, name))
+        else {
+            // No statistics, or of a kind not understood: the group is read.
+            return false;
+        };
+        first = Some(first.map_or(low, |f| f.min(low)));
+        last = Some(last.map_or(high, |l| l.max(high)));
+    }
+    match (first, last) {
+        (Some(first), Some(last)) => {
+            let (first, last) = widened(first, last);
+            period.excludes(first, last)
+        }
+        _ => false,
+    }
+}
+
+/// The lowest and highest day a column chunk's statistics give: DATE columns, ISO-8601
+/// text, and whole years (GTD's `iyear`).
+fn date_bounds(
+    stats: &parquet::file::statistics::Statistics,
+    column: &parquet::schema::types::ColumnDescriptor,
+    name: &str,
+) -> Option<(NaiveDate, NaiveDate)> {
+    use parquet::basic::LogicalType;
+    use parquet::file::statistics::Statistics;
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)?;
+    let is_date = matches!(column.logical_type_ref(), Some(LogicalType::Date));
+    let year = |y: i64| -> Option<(NaiveDate, NaiveDate)> {
+        let y = i32::try_from(y).ok()?;
+        Some((
+            NaiveDate::from_ymd_opt(y, 1, 1)?,
+            NaiveDate::from_ymd_opt(y, 12, 31)?,
+        ))
+    };
+    let is_year = name.eq_ignore_ascii_case("iyear") || name.eq_ignore_ascii_case("year");
+    match stats {
+        Statistics::Int32(values) if is_date => {
+            let day = |d: &i32| epoch.checked_add_signed(chrono::TimeDelta::days(i64::from(*d)));
+            Some((day(values.min_opt()?)?, day(values.max_opt()?)?))
+        }
+        Statistics::Int32(values) if is_year => Some((
+            year(i64::from(*values.min_opt()?))?.0,
+            year(i64::from(*values.max_opt()?))?.1,
+        )),
+        Statistics::Int64(values) if is_year => {
+            Some((year(*values.min_opt()?)?.0, year(*values.max_opt()?)?.1))
+        }
+        Statistics::ByteArray(values) => {
+            let day = |bytes: &parquet::data_type::ByteArray| {
+                let text = std::str::from_utf8(bytes.data()).ok()?;
+                NaiveDate::parse_from_str(text.get(..10)?, "%Y-%m-%d").ok()
+            };
+            Some((day(values.min_opt()?)?, day(values.max_opt()?)?))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests;

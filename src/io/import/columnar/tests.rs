@@ -1,0 +1,395 @@
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, Date32Array, Float64Array, Int64Array, RecordBatch, StringArray};
+use arrow_schema::{DataType, Field, Schema as ArrowSchema};
+
+use super::*;
+use crate::io::import::fields::asked;
+use crate::io::import::{Imported, acled, gtd, ucdp};
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/import");
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{FIXTURES}/{name}")).unwrap()
+}
+
+fn csv_import(bytes: &[u8], name: &str) -> Imported {
+    crate::io::import::import_bytes(bytes, name, Some("csv"), None, &Progress::default()).unwrap()
+}
+
+/// The header and the rows of a CSV, as text.
+fn csv_table(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut reader = csv::ReaderBuilder::new().from_reader(bytes);
+    let header = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let rows = reader
+        .records()
+        .map(|record| record.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    (header, rows)
+}
+
+/// A column typed as a data platform would store it: dates as DATE, coordinates as DOUBLE,
+/// counts as BIGINT (empty as null); any other column as text.
+fn typed_column(name: &str, values: &[&str]) -> (Field, ArrayRef) {
+    /// Each value parsed, empty (or unparsable) as null.
+    fn parsed<T: std::str::FromStr>(values: &[&str]) -> Vec<Option<T>> {
+        values.iter().map(|text| text.parse().ok()).collect()
+    }
+    let (data_type, array): (DataType, ArrayRef) = match name {
+        "event_date" | "date_start" | "date_end" => {
+            let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+            let days: Vec<Option<i32>> = values
+                .iter()
+                .map(|text| {
+                    crate::io::import::fields::parse_day_text(text)
+                        .ok()
+                        .map(|day| (day - epoch).num_days() as i32)
+                })
+                .collect();
+            (DataType::Date32, Arc::new(Date32Array::from(days)))
+        }
+        // GTD stores its counts as decimals.
+        "latitude" | "longitude" | "nkill" | "nwound" => (
+            DataType::Float64,
+            Arc::new(Float64Array::from(parsed::<f64>(values))),
+        ),
+        "fatalities" | "best" | "low" | "high" | "iyear" => (
+            DataType::Int64,
+            Arc::new(Int64Array::from(parsed::<i64>(values))),
+        ),
+        _ => (DataType::Utf8, Arc::new(StringArray::from(values.to_vec()))),
+    };
+    (Field::new(name, data_type, true), array)
+}
+
+/// The CSV as one record batch, typed or all text.
+fn batch_of(bytes: &[u8], typed: bool) -> RecordBatch {
+    let (header, rows) = csv_table(bytes);
+    let (fields, arrays): (Vec<Field>, Vec<ArrayRef>) = header
+        .iter()
+        .enumerate()
+        .map(|(index, name)| {
+            let values: Vec<&str> = rows.iter().map(|row| row[index].as_str()).collect();
+            if typed {
+                typed_column(name, &values)
+            } else {
+                (
+                    Field::new(name, DataType::Utf8, false),
+                    Arc::new(StringArray::from(values)) as ArrayRef,
+                )
+            }
+        })
+        .unzip();
+    RecordBatch::try_new(Arc::new(ArrowSchema::new(fields)), arrays).unwrap()
+}
+
+fn parquet_bytes(batch: &RecordBatch, rows_per_group: usize) -> Vec<u8> {
+    let properties = parquet::file::properties::WriterProperties::builder()
+        .set_max_row_group_row_count(Some(rows_per_group))
+        .build();
+    let mut out = Vec::new();
+    let mut writer =
+        parquet::arrow::ArrowWriter::try_new(&mut out, batch.schema(), Some(properties)).unwrap();
+    writer.write(batch).unwrap();
+    writer.close().unwrap();
+    out
+}
+
+fn arrow_file_bytes(batch: &RecordBatch) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut writer = arrow_ipc::writer::FileWriter::try_new(&mut out, &batch.schema()).unwrap();
+    writer.write(batch).unwrap();
+    writer.finish().unwrap();
+    drop(writer);
+    out
+}
+
+/// The incidents with each source id replaced by the source's title: citation ids follow the
+/// order citations are first met, which threads may change.
+fn resolved(imported: &Imported) -> Vec<Incident> {
+    // The file's own source is named after the file, which differs between the copies.
+    let title = |id: &crate::model::SourceId| {
+        if id.as_str() == "file" {
+            return "(the file)".to_owned();
+        }
+        imported
+            .dataset
+            .sources
+            .iter()
+            .find(|source| &source.id == id)
+            .map(|source| source.title.clone())
+            .unwrap_or_default()
+    };
+    imported
+        .dataset
+        .incidents
+        .iter()
+        .map(|incident| Incident {
+            sources: incident.sources.iter().map(|id| title(id).into()).collect(),
+            ..incident.clone()
+        })
+        .collect()
+}
+
+#[test]
+fn the_columns_a_schema_lists_are_every_column_its_conversion_reads() {
+    for (schema, name) in [
+        (&acled::SCHEMA, "acled_current.csv"),
+        (&acled::SCHEMA, "acled_old.csv"),
+        (&gtd::SCHEMA, "gtd.csv"),
+        (&ucdp::SCHEMA, "ucdp_ged.csv"),
+    ] {
+        let bytes = fixture(name);
+        let names = asked::during(|| {
+            csv_import(&bytes, name);
+        });
+        let listed = |asked: &str| {
+            schema.columns.iter().any(|column| {
+                *column == asked
+                    // The ten-character names looked up for truncated headers.
+                    || (asked.len() == 10 && column.starts_with(asked))
+            })
+        };
+        let unlisted: Vec<&String> = names.iter().filter(|name| !listed(name)).collect();
+        assert!(
+            unlisted.is_empty(),
+            "{name}: {unlisted:?} not in the schema's columns"
+        );
+    }
+}
+
+#[test]
+fn parquet_and_arrow_files_give_exactly_the_incidents_of_their_csv() {
+    for name in ["acled_current.csv", "gtd.csv", "ucdp_ged.csv"] {
+        let bytes = fixture(name);
+        let from_csv = csv_import(&bytes, name);
+        assert!(from_csv.report.loaded > 0, "{name}");
+        for typed in [false, true] {
+            let batch = batch_of(&bytes, typed);
+            for (container, data) in [
+                (Container::Parquet, parquet_bytes(&batch, 3)),
+                (Container::ArrowFile, arrow_file_bytes(&batch)),
+            ] {
+                assert_eq!(container_of(&data), Some(container));
+                let imported =
+                    import_bytes(&data, container, name, None, &Progress::default()).unwrap();
+                assert_eq!(
+                    resolved(&imported),
+                    resolved(&from_csv),
+                    "{name} as {container:?} (typed: {typed})"
+                );
+                assert_eq!(
+                    imported.report.skipped(),
+                    from_csv.report.skipped(),
+                    "{name}"
+                );
+                assert!(
+                    imported
+                        .report
+                        .notes
+                        .iter()
+                        .any(|note| note.contains("rules")),
+                    "{:?}",
+                    imported.report.notes
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_bad_row_in_parquet_is_reported_by_its_row_number() {
+    let bytes = b"event_id_cnty,event_date,latitude,longitude,country,actor1,fatalities\n\
+        AFG1,2021-08-26,34.5,69.2,Afghanistan,Islamic State (Afghanistan),12\n\
+        AFG2,2021-13-40,34.5,69.2,Afghanistan,Islamic State (Afghanistan),1\n";
+    let data = parquet_bytes(&batch_of(bytes, false), 10);
+    let imported = import_bytes(
+        &data,
+        Container::Parquet,
+        "bad.parquet",
+        None,
+        &Progress::default(),
+    )
+    .unwrap();
+    assert_eq!(imported.report.loaded, 1);
+    assert_eq!(imported.report.issues.len(), 1);
+    let issue = &imported.report.issues[0];
+    assert_eq!((issue.line, issue.column.as_str()), (2, "event_date"));
+}
+
+#[test]
+fn a_truncated_or_foreign_file_is_a_clear_error_not_a_panic() {
+    let batch = batch_of(&fixture("acled_current.csv"), true);
+    let data = parquet_bytes(&batch, 100);
+    for cut in [4, 12, data.len() / 2, data.len() - 3] {
+        let error = import_bytes(
+            &data[..cut],
+            Container::Parquet,
+            "cut.parquet",
+            None,
+            &Progress::default(),
+        )
+        .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("cut.parquet: not a valid Parquet file"),
+            "{error}"
+        );
+    }
+    let arrow = arrow_file_bytes(&batch);
+    let error = import_bytes(
+        &arrow[..arrow.len() / 2],
+        Container::ArrowFile,
+        "cut.arrow",
+        None,
+        &Progress::default(),
+    )
+    .unwrap_err();
+    assert!(error.to_string().contains("Arrow IPC"), "{error}");
+}
+
+/// A folder as Spark or DuckDB writes it: `year=Y/month=M/part-0.parquet`, the partition
+/// columns left out of the files (ACLED's own `year` among them).
+fn write_partitioned(root: &Path, bytes: &[u8]) -> usize {
+    let (mut header, mut rows) = csv_table(bytes);
+    let year = header.iter().position(|h| h == "year").unwrap();
+    header.remove(year);
+    for row in &mut rows {
+        row.remove(year);
+    }
+    let date = header.iter().position(|h| h == "event_date").unwrap();
+    let mut groups: std::collections::BTreeMap<(String, String), Vec<Vec<String>>> =
+        Default::default();
+    for row in rows {
+        let key = (row[date][..4].to_owned(), row[date][5..7].to_owned());
+        groups.entry(key).or_default().push(row);
+    }
+    for ((year, month), rows) in &groups {
+        let mut text = header.join(",");
+        text.push('\n');
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        for row in rows {
+            writer.write_record(row).unwrap();
+        }
+        text.push_str(&String::from_utf8(writer.into_inner().unwrap()).unwrap());
+        let folder = root.join(format!("year={year}/month={month}"));
+        std::fs::create_dir_all(&folder).unwrap();
+        let batch = batch_of(text.as_bytes(), true);
+        std::fs::write(folder.join("part-0.parquet"), parquet_bytes(&batch, 64)).unwrap();
+    }
+    std::fs::write(root.join("_SUCCESS"), b"").unwrap();
+    groups.len()
+}
+
+#[test]
+fn a_partitioned_folder_reads_as_its_csv_and_skips_what_a_period_excludes() {
+    let mut bytes = Vec::new();
+    crate::synth::write_acled(&mut bytes, 2_000, 7, |_| {}).unwrap();
+    let from_csv = csv_import(&bytes, "synth.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let parts = write_partitioned(dir.path(), &bytes);
+    assert!(parts > 12, "{parts} partitions");
+
+    let whole = import_path(dir.path(), None, Period::default(), &Progress::default())
+        .unwrap()
+        .expect("a folder of Parquet is read");
+    let mut expected = resolved(&from_csv);
+    let mut got = resolved(&whole);
+    // Parts come in path order (by year and month), not the CSV's order.
+    expected.sort_by(|a, b| a.id.cmp(&b.id));
+    got.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(got, expected);
+    assert!(
+        whole
+            .report
+            .notes
+            .iter()
+            .any(|note| note.contains("partition columns: year, month")),
+        "{:?}",
+        whole.report.notes
+    );
+
+    // A period: fewer rows read, the same incidents in it.
+    let period = Period {
+        from: NaiveDate::from_ymd_opt(2021, 1, 1),
+        to: NaiveDate::from_ymd_opt(2021, 6, 30),
+    };
+    let within = import_path(dir.path(), None, period, &Progress::default())
+        .unwrap()
+        .unwrap();
+    assert!(within.report.rows < whole.report.rows);
+    assert!(
+        within
+            .report
+            .notes
+            .iter()
+            .any(|note| note.starts_with("Outside the period asked for")),
+        "{:?}",
+        within.report.notes
+    );
+    let in_period = |incidents: &[Incident]| -> Vec<String> {
+        let (from, to) = (period.from.unwrap(), period.to.unwrap());
+        let mut ids: Vec<String> = incidents
+            .iter()
+            .filter(|incident| incident.date.first_day() <= to && incident.date.last_day() >= from)
+            .map(|incident| incident.id.clone())
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(
+        in_period(&within.dataset.incidents),
+        in_period(&from_csv.dataset.incidents)
+    );
+}
+
+#[test]
+fn row_groups_whose_dates_are_outside_the_period_are_not_read() {
+    let mut bytes = Vec::new();
+    crate::synth::write_acled(&mut bytes, 1_000, 3, |_| {}).unwrap();
+    // Sorted by date, as an export from a data platform usually is, so row groups have
+    // narrow date ranges.
+    let (header, mut rows) = csv_table(&bytes);
+    let date = header.iter().position(|h| h == "event_date").unwrap();
+    rows.sort_by(|a, b| a[date].cmp(&b[date]));
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(&header).unwrap();
+    for row in &rows {
+        writer.write_record(row).unwrap();
+    }
+    let sorted = writer.into_inner().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sorted.parquet");
+    std::fs::write(&path, parquet_bytes(&batch_of(&sorted, true), 50)).unwrap();
+    let period = Period {
+        from: NaiveDate::from_ymd_opt(2022, 1, 1),
+        to: None,
+    };
+    let within = import_path(&path, None, period, &Progress::default())
+        .unwrap()
+        .unwrap();
+    let whole = import_path(&path, None, Period::default(), &Progress::default())
+        .unwrap()
+        .unwrap();
+    assert!(
+        within.report.rows < whole.report.rows,
+        "{}",
+        within.report.rows
+    );
+    let late = |imported: &Imported| {
+        imported
+            .dataset
+            .incidents
+            .iter()
+            .filter(|incident| incident.date.to_string().as_str() >= "2022")
+            .count()
+    };
+    assert_eq!(late(&within), late(&whole));
+    assert!(late(&whole) > 0);
+}
