@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Side by side, in one run on one machine: load a synthetic ACLED CSV, then one filter and a
-per-month histogram, in DuckDB, polars and Khorasan Atlas's own code, on the same file.
+per-month histogram, in DuckDB, polars and Khorasan Atlas's own code, on the same file; then
+load + filter + export from CSV, Parquet and a partitioned Parquet folder, and the reopen of an
+unchanged file from the layer cache, against DuckDB.
 
     python3 benches/compare.py [--rows 1000000] [--repeat 20]
 
@@ -53,6 +55,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--export-repeat", type=int, default=3)
     args = parser.parse_args()
     if not in_venv():
         ensure_venv()
@@ -105,11 +108,13 @@ def main() -> None:
 
     # Khorasan Atlas: the importer the app uses, and the scan every filter change runs (which
     # also computes the facet counts, province totals and summary the views show).
+    # The cold load: the cache of loaded files is off (its reopen is measured below).
     output = subprocess.run(
         [binary, "--data", data, "measure", "--repeat", str(args.repeat)],
         check=True,
         capture_output=True,
         text=True,
+        env={**os.environ, "KHORASAN_ATLAS_CACHE": "off"},
     )
     ours = json.loads(output.stdout.strip().splitlines()[-1])
 
@@ -140,6 +145,82 @@ def main() -> None:
         f"Khorasan Atlas resident memory after loading: {ours['resident_mb']:.0f} MiB "
         f"({ours['resident_mb'] / size_mb:.2f}x the file)"
     )
+    export_comparison(connection, binary, data, args.export_repeat)
+
+
+def export_comparison(connection, binary: Path, data: Path, repeat: int) -> None:
+    """The command an analyst runs: load a file, keep Afghanistan 2020-2022, write a CSV; from
+    the CSV, from the same rows as one Parquet file, and as a Parquet folder partitioned by
+    year and month (both written by DuckDB, as a data platform would); then our reopen of the
+    unchanged CSV from the layer cache."""
+    import duckdb
+
+    parquet = data.with_suffix(".parquet")
+    folder = data.parent / f"{data.stem}_by_month"
+    if not parquet.exists():
+        connection.execute(f"COPY events TO '{parquet}' (FORMAT parquet)")
+    if not folder.exists():
+        connection.execute(
+            f"COPY (SELECT *, month(event_date) AS month FROM events) TO '{folder}' "
+            "(FORMAT parquet, PARTITION_BY (year, month))"
+        )
+    out = data.parent / "export_out.csv"
+    where = (
+        "country = 'Afghanistan' AND event_date BETWEEN DATE '2020-01-01' "
+        "AND DATE '2022-12-31'"
+    )
+
+    def duck(source: str):
+        fresh = duckdb.connect()
+        fresh.execute(f"COPY (SELECT * FROM {source} WHERE {where}) TO '{out}' (FORMAT csv)")
+        return fresh.execute(f"SELECT count(*) FROM read_csv('{out}')").fetchone()[0]
+
+    cache = data.parent / "layer-cache"
+
+    def ours(path: Path, cache_setting: str):
+        env = dict(os.environ)
+        if cache_setting == "off":
+            env["KHORASAN_ATLAS_CACHE"] = "off"
+        else:
+            env["KHORASAN_ATLAS_CACHE_DIR"] = str(cache)
+        subprocess.run(
+            [binary, "export", "--data", path, "--country", "AF", "--from", "2020-01-01",
+             "--to", "2022-12-31", "-o", out],
+            check=True, env=env, capture_output=True,
+        )
+        with open(out, encoding="utf-8") as written:
+            return sum(1 for _ in written) - 1
+
+    def clear_cache():
+        for entry in cache.glob("*.layer"):
+            entry.unlink()
+
+    print(f"\nload + filter (Afghanistan, 2020-2022) + export as CSV, median of {repeat}:")
+    print(f"{'':34}{'DuckDB':>10}{'Khorasan Atlas':>16}{'ratio':>8}")
+    sources = [
+        ("CSV", f"read_csv('{data}')", data),
+        ("Parquet, one file", f"read_parquet('{parquet}')", parquet),
+        ("Parquet, year/month folders",
+         f"read_parquet('{folder}/**/*.parquet', hive_partitioning = true)", folder),
+    ]
+    cold = None
+    for name, duck_source, path in sources:
+        duck_s, duck_rows = median_ms(lambda: duck(duck_source), repeat)
+        ours_s, our_rows = median_ms(lambda: ours(path, "off"), repeat)
+        if duck_rows != our_rows:
+            sys.exit(f"{name}: DuckDB wrote {duck_rows} rows, Khorasan Atlas {our_rows}")
+        if cold is None:
+            cold = ours_s
+        print(f"{name:34}{duck_s / 1000:>8.2f} s{ours_s / 1000:>14.2f} s{ours_s / duck_s:>7.2f}x")
+    clear_cache()
+    first_s, _ = median_ms(lambda: (clear_cache(), ours(data, "on"))[1], repeat)
+    reopen_s, _ = median_ms(lambda: ours(data, "on"), repeat)
+    print(f"{'CSV, first load writing the cache':34}{'':>10}{first_s / 1000:>14.2f} s")
+    print(
+        f"{'CSV, reopened unchanged (cache)':34}{'':>10}{reopen_s / 1000:>14.2f} s"
+        f"   {reopen_s / cold:.2f}x the cold load"
+    )
+    print(f"all agree on {duck_rows:,} rows written")
 
 
 if __name__ == "__main__":

@@ -22,9 +22,11 @@ use crate::model::{Attribution, Dataset, Filter, Incident, Kind, Method, Summary
                   The app makes no network request unless online map tiles are switched on."
 )]
 pub struct Cli {
-    /// A file to load as a layer (repeatable): ACLED, GTD or UCDP GED CSV, any CSV or GeoJSON
-    /// (columns guessed, or given by --mapping), or a Khorasan Atlas RON dataset. For export,
-    /// stats and screenshot the files replace the embedded dataset unless --with-embedded.
+    /// A file to load as a layer (repeatable): ACLED, GTD or UCDP GED CSV, Parquet or Arrow
+    /// IPC, any CSV or GeoJSON (columns guessed, or given by --mapping), a Khorasan Atlas RON
+    /// dataset, or a folder of Parquet files partitioned as year=Y/month=M (only the
+    /// partitions and row groups --from and --to need are read). For export, stats and
+    /// screenshot the files replace the embedded dataset unless --with-embedded.
     #[arg(long, value_name = "FILE", global = true)]
     pub data: Vec<PathBuf>,
 

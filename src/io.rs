@@ -1,5 +1,6 @@
 //! Loading and exporting data. Every error names the file, the line and the field.
 
+pub mod cache;
 pub mod export;
 pub mod import;
 pub mod ron_dataset;

@@ -209,8 +209,7 @@ pub fn load_for_command_line(
 ) -> Result<Vec<(PathBuf, Imported)>, ImportError> {
     let mut loaded = Vec::new();
     for path in paths {
-        let imported =
-            crate::io::import::import_file_within(path, mapping, period, &Progress::default())?;
+        let imported = crate::io::cache::load_file(path, mapping, period, &Progress::default())?;
         let report = &imported.report;
         for issue in &report.issues {
             eprintln!("{}", issue.describe(&report.file));

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
 use crate::io::import::{
-    Detected, FieldMapping, ImportError, Imported, Progress, detect, import_file, read_head,
+    Detected, FieldMapping, ImportError, Imported, Progress, detect, read_head,
 };
 use crate::layers::LayerSpec;
 
@@ -156,7 +156,12 @@ fn run(
             guess,
         };
     };
-    match import_file(&request.path, mapping.as_ref(), progress) {
+    match crate::io::cache::load_file(
+        &request.path,
+        mapping.as_ref(),
+        Default::default(),
+        progress,
+    ) {
         Ok(imported) => LoadOutcome::Loaded {
             request,
             imported: Box::new(imported),

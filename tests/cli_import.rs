@@ -6,6 +6,8 @@ use std::process::{Command, Output};
 
 use khorasan_atlas::io::import::{Progress, import_file};
 
+mod common;
+
 fn fixture(name: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/import")
@@ -127,4 +129,55 @@ fn a_file_that_is_not_what_it_claims_is_one_message() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("not a valid GeoJSON"), "{stderr}");
+}
+
+/// The rows of an export, sorted, without the `sources` column (whose first entry names the
+/// file read, which differs between a CSV and its Parquet copy).
+fn rows_without_sources(output: &Output) -> Vec<Vec<String>> {
+    let mut reader = csv::Reader::from_reader(output.stdout.as_slice());
+    let sources = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|name| name == "sources")
+        .unwrap();
+    let mut rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|record| {
+            let record = record.unwrap();
+            record
+                .iter()
+                .enumerate()
+                .filter(|(index, _)| *index != sources)
+                .map(|(_, field)| field.to_owned())
+                .collect()
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn a_partitioned_parquet_folder_exports_the_rows_its_csv_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv_path = dir.path().join("synthetic.csv");
+    let csv_arg = csv_path.display().to_string();
+    let synth = run(&["synth", "--rows", "3000", "--seed", "2", "--out", &csv_arg]);
+    assert!(synth.status.success(), "{synth:?}");
+    let folder = dir.path().join("synthetic_by_month");
+    common::write_partitioned(&csv_path, &folder);
+    let folder_arg = folder.display().to_string();
+    let period = ["--from", "2021-01-01", "--to", "2021-12-31"];
+    let from_csv = run(&[&["--data", &csv_arg, "export"][..], &period[..]].concat());
+    let from_folder = run(&[&["--data", &folder_arg, "export"][..], &period[..]].concat());
+    assert!(from_folder.status.success(), "{from_folder:?}");
+    let expected = rows_without_sources(&from_csv);
+    assert!(expected.len() > 100, "{}", expected.len());
+    assert_eq!(rows_without_sources(&from_folder), expected);
+    // Only the months the period needs were read.
+    let stderr = String::from_utf8_lossy(&from_folder.stderr);
+    assert!(
+        stderr.contains("Outside the period asked for, not read"),
+        "{stderr}"
+    );
 }

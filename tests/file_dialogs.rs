@@ -121,3 +121,48 @@ fn a_dialog_that_closes_at_once_means_there_is_none_and_says_so() {
     assert_eq!(notice.level, NoticeLevel::Info);
     assert!(notice.text.contains("type the path"), "{}", notice.text);
 }
+
+#[test]
+fn folder_picks_a_partitioned_parquet_dataset_and_open_loads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = fixture("acled_current.csv");
+    let folder = dir.path().join("acled_by_month");
+    common::write_partitioned(&csv, &folder);
+    let expected = common::load("acled_current.csv").report.loaded;
+    let picker = Scripted::new(vec![Picked::File(folder.clone())]);
+    let mut harness = common::harness(PersistedState::default());
+    harness.state_mut().set_file_picker(picker.clone());
+    let embedded = harness.state().dataset.incidents.len();
+    harness.get_by_label("Data").click();
+    harness.run_ok();
+    harness.get_by_label("Folder\u{2026}").click();
+    harness.run_ok();
+    let shown = folder.display().to_string();
+    for _ in 0..100 {
+        harness.step();
+        if harness.query_all_by_value(&shown).next().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let asked = picker.asked.lock().unwrap().clone();
+    assert_eq!(asked.len(), 1);
+    assert!(asked[0].folder, "a folder is asked for");
+    harness.get_by_label("Open").click();
+    harness.run_ok();
+    step_until(&mut harness, |app| {
+        !app.is_loading() && app.layers.len() == 2
+    });
+    let app = harness.state();
+    assert_eq!(app.dataset.incidents.len(), embedded + expected);
+    let report = app.layers[1].report.as_ref().unwrap();
+    assert_eq!(report.format, khorasan_atlas::io::import::Format::Parquet);
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|note| note.contains("partition columns: year, month")),
+        "{:?}",
+        report.notes
+    );
+}

@@ -81,6 +81,7 @@ impl AtlasApp {
             | Command::RemoveLayer(_)
             | Command::RemapLayer(_)
             | Command::ExportData(..)
+            | Command::ClearLayerCache
             | Command::ShowReport(_) => self.apply_data_command(command),
         }
         self.refresh_derived();

@@ -117,6 +117,23 @@ impl AtlasApp {
             }
             Command::ExportData(format, path) => self.export_data(format, &path),
             Command::ShowReport(layer) => self.data_ui.report_layer = layer,
+            Command::ClearLayerCache => {
+                let notice = match crate::io::cache::cache_dir() {
+                    None => Notice::warning("The cache of loaded files is turned off."),
+                    Some(dir) => match crate::io::cache::clear(&dir) {
+                        Ok(freed) => Notice::success(format!(
+                            "Cleared the cache of loaded files ({:.0} MB): files will be read \
+                             afresh when next opened.",
+                            freed as f64 / 1e6
+                        )),
+                        Err(error) => Notice::warning(format!(
+                            "Could not clear the cache of loaded files in {}: {error}",
+                            dir.display()
+                        )),
+                    },
+                };
+                self.notices.push(notice);
+            }
             _ => {}
         }
     }

@@ -35,7 +35,9 @@ impl FilePicker for SystemPicker {
         if let Some(start) = &request.start {
             dialog = dialog.set_directory(start);
         }
-        let chosen = if request.save {
+        let chosen = if request.folder {
+            dialog.pick_folder()
+        } else if request.save {
             dialog.save_file()
         } else {
             dialog.pick_file()

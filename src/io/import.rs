@@ -90,7 +90,7 @@ impl Format {
 }
 
 /// One skipped row: where it is and why it was skipped.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowIssue {
     /// 1-based line the row starts on.
     pub line: u64,
@@ -131,7 +131,7 @@ impl RowIssue {
 pub const MAX_REPORTED_ISSUES: usize = 2_000;
 
 /// What happened to every row of one file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportReport {
     pub file: String,
     pub format: Format,
@@ -185,7 +185,7 @@ impl ImportReport {
 }
 
 /// A loaded file: its incidents as a dataset, and the report.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Imported {
     pub dataset: Dataset,
     pub report: ImportReport,

@@ -53,12 +53,12 @@ pub struct Source {
     pub title: String,
     pub publisher: String,
     /// Publication date at whatever precision is known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub date: Option<IncidentDate>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub url: Option<String>,
     /// File name of the seed document in `shared/seeds/` the project started from, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub seed: Option<String>,
 }
 

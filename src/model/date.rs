@@ -188,16 +188,32 @@ impl FromStr for IncidentDate {
     }
 }
 
+/// Text ("2021-08", as written in the dataset) for formats people read; three numbers (year,
+/// month and day, 0 where unknown) for binary ones such as the layer cache, which reads a
+/// million of them.
 impl Serialize for IncidentDate {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        if serializer.is_human_readable() {
+            serializer.collect_str(self)
+        } else {
+            (self.year, self.month.unwrap_or(0), self.day.unwrap_or(0)).serialize(serializer)
+        }
     }
 }
 
 impl<'de> Deserialize<'de> for IncidentDate {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        text.parse().map_err(serde::de::Error::custom)
+        if deserializer.is_human_readable() {
+            let text = String::deserialize(deserializer)?;
+            return text.parse().map_err(serde::de::Error::custom);
+        }
+        let (year, month, day) = <(i32, u8, u8)>::deserialize(deserializer)?;
+        match (month, day) {
+            (0, _) => Self::year(year),
+            (month, 0) => Self::month(year, u32::from(month)),
+            (month, day) => Self::day(year, u32::from(month), u32::from(day)),
+        }
+        .map_err(serde::de::Error::custom)
     }
 }
 

@@ -179,6 +179,16 @@ impl Count {
         self.bounds().map(|(_, max)| max)
     }
 
+    /// A toll in words, its range said to be the sources' disagreement: "12", "169 to 170
+    /// (sources differ)" or "unknown".
+    pub fn in_words(self) -> String {
+        match self {
+            Self::Unknown => "unknown".into(),
+            Self::Exact(n) => n.to_string(),
+            Self::Range(min, max) => format!("{min} to {max} (sources differ)"),
+        }
+    }
+
     /// "12", "169-170" or "unknown".
     pub fn display(self) -> String {
         match self {
@@ -199,7 +209,7 @@ pub struct Location {
     pub admin1: SharedStr,
     /// The province as the imported row writes it, where that differs from `admin1`
     /// ("Balochistan province", "Federally Administered Tribal Areas").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub admin1_as_written: Option<SharedStr>,
     pub country: SharedStr,
     /// ISO 3166-1 alpha-2, upper case.
@@ -209,7 +219,7 @@ pub struct Location {
     pub precision: LocationPrecision,
     /// Radius in km of the area the point stands for, where it is wider than the
     /// precision's own (a city's centroid standing for a site somewhere in a big city).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub footprint_km: Option<f64>,
 }
 
@@ -262,16 +272,16 @@ pub struct Incident {
     pub injured: Count,
     /// The actor the row is about, as the source data names it (ISK's name where ISK is one
     /// of the sides): the name shown first and in the table.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub perpetrator: Option<SharedStr>,
     /// Every actor the row names, each with its role (UCDP's sides, ACLED's actors and their
     /// associates, GTD's groups), the perpetrator among them. Empty for the embedded dataset,
     /// whose incidents are about ISK by construction.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub actors: Vec<Actor>,
     pub summary: String,
     pub sources: Vec<SourceId>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub discrepancies: Vec<Discrepancy>,
 }
 

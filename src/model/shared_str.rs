@@ -112,8 +112,39 @@ impl Serialize for SharedStr {
 
 impl<'de> Deserialize<'de> for SharedStr {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
+        struct Text;
+        impl serde::de::Visitor<'_> for Text {
+            type Value = SharedStr;
+
+            fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+                formatter.write_str("a string")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<SharedStr, E> {
+                Ok(
+                    DECODING.with(|interner| match interner.borrow_mut().as_mut() {
+                        Some(interner) => interner.intern(text),
+                        None => SharedStr::from(text),
+                    }),
+                )
+            }
+        }
+        deserializer.deserialize_str(Text)
     }
+}
+
+thread_local! {
+    /// The interner of [`interning`] on this thread, if one is running.
+    static DECODING: std::cell::RefCell<Option<Interner>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Run `decode` with every [`SharedStr`] it deserialises interned: a million decoded rows then
+/// hold each name once, as a parsed file does, and repeated names cost no allocation.
+pub fn interning<T>(decode: impl FnOnce() -> T) -> T {
+    let previous = DECODING.with(|interner| interner.replace(Some(Interner::default())));
+    let decoded = decode();
+    DECODING.with(|interner| interner.replace(previous));
+    decoded
 }
 
 /// Hands out one [`SharedStr`] per distinct text.

@@ -67,6 +67,8 @@ pub enum Command {
     ExportData(crate::io::ExportFormat, PathBuf),
     /// Open (or close) the import report of a data layer.
     ShowReport(Option<usize>),
+    /// Empty the cache of loaded files (`io::cache`).
+    ClearLayerCache,
     /// Tell the user something (a basemap that could not be opened, say).
     Notify(Notice),
     /// Remove a notice from the top bar.
@@ -127,6 +129,8 @@ pub struct FileDialogRequest {
     pub field: egui::Id,
     /// Save (a new file may be named) or open (an existing file).
     pub save: bool,
+    /// Choose a folder (a partitioned Parquet dataset) rather than a file.
+    pub folder: bool,
     pub title: String,
     /// "GeoJSON" and its extensions, without dots; none: any file.
     pub filter: Option<(String, Vec<String>)>,

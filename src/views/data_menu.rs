@@ -50,8 +50,10 @@ pub fn data_menu(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<C
     ui.label(egui::RichText::new("Open a file as a data layer").strong());
     ui.label(
         egui::RichText::new(
-            "ACLED, GTD or UCDP GED CSV, any CSV or GeoJSON (you map the columns), or a \
-             Khorasan Atlas RON file. Dropping a file on the window does the same.",
+            "ACLED, GTD or UCDP GED CSV, Parquet or Arrow, any CSV or GeoJSON (you map the \
+             columns), or a Khorasan Atlas RON file; or a folder of Parquet files partitioned \
+             as year=2024/month=03 (Spark, Trino, DuckDB). Dropping a file on the window does \
+             the same.",
         )
         .small()
         .weak(),
@@ -66,12 +68,29 @@ pub fn data_menu(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<C
                 save: false,
                 title: "Open a file as a data layer",
                 filter: Some((
-                    "ACLED, GTD, UCDP, CSV, GeoJSON or RON",
-                    &["csv", "tsv", "txt", "geojson", "json", "ron"],
+                    "ACLED, GTD, UCDP, CSV, Parquet, Arrow, GeoJSON or RON",
+                    &[
+                        "csv", "tsv", "txt", "parquet", "arrow", "feather", "ipc", "geojson",
+                        "json", "ron",
+                    ],
                 )),
             },
             commands,
         );
+        if ui
+            .button("Folder\u{2026}")
+            .on_hover_text("Choose a folder of Parquet files (a partitioned dataset)")
+            .clicked()
+        {
+            commands.push(Command::Browse(crate::state::FileDialogRequest {
+                field: super::path_field::field_id(ui, "open data"),
+                save: false,
+                folder: true,
+                title: "Open a folder of Parquet files as a data layer".to_owned(),
+                filter: None,
+                start: None,
+            }));
+        }
         let field = super::path_field::field_id(ui, "open data").with("edit");
         let enter =
             ui.memory(|m| m.has_focus(field)) && ui.input(|i| i.key_pressed(egui::Key::Enter));
@@ -83,6 +102,26 @@ pub fn data_menu(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<C
     ui.separator();
     ui.label(egui::RichText::new("Data layers").strong());
     layer_list(ui, view, commands);
+    if let Some(dir) = crate::io::cache::cache_dir() {
+        let held = crate::io::cache::size(&dir);
+        if ui
+            .add_enabled(
+                held > 0,
+                egui::Button::new(format!(
+                    "Clear the cache of loaded files ({:.0} MB)",
+                    held as f64 / 1e6
+                )),
+            )
+            .on_hover_text(format!(
+                "Files of 16 MB or more are kept in {} once loaded, so that opening them \
+                 again unchanged is quick; a changed file is always read afresh.",
+                dir.display()
+            ))
+            .clicked()
+        {
+            commands.push(Command::ClearLayerCache);
+        }
+    }
     ui.separator();
     super::event_matches::section(ui, view, commands);
     ui.separator();

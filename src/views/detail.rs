@@ -1,7 +1,7 @@
 //! The detail panel: the selected incident's full record, or a summary of the filtered set
 //! with the incident table when nothing is selected.
 
-use crate::model::{Category, Count, Incident, Location, Source, SourceLink, StackBy};
+use crate::model::{Category, Incident, Location, Source, SourceLink, StackBy};
 use crate::state::Command;
 
 use super::ViewContext;
@@ -175,8 +175,8 @@ fn fields(ui: &mut egui::Ui, view: &ViewContext<'_>, index: usize, incident: &In
             ui.end_row();
             row(ui, "Method", incident.method.label().into());
             row(ui, "Target", incident.target.label().into());
-            row(ui, "Killed", count_words(incident.killed));
-            row(ui, "Injured", count_words(incident.injured));
+            row(ui, "Killed", incident.killed.in_words());
+            row(ui, "Injured", incident.injured.in_words());
             if incident.actors.is_empty() {
                 if let Some(perpetrator) = &incident.perpetrator {
                     row(ui, "Actor (as the data names it)", perpetrator.to_string());
@@ -228,15 +228,6 @@ fn colour_for(view: &ViewContext<'_>, category: Category, ui: &egui::Ui) -> egui
         style::category_colour(category)
     } else {
         ui.visuals().text_color()
-    }
-}
-
-/// A toll in words, its range said to be the sources' disagreement.
-pub(super) fn count_words(count: Count) -> String {
-    match count {
-        Count::Unknown => "unknown".into(),
-        Count::Exact(n) => n.to_string(),
-        Count::Range(min, max) => format!("{min} to {max} (sources differ)"),
     }
 }
 

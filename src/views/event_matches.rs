@@ -90,7 +90,7 @@ fn event_row(
                     "{} \u{b7} {} \u{b7} killed {}",
                     incident.date,
                     incident.location.place,
-                    super::detail::count_words(incident.killed)
+                    incident.killed.in_words()
                 ))
                 .clicked()
             {

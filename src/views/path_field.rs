@@ -47,6 +47,7 @@ pub fn path_field(
         commands.push(Command::Browse(FileDialogRequest {
             field: id,
             save: spec.save,
+            folder: false,
             title: spec.title.to_owned(),
             filter: spec.filter.map(|(name, extensions)| {
                 (

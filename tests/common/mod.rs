@@ -90,3 +90,53 @@ pub(crate) fn issues(imported: &khorasan_atlas::io::import::Imported) -> Vec<(u6
         .map(|issue| (issue.line, issue.column.as_str()))
         .collect()
 }
+
+/// A data platform's extract: the CSV as Parquet files in `year=Y/month=M` folders, every
+/// column as text, the partition columns left out of the files.
+pub(crate) fn write_partitioned(csv_path: &std::path::Path, root: &std::path::Path) {
+    use std::sync::Arc;
+
+    use arrow_array::{ArrayRef, RecordBatch, StringArray};
+    use arrow_schema::{DataType, Field, Schema};
+
+    let mut reader = csv::Reader::from_path(csv_path).unwrap();
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let date = header.iter().position(|h| h == "event_date").unwrap();
+    let year = header.iter().position(|h| h == "year").unwrap();
+    let mut parts: std::collections::BTreeMap<String, Vec<Vec<String>>> = Default::default();
+    for record in reader.records() {
+        let row: Vec<String> = record.unwrap().iter().map(str::to_owned).collect();
+        let folder = format!("year={}/month={}", &row[date][..4], &row[date][5..7]);
+        parts.entry(folder).or_default().push(row);
+    }
+    let kept: Vec<usize> = (0..header.len()).filter(|&index| index != year).collect();
+    let schema = Arc::new(Schema::new(
+        kept.iter()
+            .map(|&index| Field::new(&header[index], DataType::Utf8, false))
+            .collect::<Vec<_>>(),
+    ));
+    for (folder, rows) in parts {
+        let columns: Vec<ArrayRef> = kept
+            .iter()
+            .map(|&index| {
+                Arc::new(StringArray::from(
+                    rows.iter()
+                        .map(|row| row[index].as_str())
+                        .collect::<Vec<_>>(),
+                )) as ArrayRef
+            })
+            .collect();
+        let batch = RecordBatch::try_new(schema.clone(), columns).unwrap();
+        let folder = root.join(folder);
+        std::fs::create_dir_all(&folder).unwrap();
+        let file = std::fs::File::create(folder.join("part-0.parquet")).unwrap();
+        let mut writer = parquet::arrow::ArrowWriter::try_new(file, schema.clone(), None).unwrap();
+        writer.write(&batch).unwrap();
+        writer.close().unwrap();
+    }
+}

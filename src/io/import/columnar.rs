@@ -43,6 +43,15 @@ pub fn container_of(head: &[u8]) -> Option<Container> {
     }
 }
 
+/// Whether `path` is a Parquet or Arrow file (by its first bytes).
+pub fn is_columnar_file(path: &Path) -> bool {
+    use std::io::Read as _;
+    let mut head = [0u8; 8];
+    std::fs::File::open(path)
+        .and_then(|mut file| file.read_exact(&mut head))
+        .is_ok_and(|()| container_of(&head).is_some())
+}
+
 /// A period the data is wanted for: partitions and row groups wholly outside it are skipped.
 /// The skip is on the raw date columns widened by a year, so an incident known only to its
 /// month or year (whose span reaches past its written date) is never skipped wrongly.
@@ -58,7 +67,8 @@ impl Period {
         self.to.is_some_and(|to| first > to) || self.from.is_some_and(|from| last < from)
     }
 
-    fn is_open(&self) -> bool {
+    /// No period: everything is wanted.
+    pub fn is_open(&self) -> bool {
         self.from.is_none() && self.to.is_none()
     }
 }

@@ -1,0 +1,386 @@
+//! Loaded layers kept on disk, so that opening an unchanged file again is one read rather than
+//! a parse: analysts reopen the same export every day.
+//!
+//! A cache entry is keyed by the file's path, size and modification time, a hash of its first
+//! and last 64 KiB, the field mapping it was read with and the program's version. The entry
+//! repeats its key and carries a CRC-32 of its contents: a changed file, a truncated or
+//! damaged entry, or one written by another version is ignored and the file parsed again (and
+//! the entry rewritten), never read as a wrong dataset. Only files of [`CACHE_FROM_BYTES`] or
+//! more are kept (smaller ones parse in well under a second), and the folder is kept under
+//! [`MAX_CACHE_BYTES`] by dropping the least recently used entries.
+//!
+//! `KHORASAN_ATLAS_CACHE_DIR` puts the cache elsewhere; `KHORASAN_ATLAS_CACHE=off` turns it off.
+
+use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::import::columnar::Period;
+use super::import::{FieldMapping, ImportError, Imported, Progress, import_file_within};
+
+/// Files smaller than this are not cached.
+pub const CACHE_FROM_BYTES: u64 = 16 * 1024 * 1024;
+/// The cache folder is trimmed to this size, least recently used entries first.
+pub const MAX_CACHE_BYTES: u64 = 4 * 1024 * 1024 * 1024;
+/// Bytes hashed at each end of the file.
+const EDGE_BYTES: u64 = 64 * 1024;
+const MAGIC: &[u8; 8] = b"KAlayer\x01";
+/// Bumped when what a layer holds changes shape, with the program version as a second guard.
+const LAYOUT_VERSION: u32 = 1;
+
+/// Load a file as [`import_file_within`] does, from the cache when the file is unchanged since
+/// it was last loaded, keeping it there otherwise. What the viewer and the command line call.
+pub fn load_file(
+    path: &Path,
+    mapping: Option<&FieldMapping>,
+    period: Period,
+    progress: &Progress,
+) -> Result<Imported, ImportError> {
+    // A load of part of a file (a Parquet file read for a period) is not kept: the cache
+    // holds whole files. Other formats are read whole whatever the period.
+    let whole = period.is_open() || !super::import::columnar::is_columnar_file(path);
+    let cache = whole.then(cache_dir).flatten().and_then(|dir| {
+        let key = Key::of(path, mapping, CACHE_FROM_BYTES)?;
+        Some((dir, key))
+    });
+    if let Some((dir, key)) = &cache
+        && let Some(mut imported) = load(dir, key)
+    {
+        progress.set_total(1);
+        progress.set_done(1);
+        imported.report.notes.push(
+            "Read from the cache of loaded files: the file is unchanged since it was last \
+             loaded (Data > Clear the cache of loaded files to read it afresh)."
+                .to_owned(),
+        );
+        return Ok(imported);
+    }
+    let imported = import_file_within(path, mapping, period, progress)?;
+    if let Some((dir, key)) = &cache
+        && let Err(error) = store(dir, key, &imported)
+    {
+        // The layer is loaded either way; only the next opening is slower.
+        log::warn!("cannot keep {} in the cache: {error}", path.display());
+    }
+    Ok(imported)
+}
+
+/// The cache folder: the environment's choice, else the platform's cache folder.
+pub fn cache_dir() -> Option<PathBuf> {
+    if std::env::var("KHORASAN_ATLAS_CACHE").is_ok_and(|value| value.eq_ignore_ascii_case("off")) {
+        return None;
+    }
+    if let Some(dir) = std::env::var_os("KHORASAN_ATLAS_CACHE_DIR") {
+        return Some(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("", "", "khorasan-atlas")
+        .map(|dirs| dirs.cache_dir().join("layers"))
+}
+
+/// What makes two loads of a file the same load.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Key {
+    program: String,
+    layout: u32,
+    path: String,
+    size: u64,
+    modified_ns: u128,
+    edges_hash: u64,
+    /// The field mapping, as RON, for files read through one.
+    mapping: Option<String>,
+}
+
+impl Key {
+    /// The key of `path` read with `mapping`; `None` when the file is smaller than
+    /// `min_bytes` ([`CACHE_FROM_BYTES`] but in tests), or cannot be read (the import will
+    /// say why).
+    pub fn of(path: &Path, mapping: Option<&FieldMapping>, min_bytes: u64) -> Option<Self> {
+        let metadata = std::fs::metadata(path).ok()?;
+        if !metadata.is_file() || metadata.len() < min_bytes.max(2 * EDGE_BYTES) {
+            return None;
+        }
+        let modified_ns = metadata
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?
+            .as_nanos();
+        let size = metadata.len();
+        let mut file = std::fs::File::open(path).ok()?;
+        let mut edges = vec![0; EDGE_BYTES as usize];
+        let mut hasher = crc32fast::Hasher::new();
+        file.read_exact(&mut edges).ok()?;
+        hasher.update(&edges);
+        file.seek(SeekFrom::Start(size - EDGE_BYTES)).ok()?;
+        file.read_exact(&mut edges).ok()?;
+        hasher.update(&edges);
+        Some(Self {
+            program: env!("CARGO_PKG_VERSION").to_owned(),
+            layout: LAYOUT_VERSION,
+            path: std::fs::canonicalize(path)
+                .unwrap_or_else(|_| path.to_owned())
+                .display()
+                .to_string(),
+            size,
+            modified_ns,
+            // The CRC's 32 bits and the size and time beside them: an edit that keeps the
+            // size, the time and both ends is what this cannot see.
+            edges_hash: u64::from(hasher.finalize()),
+            mapping: mapping.and_then(|m| ron::to_string(m).ok()),
+        })
+    }
+
+    /// The entry's file name: a hash of the whole key.
+    fn file_name(&self) -> String {
+        let text = ron::to_string(self).unwrap_or_default();
+        format!("{:08x}.layer", crc32fast::hash(text.as_bytes()))
+    }
+}
+
+/// The layer cached for `key`, if there is a sound entry for it.
+pub fn load(dir: &Path, key: &Key) -> Option<Imported> {
+    let path = dir.join(key.file_name());
+    let bytes = std::fs::read(&path).ok()?;
+    let found = decode(&bytes, key);
+    match &found {
+        Some(_) => {
+            // Marks it recently used, for trimming.
+            let _ = std::fs::File::options()
+                .append(true)
+                .open(&path)
+                .and_then(|file| file.set_modified(std::time::SystemTime::now()));
+        }
+        None => {
+            // Damaged, or another file's under a colliding name: it is rewritten after the
+            // parse.
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+    found
+}
+
+/// MAGIC, CRC-32 of the rest (u32 LE), length of the rest (u64 LE), then the key and the layer.
+fn decode(bytes: &[u8], key: &Key) -> Option<Imported> {
+    let rest = bytes.strip_prefix(MAGIC)?;
+    let (crc, rest) = rest.split_first_chunk::<4>()?;
+    let (length, body) = rest.split_first_chunk::<8>()?;
+    if u64::from_le_bytes(*length) != body.len() as u64
+        || u32::from_le_bytes(*crc) != crc32fast::hash(body)
+    {
+        return None;
+    }
+    let (stored, body) = postcard::take_from_bytes::<Key>(body).ok()?;
+    if &stored != key {
+        return None;
+    }
+    crate::model::shared_str::interning(|| postcard::from_bytes::<Imported>(body).ok())
+}
+
+/// Keep `imported` for `key`, then trim the folder. Written to a temporary file and renamed,
+/// so that a reader never sees half an entry.
+pub fn store(dir: &Path, key: &Key, imported: &Imported) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join(key.file_name());
+    let temporary = path.with_extension(format!("partial-{}", std::process::id()));
+    let written = (|| {
+        let mut file = std::fs::File::create(&temporary)?;
+        // The header's checksum and length are filled in once the body is written: the
+        // body streams to disk rather than being built whole in memory first.
+        file.write_all(MAGIC)?;
+        file.write_all(&[0; 12])?;
+        let mut body = Checksummed {
+            inner: std::io::BufWriter::with_capacity(1 << 20, file),
+            hasher: crc32fast::Hasher::new(),
+            length: 0,
+        };
+        postcard::to_io(key, &mut body).map_err(std::io::Error::other)?;
+        postcard::to_io(imported, &mut body).map_err(std::io::Error::other)?;
+        body.inner.flush()?;
+        let Checksummed {
+            inner,
+            hasher,
+            length,
+        } = body;
+        let mut file = inner.into_inner().map_err(|error| error.into_error())?;
+        let crc = hasher.finalize();
+        file.seek(SeekFrom::Start(MAGIC.len() as u64))?;
+        file.write_all(&crc.to_le_bytes())?;
+        file.write_all(&length.to_le_bytes())?;
+        Ok(())
+    })();
+    if let Err(error) = written.and_then(|()| std::fs::rename(&temporary, &path)) {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(error);
+    }
+    trim(dir, MAX_CACHE_BYTES)
+}
+
+/// A writer that keeps the CRC-32 and length of what passes through it.
+struct Checksummed<W> {
+    inner: W,
+    hasher: crc32fast::Hasher,
+    length: u64,
+}
+
+impl<W: std::io::Write> std::io::Write for Checksummed<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let written = self.inner.write(bytes)?;
+        self.hasher.update(&bytes[..written]);
+        self.length += written as u64;
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Drop the least recently used entries until the folder holds at most `max_bytes`.
+fn trim(dir: &Path, max_bytes: u64) -> std::io::Result<()> {
+    let mut entries: Vec<(std::time::SystemTime, u64, PathBuf)> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .filter(|entry| entry.path().extension().is_some_and(|e| e == "layer"))
+        .filter_map(|entry| {
+            let metadata = entry.metadata().ok()?;
+            Some((metadata.modified().ok()?, metadata.len(), entry.path()))
+        })
+        .collect();
+    entries.sort();
+    let mut total: u64 = entries.iter().map(|(_, size, _)| size).sum();
+    for (_, size, path) in entries {
+        if total <= max_bytes {
+            break;
+        }
+        std::fs::remove_file(path)?;
+        total -= size;
+    }
+    Ok(())
+}
+
+/// Remove every cached layer; returns the bytes freed.
+pub fn clear(dir: &Path) -> std::io::Result<u64> {
+    let mut freed = 0;
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(error) => return Err(error),
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.ends_with(".layer") || name.contains(".partial-") {
+            freed += entry.metadata().map_or(0, |m| m.len());
+            std::fs::remove_file(&path)?;
+        }
+    }
+    Ok(freed)
+}
+
+/// The bytes the cache holds now.
+pub fn size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir).map_or(0, |entries| {
+        entries
+            .filter_map(Result::ok)
+            .filter(|entry| entry.path().extension().is_some_and(|e| e == "layer"))
+            .filter_map(|entry| entry.metadata().ok())
+            .map(|metadata| metadata.len())
+            .sum()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn big_csv(dir: &Path, rows: u64) -> PathBuf {
+        let path = dir.join("big.csv");
+        let file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        crate::synth::write_acled(file, rows, 5, |_| {}).unwrap();
+        path
+    }
+
+    #[test]
+    fn an_unchanged_file_reopens_from_the_cache_and_a_changed_one_is_parsed_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = dir.path().join("cache");
+        let path = big_csv(dir.path(), 2_000);
+        let key = Key::of(&path, None, 0).unwrap();
+        assert!(load(&cache, &key).is_none());
+        let parsed =
+            import_file_within(&path, None, Default::default(), &Progress::default()).unwrap();
+        store(&cache, &key, &parsed).unwrap();
+        let cached = load(&cache, &Key::of(&path, None, 0).unwrap()).expect("a cache hit");
+        assert_eq!(cached.dataset, parsed.dataset);
+        assert_eq!(cached.report, parsed.report);
+
+        // The same size, one byte changed at the end: another key, no hit.
+        let mut bytes = std::fs::read(&path).unwrap();
+        let last = bytes.len() - 2;
+        bytes[last] = if bytes[last] == b'1' { b'2' } else { b'1' };
+        std::fs::write(&path, &bytes).unwrap();
+        let changed = Key::of(&path, None, 0).unwrap();
+        assert_ne!(changed, key);
+        assert!(load(&cache, &changed).is_none());
+        // Another mapping is another load.
+        let mapping = FieldMapping::default();
+        assert_ne!(Key::of(&path, Some(&mapping), 0).unwrap(), changed);
+    }
+
+    #[test]
+    fn a_damaged_truncated_or_foreign_entry_is_never_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = dir.path().join("cache");
+        let path = big_csv(dir.path(), 2_000);
+        let key = Key::of(&path, None, 0).unwrap();
+        let parsed =
+            import_file_within(&path, None, Default::default(), &Progress::default()).unwrap();
+        store(&cache, &key, &parsed).unwrap();
+        let entry = cache.join(key.file_name());
+        let good = std::fs::read(&entry).unwrap();
+        let damaged = |change: &dyn Fn(&mut Vec<u8>)| {
+            let mut bytes = good.clone();
+            change(&mut bytes);
+            std::fs::write(&entry, &bytes).unwrap();
+            load(&cache, &key).is_none()
+        };
+        assert!(damaged(&|bytes| bytes.truncate(bytes.len() / 2)));
+        assert!(damaged(&|bytes| {
+            let middle = bytes.len() / 2;
+            bytes[middle] ^= 0x40;
+        }));
+        assert!(damaged(&|bytes| bytes[3] = b'X'));
+        assert!(damaged(&|bytes| bytes.clear()));
+        // Another version's entry under the same name.
+        let other = Key {
+            program: "0.0.0".to_owned(),
+            ..key.clone()
+        };
+        store(&cache, &other, &parsed).unwrap();
+        std::fs::rename(cache.join(other.file_name()), &entry).unwrap();
+        assert!(load(&cache, &key).is_none());
+        assert!(!entry.exists(), "a bad entry is removed, to be rewritten");
+    }
+
+    #[test]
+    fn the_folder_is_trimmed_oldest_first_and_can_be_cleared() {
+        let dir = tempfile::tempdir().unwrap();
+        for (index, size) in [300u64, 200, 100].into_iter().enumerate() {
+            let path = dir.path().join(format!("{index}.layer"));
+            std::fs::write(&path, vec![0; size as usize]).unwrap();
+            let time = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000 + index as u64);
+            std::fs::File::options()
+                .append(true)
+                .open(&path)
+                .unwrap()
+                .set_modified(time)
+                .unwrap();
+        }
+        trim(dir.path(), 350).unwrap();
+        assert!(!dir.path().join("0.layer").exists(), "the oldest goes");
+        assert!(dir.path().join("1.layer").exists());
+        assert_eq!(size(dir.path()), 300);
+        assert_eq!(clear(dir.path()).unwrap(), 300);
+        assert_eq!(size(dir.path()), 0);
+    }
+}
