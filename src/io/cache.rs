@@ -141,8 +141,9 @@ impl Key {
 /// The layer cached for `key`, if there is a sound entry for it.
 pub fn load(dir: &Path, key: &Key) -> Option<Imported> {
     let path = dir.join(key.file_name());
-    let bytes = std::fs::read(&path).ok()?;
-    let found = decode(&bytes, key);
+    let found = std::fs::File::open(&path)
+        .ok()
+        .and_then(|file| decode(std::io::BufReader::with_capacity(1 << 20, file), key));
     match &found {
         Some(_) => {
             // Marks it recently used, for trimming.
@@ -160,21 +161,149 @@ pub fn load(dir: &Path, key: &Key) -> Option<Imported> {
     found
 }
 
-/// MAGIC, CRC-32 of the rest (u32 LE), length of the rest (u64 LE), then the key and the layer.
-fn decode(bytes: &[u8], key: &Key) -> Option<Imported> {
-    let rest = bytes.strip_prefix(MAGIC)?;
-    let (crc, rest) = rest.split_first_chunk::<4>()?;
-    let (length, body) = rest.split_first_chunk::<8>()?;
-    if u64::from_le_bytes(*length) != body.len() as u64
-        || u32::from_le_bytes(*crc) != crc32fast::hash(body)
-    {
+/// Incidents per block of an entry: blocks are checked and decoded on all cores, and no
+/// buffer the size of the whole entry is ever held. Small in tests, so that their files make
+/// several blocks.
+const BLOCK_INCIDENTS: usize = if cfg!(test) { 256 } else { 16 * 1024 };
+
+/// Everything of a layer but its incidents, and how many blocks of incidents follow.
+#[derive(Serialize)]
+struct HeadOut<'a> {
+    report: &'a super::import::ImportReport,
+    metadata: &'a crate::model::Metadata,
+    sources: &'a [crate::model::Source],
+    reported_series: &'a [crate::model::ReportedSeries],
+    incidents: u64,
+    blocks: u64,
+}
+
+/// [`HeadOut`] read back.
+#[derive(Deserialize)]
+struct Head {
+    report: super::import::ImportReport,
+    metadata: crate::model::Metadata,
+    sources: Vec<crate::model::Source>,
+    reported_series: Vec<crate::model::ReportedSeries>,
+    incidents: u64,
+    blocks: u64,
+}
+
+/// The CRC-32 of block number `number` (the key is block 0, the head 1): the number is
+/// hashed with the bytes, so that blocks in the wrong order do not pass either.
+fn block_crc(number: u64, bytes: &[u8]) -> u32 {
+    let mut hasher = crc32fast::Hasher::new();
+    hasher.update(&number.to_le_bytes());
+    hasher.update(bytes);
+    hasher.finalize()
+}
+
+/// Block `number`: its length (u64 LE), its [`block_crc`] (u32 LE), the bytes. `None` when
+/// the file ends early or the bytes do not match their CRC.
+fn read_block(reader: &mut impl std::io::Read, number: u64) -> Option<Vec<u8>> {
+    let mut header = [0u8; 12];
+    reader.read_exact(&mut header).ok()?;
+    let (length, crc) = header.split_at(8);
+    let length = usize::try_from(u64::from_le_bytes(length.try_into().ok()?)).ok()?;
+    // A damaged length must not ask for more memory than a block can need.
+    if length > 1 << 32 {
         return None;
     }
-    let (stored, body) = postcard::take_from_bytes::<Key>(body).ok()?;
+    let mut bytes = vec![0; length];
+    reader.read_exact(&mut bytes).ok()?;
+    (block_crc(number, &bytes) == u32::from_le_bytes(crc.try_into().ok()?)).then_some(bytes)
+}
+
+fn write_block(writer: &mut impl std::io::Write, number: u64, bytes: &[u8]) -> std::io::Result<()> {
+    writer.write_all(&(bytes.len() as u64).to_le_bytes())?;
+    writer.write_all(&block_crc(number, bytes).to_le_bytes())?;
+    writer.write_all(bytes)
+}
+
+/// MAGIC, a block with the key, a block with the [`Head`], then the incidents' blocks, and
+/// nothing after them.
+fn decode(mut reader: impl std::io::Read + Send, key: &Key) -> Option<Imported> {
+    let mut magic = [0u8; MAGIC.len()];
+    reader.read_exact(&mut magic).ok()?;
+    if &magic != MAGIC {
+        return None;
+    }
+    let stored: Key = postcard::from_bytes(&read_block(&mut reader, 0)?).ok()?;
     if &stored != key {
         return None;
     }
-    crate::model::shared_str::interning(|| postcard::from_bytes::<Imported>(body).ok())
+    let head: Head = postcard::from_bytes(&read_block(&mut reader, 1)?).ok()?;
+    let blocks = usize::try_from(head.blocks).ok()?;
+    // Each worker reads the next block under the lock, with its number, and decodes it
+    // outside the lock: reading stays in file order while decoding runs on every core. The
+    // blocks are appended in order as they arrive, so that only a few are held at once.
+    let shared = std::sync::Mutex::new((reader, 0usize));
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let (sender, arrived) = std::sync::mpsc::channel();
+    let mut incidents = Vec::with_capacity(usize::try_from(head.incidents).ok()?);
+    let complete = std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let (shared, sender) = (&shared, sender.clone());
+            scope.spawn(move || {
+                loop {
+                    let (number, block) = {
+                        let mut guard = shared
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner);
+                        let (reader, next) = &mut *guard;
+                        if *next == blocks {
+                            return;
+                        }
+                        *next += 1;
+                        let number = *next - 1;
+                        (number, read_block(reader, number as u64 + 2))
+                    };
+                    let decoded: Option<Vec<crate::model::Incident>> = block.and_then(|bytes| {
+                        crate::model::shared_str::interning(|| postcard::from_bytes(&bytes).ok())
+                    });
+                    let failed = decoded.is_none();
+                    if sender.send((number, decoded)).is_err() || failed {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(sender);
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut next = 0;
+        for (number, block) in arrived {
+            let Some(block) = block else {
+                return false;
+            };
+            waiting.insert(number, block);
+            while let Some(block) = waiting.remove(&next) {
+                incidents.extend(block);
+                next += 1;
+            }
+        }
+        next == blocks
+    });
+    if !complete {
+        return None;
+    }
+    let (mut reader, _) = shared
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    // Nothing may follow the last block.
+    if reader.read(&mut [0u8; 1]).ok()? != 0 {
+        return None;
+    }
+    if incidents.len() as u64 != head.incidents {
+        return None;
+    }
+    Some(Imported {
+        dataset: crate::model::Dataset {
+            metadata: head.metadata,
+            sources: head.sources,
+            incidents,
+            reported_series: head.reported_series,
+        },
+        report: head.report,
+    })
 }
 
 /// Keep `imported` for `key`, then trim the folder. Written to a temporary file and renamed,
@@ -184,29 +313,36 @@ pub fn store(dir: &Path, key: &Key, imported: &Imported) -> std::io::Result<()> 
     let path = dir.join(key.file_name());
     let temporary = path.with_extension(format!("partial-{}", std::process::id()));
     let written = (|| {
-        let mut file = std::fs::File::create(&temporary)?;
-        // The header's checksum and length are filled in once the body is written: the
-        // body streams to disk rather than being built whole in memory first.
+        let mut file =
+            std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&temporary)?);
         file.write_all(MAGIC)?;
-        file.write_all(&[0; 12])?;
-        let mut body = Checksummed {
-            inner: std::io::BufWriter::with_capacity(1 << 20, file),
-            hasher: crc32fast::Hasher::new(),
-            length: 0,
+        let mut buffer = Vec::new();
+        let dataset = &imported.dataset;
+        let chunks = dataset.incidents.chunks(BLOCK_INCIDENTS);
+        let head = HeadOut {
+            report: &imported.report,
+            metadata: &dataset.metadata,
+            sources: &dataset.sources,
+            reported_series: &dataset.reported_series,
+            incidents: dataset.incidents.len() as u64,
+            blocks: chunks.len() as u64,
         };
-        postcard::to_io(key, &mut body).map_err(std::io::Error::other)?;
-        postcard::to_io(imported, &mut body).map_err(std::io::Error::other)?;
-        body.inner.flush()?;
-        let Checksummed {
-            inner,
-            hasher,
-            length,
-        } = body;
-        let mut file = inner.into_inner().map_err(|error| error.into_error())?;
-        let crc = hasher.finalize();
-        file.seek(SeekFrom::Start(MAGIC.len() as u64))?;
-        file.write_all(&crc.to_le_bytes())?;
-        file.write_all(&length.to_le_bytes())?;
+        for (number, part) in [postcard::to_stdvec(key), postcard::to_stdvec(&head)]
+            .into_iter()
+            .enumerate()
+        {
+            write_block(
+                &mut file,
+                number as u64,
+                &part.map_err(std::io::Error::other)?,
+            )?;
+        }
+        for (number, chunk) in (2..).zip(chunks) {
+            buffer.clear();
+            buffer = postcard::to_extend(chunk, buffer).map_err(std::io::Error::other)?;
+            write_block(&mut file, number, &buffer)?;
+        }
+        file.into_inner().map_err(|error| error.into_error())?;
         Ok(())
     })();
     if let Err(error) = written.and_then(|()| std::fs::rename(&temporary, &path)) {
@@ -214,26 +350,6 @@ pub fn store(dir: &Path, key: &Key, imported: &Imported) -> std::io::Result<()> 
         return Err(error);
     }
     trim(dir, MAX_CACHE_BYTES)
-}
-
-/// A writer that keeps the CRC-32 and length of what passes through it.
-struct Checksummed<W> {
-    inner: W,
-    hasher: crc32fast::Hasher,
-    length: u64,
-}
-
-impl<W: std::io::Write> std::io::Write for Checksummed<W> {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        let written = self.inner.write(bytes)?;
-        self.hasher.update(&bytes[..written]);
-        self.length += written as u64;
-        Ok(written)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
 }
 
 /// Drop the least recently used entries until the folder holds at most `max_bytes`.
@@ -327,6 +443,18 @@ mod tests {
         assert_ne!(Key::of(&path, Some(&mapping), 0).unwrap(), changed);
     }
 
+    /// The byte ranges of an entry's blocks, header included.
+    fn block_spans(bytes: &[u8]) -> Vec<std::ops::Range<usize>> {
+        let mut spans = Vec::new();
+        let mut at = MAGIC.len();
+        while at + 12 <= bytes.len() {
+            let length = u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()) as usize;
+            spans.push(at..at + 12 + length);
+            at += 12 + length;
+        }
+        spans
+    }
+
     #[test]
     fn a_damaged_truncated_or_foreign_entry_is_never_read() {
         let dir = tempfile::tempdir().unwrap();
@@ -350,6 +478,17 @@ mod tests {
             bytes[middle] ^= 0x40;
         }));
         assert!(damaged(&|bytes| bytes[3] = b'X'));
+        // Two blocks of incidents swapped: each is sound, the order is not.
+        assert!(damaged(&|bytes| {
+            let blocks = block_spans(bytes);
+            assert!(blocks.len() >= 4, "{} blocks", blocks.len());
+            let (first, second) = (blocks[2].clone(), blocks[3].clone());
+            let mut swapped = bytes[..first.start].to_vec();
+            swapped.extend_from_slice(&bytes[second.clone()]);
+            swapped.extend_from_slice(&bytes[first.clone()]);
+            swapped.extend_from_slice(&bytes[second.end..]);
+            *bytes = swapped;
+        }));
         assert!(damaged(&|bytes| bytes.clear()));
         // Another version's entry under the same name.
         let other = Key {
