@@ -679,6 +679,7 @@ fn import_layout(
     }
     let total_rows: u64 = plan.iter().map(|(_, _, rows)| rows).sum();
     progress.set_total(total_rows.max(1));
+    collector.reserve(usize::try_from(total_rows).unwrap_or(0));
     for (part, groups, _) in plan {
         let batches: Box<dyn Iterator<Item = Result<RecordBatch, ImportError>>> =
             match layout.container {

@@ -316,6 +316,13 @@ impl<S: std::hash::BuildHasher> SeenIds<S> {
 }
 
 impl Collector {
+    /// Room for `rows` more incidents, when the file's size tells about how many there are:
+    /// growing the table of ids rehashes every id kept so far (each a read far into the
+    /// incidents), and growing the incidents copies them.
+    pub fn reserve(&mut self, rows: usize) {
+        reserve(&mut self.incidents, &mut self.ids, rows);
+    }
+
     pub fn new(file: &str, format: Format) -> Self {
         Self {
             report: ImportReport::new(file, format),
@@ -513,6 +520,14 @@ fn is_hxl_tag_row(record: &csv::ByteRecord) -> bool {
     tags > 0
 }
 
+fn reserve(incidents: &mut Vec<Incident>, ids: &mut SeenIds, rows: usize) {
+    incidents.reserve(rows);
+    let hasher = &ids.hasher;
+    ids.table.reserve(rows, |&(kept, _)| {
+        std::hash::BuildHasher::hash_one(hasher, incidents[kept].id.as_str())
+    });
+}
+
 /// Records converted together on one thread.
 const BATCH_ROWS: usize = 2048;
 /// Files smaller than this are converted on the calling thread.
@@ -614,7 +629,13 @@ pub fn read_rows<R: std::io::Read>(
             .collect();
         (results, spent)
     };
+    // Set once the first batch is read: the rows the whole file holds at that batch's bytes
+    // per row, a little over.
+    let expected_rows = std::cell::Cell::new(0usize);
     let mut add_batch = |(results, spent): Converted, pool: &mut Vec<csv::ByteRecord>| {
+        if incidents.is_empty() && expected_rows.get() > 0 {
+            reserve(incidents, ids, expected_rows.take());
+        }
         for (line, result) in results {
             match result {
                 Some(result) => add_row(report, incidents, ids, line, id_column, result),
@@ -637,6 +658,7 @@ pub fn read_rows<R: std::io::Read>(
             if progress.is_cancelled() {
                 return Err(cancelled());
             }
+            estimate_rows(&expected_rows, &reader, batch.len(), size);
             add_batch(convert_batch(batch, &mut interner), &mut pool);
         }
         return Ok(());
@@ -683,6 +705,9 @@ pub fn read_rows<R: std::io::Read>(
             if progress.is_cancelled() {
                 return Err(cancelled());
             }
+            if sent == 0 {
+                estimate_rows(&expected_rows, &reader, batch.len(), size);
+            }
             if work.send((sent, batch)).is_err() {
                 break;
             }
@@ -697,6 +722,21 @@ pub fn read_rows<R: std::io::Read>(
         }
         Ok(())
     })
+}
+
+/// After the first batch, the rows the file probably holds (10% over), for
+/// [`Collector::reserve`]; capped, so that a strange first batch cannot ask for too much.
+fn estimate_rows<R: std::io::Read>(
+    expected: &std::cell::Cell<usize>,
+    reader: &csv::Reader<R>,
+    rows: usize,
+    size: u64,
+) {
+    let read = reader.position().byte().max(1);
+    if expected.get() == 0 && rows >= BATCH_ROWS / 2 && read < size {
+        let estimate = (size as f64 / read as f64 * rows as f64 * 1.1) as usize;
+        expected.set(estimate.min(50_000_000));
+    }
 }
 
 /// Up to [`BATCH_ROWS`] records, checked for shape; `None` at the end of the file.
