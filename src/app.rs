@@ -154,7 +154,11 @@ impl AtlasApp {
             layer_of: Vec::new(),
             matches: Default::default(),
             mapping_dialog: None,
-            data_ui: Default::default(),
+            data_ui: {
+                let mut data_ui = views::data_menu::DataUiState::default();
+                data_ui.measure_cache();
+                data_ui
+            },
             trends_cache: Default::default(),
             state,
             hover: Hover::None,

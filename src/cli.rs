@@ -312,7 +312,7 @@ impl CliError {
 }
 
 impl FilterArgs {
-    /// The period of `--from` and `--to`, for reading only what it needs.
+    /// The period of `--from` and `--to` (also what Parquet reading may skip by).
     fn period(&self) -> Result<Period, CliError> {
         let day = |flag: &str, text: &Option<String>| {
             text.as_deref()
@@ -323,30 +323,18 @@ impl FilterArgs {
                 })
                 .transpose()
         };
-        Ok(Period {
-            from: day("from", &self.from)?,
-            to: day("to", &self.to)?,
-        })
-    }
-
-    /// Turn flags into a [`Filter`], checking every value against the vocabularies and the data.
-    pub fn to_filter(&self, dataset: &Dataset) -> Result<Filter, CliError> {
-        let day = |flag: &str, text: &Option<String>| -> Result<Option<NaiveDate>, CliError> {
-            text.as_deref()
-                .map(|text| {
-                    date::parse_day(text).map_err(|error| {
-                        CliError::Usage(format!("--{flag}: {error} (expected YYYY-MM-DD)"))
-                    })
-                })
-                .transpose()
-        };
-        let from = day("from", &self.from)?;
-        let to = day("to", &self.to)?;
+        let (from, to) = (day("from", &self.from)?, day("to", &self.to)?);
         if let (Some(from), Some(to)) = (from, to)
             && from > to
         {
             return Err(CliError::Usage(format!("--from {from} is after --to {to}")));
         }
+        Ok(Period { from, to })
+    }
+
+    /// Turn flags into a [`Filter`], checking every value against the vocabularies and the data.
+    pub fn to_filter(&self, dataset: &Dataset) -> Result<Filter, CliError> {
+        let Period { from, to } = self.period()?;
         let mut countries = BTreeSet::new();
         for code in &self.country {
             let upper = code.trim().to_ascii_uppercase();

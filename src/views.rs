@@ -50,6 +50,8 @@ pub struct ViewContext<'a> {
     pub deriving: bool,
     /// The animation being exported, if one is.
     pub export_progress: Option<&'a crate::state::ExportProgress>,
+    /// See [`data_menu::DataUiState::cache_bytes`].
+    pub cache_bytes: Option<u64>,
 }
 
 /// A menu of fields, choices and buttons (View, Data, the map's Overlays and Basemap): it stays
@@ -198,6 +200,7 @@ pub(crate) mod test_context {
                 matches: &self.matches,
                 deriving: false,
                 export_progress: None,
+                cache_bytes: None,
             }
         }
     }

@@ -202,20 +202,13 @@ fn every_record_names_its_actor_and_other_provinces_are_told_apart() {
 fn the_stated_coverage_ends_at_the_latest_record_and_rules_are_written() {
     let dataset = dataset();
     let metadata = &dataset.metadata;
-    let latest = dataset
+    let dates: Vec<String> = dataset
         .incidents
         .iter()
         .map(|incident| incident.date.to_string())
-        .max()
-        .unwrap();
-    assert_eq!(metadata.coverage_to, latest);
-    let earliest = dataset
-        .incidents
-        .iter()
-        .map(|incident| incident.date.to_string())
-        .min()
-        .unwrap();
-    assert_eq!(metadata.coverage_from, earliest);
+        .collect();
+    assert_eq!(Some(&metadata.coverage_to), dates.iter().max());
+    assert_eq!(Some(&metadata.coverage_from), dates.iter().min());
     assert!(!metadata.reviewed.is_empty());
     assert!(metadata.rules.len() >= 4, "{:?}", metadata.rules);
     assert!(

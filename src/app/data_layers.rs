@@ -133,6 +133,7 @@ impl AtlasApp {
                     },
                 };
                 self.notices.push(notice);
+                self.data_ui.measure_cache();
             }
             _ => {}
         }
@@ -260,7 +261,11 @@ impl AtlasApp {
                 imported,
                 mapping,
                 remembered,
-            } => self.add_layer(request, *imported, mapping, remembered),
+            } => {
+                self.add_layer(request, *imported, mapping, remembered);
+                // The load may have written an entry.
+                self.data_ui.measure_cache();
+            }
             LoadOutcome::NeedsMapping {
                 request,
                 detected,

@@ -83,6 +83,7 @@ impl AtlasApp {
             columns: &self.columns,
             deriving: self.scan.is_running(),
             export_progress: self.animation.as_ref().map(|job| &*job.progress),
+            cache_bytes: self.data_ui.cache_bytes,
         };
         if self.presenting {
             views::presentation::header(ui, &view, &mut commands);

@@ -352,16 +352,21 @@ pub fn store(dir: &Path, key: &Key, imported: &Imported) -> std::io::Result<()> 
     trim(dir, MAX_CACHE_BYTES)
 }
 
-/// Drop the least recently used entries until the folder holds at most `max_bytes`.
-fn trim(dir: &Path, max_bytes: u64) -> std::io::Result<()> {
-    let mut entries: Vec<(std::time::SystemTime, u64, PathBuf)> = std::fs::read_dir(dir)?
+/// The entries of the folder: (last used, bytes, path).
+fn entries(dir: &Path) -> std::io::Result<Vec<(std::time::SystemTime, u64, PathBuf)>> {
+    Ok(std::fs::read_dir(dir)?
         .filter_map(Result::ok)
         .filter(|entry| entry.path().extension().is_some_and(|e| e == "layer"))
         .filter_map(|entry| {
             let metadata = entry.metadata().ok()?;
             Some((metadata.modified().ok()?, metadata.len(), entry.path()))
         })
-        .collect();
+        .collect())
+}
+
+/// Drop the least recently used entries until the folder holds at most `max_bytes`.
+fn trim(dir: &Path, max_bytes: u64) -> std::io::Result<()> {
+    let mut entries = entries(dir)?;
     entries.sort();
     let mut total: u64 = entries.iter().map(|(_, size, _)| size).sum();
     for (_, size, path) in entries {
@@ -395,37 +400,32 @@ pub fn clear(dir: &Path) -> std::io::Result<u64> {
 
 /// The bytes the cache holds now.
 pub fn size(dir: &Path) -> u64 {
-    std::fs::read_dir(dir).map_or(0, |entries| {
-        entries
-            .filter_map(Result::ok)
-            .filter(|entry| entry.path().extension().is_some_and(|e| e == "layer"))
-            .filter_map(|entry| entry.metadata().ok())
-            .map(|metadata| metadata.len())
-            .sum()
-    })
+    entries(dir).map_or(0, |entries| entries.iter().map(|(_, size, _)| size).sum())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn big_csv(dir: &Path, rows: u64) -> PathBuf {
-        let path = dir.join("big.csv");
+    /// A synthetic CSV of several cache blocks, parsed and stored: (the folder holding both,
+    /// the cache folder, the CSV, its key, the layer parsed).
+    fn stored() -> (tempfile::TempDir, PathBuf, PathBuf, Key, Imported) {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = dir.path().join("cache");
+        let path = dir.path().join("big.csv");
         let file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-        crate::synth::write_acled(file, rows, 5, |_| {}).unwrap();
-        path
+        crate::synth::write_acled(file, 2_000, 5, |_| {}).unwrap();
+        let key = Key::of(&path, None, 0).unwrap();
+        assert!(load(&cache, &key).is_none(), "nothing is cached yet");
+        let parsed =
+            import_file_within(&path, None, Default::default(), &Progress::default()).unwrap();
+        store(&cache, &key, &parsed).unwrap();
+        (dir, cache, path, key, parsed)
     }
 
     #[test]
     fn an_unchanged_file_reopens_from_the_cache_and_a_changed_one_is_parsed_again() {
-        let dir = tempfile::tempdir().unwrap();
-        let cache = dir.path().join("cache");
-        let path = big_csv(dir.path(), 2_000);
-        let key = Key::of(&path, None, 0).unwrap();
-        assert!(load(&cache, &key).is_none());
-        let parsed =
-            import_file_within(&path, None, Default::default(), &Progress::default()).unwrap();
-        store(&cache, &key, &parsed).unwrap();
+        let (_dir, cache, path, key, parsed) = stored();
         let cached = load(&cache, &Key::of(&path, None, 0).unwrap()).expect("a cache hit");
         assert_eq!(cached.dataset, parsed.dataset);
         assert_eq!(cached.report, parsed.report);
@@ -457,13 +457,7 @@ mod tests {
 
     #[test]
     fn a_damaged_truncated_or_foreign_entry_is_never_read() {
-        let dir = tempfile::tempdir().unwrap();
-        let cache = dir.path().join("cache");
-        let path = big_csv(dir.path(), 2_000);
-        let key = Key::of(&path, None, 0).unwrap();
-        let parsed =
-            import_file_within(&path, None, Default::default(), &Progress::default()).unwrap();
-        store(&cache, &key, &parsed).unwrap();
+        let (_dir, cache, _path, key, parsed) = stored();
         let entry = cache.join(key.file_name());
         let good = std::fs::read(&entry).unwrap();
         let damaged = |change: &dyn Fn(&mut Vec<u8>)| {

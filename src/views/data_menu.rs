@@ -17,6 +17,15 @@ pub struct DataUiState {
     pub report_layer: Option<usize>,
     /// The mapping a remapped layer was loaded with, to start the dialog from.
     pub remap_from: Option<FieldMapping>,
+    /// Bytes the cache of loaded files holds (`None`: the cache is off), measured when it can
+    /// have changed (at start, after a load, after clearing), not every frame.
+    pub cache_bytes: Option<u64>,
+}
+
+impl DataUiState {
+    pub fn measure_cache(&mut self) {
+        self.cache_bytes = crate::io::cache::cache_dir().map(|dir| crate::io::cache::size(&dir));
+    }
 }
 
 /// A CSV or GeoJSON file waiting for the user to confirm which columns mean what.
@@ -102,9 +111,8 @@ pub fn data_menu(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<C
     ui.separator();
     ui.label(egui::RichText::new("Data layers").strong());
     layer_list(ui, view, commands);
-    if let Some(dir) = crate::io::cache::cache_dir() {
-        let held = crate::io::cache::size(&dir);
-        if ui
+    if let (Some(held), Some(dir)) = (view.cache_bytes, crate::io::cache::cache_dir())
+        && ui
             .add_enabled(
                 held > 0,
                 egui::Button::new(format!(
@@ -118,9 +126,8 @@ pub fn data_menu(ui: &mut egui::Ui, view: &ViewContext<'_>, commands: &mut Vec<C
                 dir.display()
             ))
             .clicked()
-        {
-            commands.push(Command::ClearLayerCache);
-        }
+    {
+        commands.push(Command::ClearLayerCache);
     }
     ui.separator();
     super::event_matches::section(ui, view, commands);

@@ -107,42 +107,9 @@ impl MarkerShape {
                     stroke,
                 )
             }
-            Self::Triangle => {
-                let r = radius * 1.3;
-                Shape::convex_polygon(
-                    vec![
-                        center + Vec2::new(0.0, -r),
-                        center + Vec2::new(r * 0.87, r * 0.5),
-                        center + Vec2::new(-r * 0.87, r * 0.5),
-                    ],
-                    fill,
-                    stroke,
-                )
-            }
-            Self::TriangleRight => {
-                let r = radius * 1.3;
-                Shape::convex_polygon(
-                    vec![
-                        center + Vec2::new(r, 0.0),
-                        center + Vec2::new(-r * 0.5, r * 0.87),
-                        center + Vec2::new(-r * 0.5, -r * 0.87),
-                    ],
-                    fill,
-                    stroke,
-                )
-            }
-            Self::TriangleDown => {
-                let r = radius * 1.3;
-                Shape::convex_polygon(
-                    vec![
-                        center + Vec2::new(0.0, r),
-                        center + Vec2::new(-r * 0.87, -r * 0.5),
-                        center + Vec2::new(r * 0.87, -r * 0.5),
-                    ],
-                    fill,
-                    stroke,
-                )
-            }
+            Self::Triangle => triangle(center, radius * 1.3, -90.0, fill, stroke),
+            Self::TriangleRight => triangle(center, radius * 1.3, 0.0, fill, stroke),
+            Self::TriangleDown => triangle(center, radius * 1.3, 90.0, fill, stroke),
             Self::Plus => {
                 // Two bars, so the sign still reads as filled at small sizes.
                 let long = radius * 1.15;
@@ -205,6 +172,17 @@ impl MarkerShape {
             }
         }
     }
+}
+
+/// An equilateral triangle around `center`, a corner at `radius` in the direction `degrees`
+/// (0 points right, -90 up: screen coordinates).
+fn triangle(center: Pos2, radius: f32, degrees: f32, fill: Color32, stroke: Stroke) -> Shape {
+    let corner = |turn: f32| center + Vec2::angled((degrees + turn).to_radians()) * radius;
+    Shape::convex_polygon(
+        vec![corner(0.0), corner(120.0), corner(240.0)],
+        fill,
+        stroke,
+    )
 }
 
 /// The twelve corners of a plus sign of half-length `long` and half-width `short`.

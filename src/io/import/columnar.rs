@@ -45,11 +45,15 @@ pub fn container_of(head: &[u8]) -> Option<Container> {
 
 /// Whether `path` is a Parquet or Arrow file (by its first bytes).
 pub fn is_columnar_file(path: &Path) -> bool {
+    container_of_path(path).is_ok_and(|container| container.is_some())
+}
+
+/// The container a file's first bytes announce; `None` for other files (and short ones).
+fn container_of_path(path: &Path) -> std::io::Result<Option<Container>> {
     use std::io::Read as _;
-    let mut head = [0u8; 8];
-    std::fs::File::open(path)
-        .and_then(|mut file| file.read_exact(&mut head))
-        .is_ok_and(|()| container_of(&head).is_some())
+    let mut head = Vec::with_capacity(8);
+    std::fs::File::open(path)?.take(8).read_to_end(&mut head)?;
+    Ok(container_of(&head))
 }
 
 /// A period the data is wanted for: partitions and row groups wholly outside it are skipped.
@@ -129,20 +133,7 @@ fn layout_of_path(path: &Path, file: &str) -> Result<Option<Layout>, ImportError
     if path.is_dir() {
         return folder_layout(path, file).map(Some);
     }
-    let mut head = [0u8; 8];
-    let read = {
-        use std::io::Read as _;
-        let mut handle = std::fs::File::open(path).map_err(io_error(file))?;
-        let mut read = 0;
-        while read < head.len() {
-            match handle.read(&mut head[read..]).map_err(io_error(file))? {
-                0 => break,
-                n => read += n,
-            }
-        }
-        read
-    };
-    let Some(container) = container_of(&head[..read]) else {
+    let Some(container) = container_of_path(path).map_err(io_error(file))? else {
         return Ok(None);
     };
     let part = Part {
@@ -204,7 +195,9 @@ fn folder_layout(root: &Path, file: &str) -> Result<Layout, ImportError> {
                     } else {
                         value
                     };
-                    Some((key.to_owned(), percent_decoded(value)))
+                    // Hive escapes `/`, `=`, `%` and the like in values as `%2F`.
+                    let value = percent_encoding::percent_decode_str(value).decode_utf8_lossy();
+                    Some((key.to_owned(), value.into_owned()))
                 })
                 .collect();
             Part {
@@ -228,30 +221,6 @@ fn folder_layout(root: &Path, file: &str) -> Result<Layout, ImportError> {
         file_columns,
         partition_columns,
     })
-}
-
-/// Hive escapes `/`, `=`, `%` and the like in partition values as `%2F`.
-fn percent_decoded(value: &str) -> String {
-    let bytes = value.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        let hex = bytes
-            .get(index + 1..index + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[index], hex) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                index += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                index += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn part_columns(part: &Part, container: Container, file: &str) -> Result<Vec<String>, ImportError> {
@@ -672,7 +641,7 @@ fn import_layout(
                     .iter()
                     .map(|&group| metadata.row_group(group).num_rows())
                     .sum();
-                plan.push((part, Some(groups), rows.max(0) as u64));
+                plan.push((part, Some((builder, groups)), rows.max(0) as u64));
             }
             _ => plan.push((part, None, 0)),
         }
@@ -680,11 +649,11 @@ fn import_layout(
     let total_rows: u64 = plan.iter().map(|(_, _, rows)| rows).sum();
     progress.set_total(total_rows.max(1));
     collector.reserve(usize::try_from(total_rows).unwrap_or(0));
-    for (part, groups, _) in plan {
+    for (part, parquet, _) in plan {
         let batches: Box<dyn Iterator<Item = Result<RecordBatch, ImportError>>> =
-            match layout.container {
-                Container::Parquet => {
-                    let builder = parquet_builder(part, file)?;
+            match (layout.container, parquet) {
+                // The builder of the plan: its footer is read once.
+                (_, Some((builder, groups))) => {
                     let parquet_schema = builder.parquet_schema().clone();
                     let arrow_schema = builder.schema().clone();
                     let indices: Vec<usize> = columns
@@ -694,7 +663,7 @@ fn import_layout(
                     let mask = parquet::arrow::ProjectionMask::roots(&parquet_schema, indices);
                     let reader = builder
                         .with_projection(mask)
-                        .with_row_groups(groups.unwrap_or_default())
+                        .with_row_groups(groups)
                         .with_batch_size(BATCH_ROWS)
                         .build()
                         .map_err(|error| not_format(file, layout.container, error))?;
@@ -703,11 +672,11 @@ fn import_layout(
                         batch.map_err(|error| not_format(file, container, error))
                     }))
                 }
-                container => {
-                    let all = open_arrow(part, None, container, file)?.schema();
+                (container, None) => {
+                    // An Arrow dataset is one file, whose columns the layout holds.
                     let indices: Vec<usize> = columns
                         .iter()
-                        .filter_map(|name| all.index_of(name).ok())
+                        .filter_map(|name| layout.file_columns.iter().position(|c| c == name))
                         .collect();
                     let reader = open_arrow(part, Some(indices), container, file)?;
                     Box::new(reader.batches.map(move |batch| {
@@ -807,17 +776,14 @@ fn convert_batch(
     file: &str,
     container: Container,
 ) -> Result<Vec<RowResult>, ImportError> {
-    // Checked once here, so that the worker threads' formatters cannot fail.
-    BatchText::new(batch, partition, columns, file, container)?;
     let starts: Vec<usize> = (0..batch.num_rows()).step_by(CHUNK_ROWS).collect();
+    // Each chunk makes its own formatters: they are not shared between threads.
     let chunks: Vec<Vec<RowResult>> = starts
         .into_par_iter()
         .map_init(Interner::default, |interner, start| {
-            let Ok(texts) = BatchText::new(batch, partition, columns, file, container) else {
-                return Vec::new();
-            };
+            let texts = BatchText::new(batch, partition, columns, file, container)?;
             let mut record = csv::ByteRecord::new();
-            (start..(start + CHUNK_ROWS).min(batch.num_rows()))
+            Ok((start..(start + CHUNK_ROWS).min(batch.num_rows()))
                 .map(|index| {
                     let line = first_row + index as u64 + 1;
                     texts.fill(index, &mut record);
@@ -827,9 +793,9 @@ fn convert_batch(
                     }
                     (line, result)
                 })
-                .collect()
+                .collect())
         })
-        .collect();
+        .collect::<Result<_, ImportError>>()?;
     Ok(chunks.into_iter().flatten().collect())
 }
 
