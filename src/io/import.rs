@@ -17,9 +17,9 @@ pub mod fields;
 pub mod generic;
 pub mod geojson;
 pub mod gtd;
-mod lines;
 pub mod mapping;
 pub mod provinces;
+pub mod records;
 pub mod ucdp;
 
 use std::path::Path;

@@ -47,28 +47,77 @@ fn normalise(name: &str) -> String {
 /// "Islamic State (Pakistan)" is included: ACLED codes ISK's attacks in Pakistan under it,
 /// although the group announced a separate Pakistan province in 2019 (see README).
 pub fn is_isk_name(name: &str, country_code: &str) -> bool {
+    let reading = read_name_memoised(name);
+    reading.isk_anywhere || (reading.generic && matches!(country_code, "AF" | "PK"))
+}
+
+/// What a name says, apart from where the row is.
+#[derive(Clone, Copy)]
+struct NameReading {
+    /// An ISK name wherever the row is.
+    isk_anywhere: bool,
+    /// A generic Islamic State name, ISK only in the Khorasan heartland.
+    generic: bool,
+}
+
+/// [`read_name`], remembered per thread: an import asks about the same few thousand actor
+/// names a million times, and reading one allocates three times.
+fn read_name_memoised(name: &str) -> NameReading {
+    /// Enough for every actor of an ACLED export; past it the table starts again, so a file
+    /// of unique names cannot grow it without bound.
+    const REMEMBERED: usize = 16_384;
+    thread_local! {
+        static READINGS: std::cell::RefCell<
+            std::collections::HashMap<Box<str>, NameReading, foldhash::fast::RandomState>,
+        > = std::cell::RefCell::default();
+    }
+    READINGS.with_borrow_mut(|readings| {
+        if let Some(&reading) = readings.get(name) {
+            return reading;
+        }
+        let reading = read_name(name);
+        if readings.len() >= REMEMBERED {
+            readings.clear();
+        }
+        readings.insert(name.into(), reading);
+        reading
+    })
+}
+
+fn read_name(name: &str) -> NameReading {
     let name = normalise(name);
+    let not_isk = NameReading {
+        isk_anywhere: false,
+        generic: false,
+    };
     if name.is_empty() || is_other_province_name(&name) {
-        return false;
+        return not_isk;
     }
     let words: Vec<&str> = name.split(' ').collect();
     let has = |word: &str| words.contains(&word);
+    let isk = NameReading {
+        isk_anywhere: true,
+        generic: false,
+    };
     if has("khorasan") || has("khurasan") || has("iskp") || has("isk") || has("iskp's") {
-        return true;
+        return isk;
     }
     if name.contains("is k") || name.contains("isis k") || name.contains("isil k") {
-        return true;
+        return isk;
     }
     let islamic_state = name.contains("islamic state") || has("isis") || has("isil") || has("is");
     if islamic_state && (has("afghanistan") || has("pakistan")) {
-        return true;
+        return isk;
     }
     // Generic names ("IS", "Islamic State", "ISIS") count only in the Khorasan heartland.
     let generic = matches!(
         name.as_str(),
         "is" | "isis" | "isil" | "islamic state" | "islamic state is" | "daesh" | "daish"
     );
-    generic && matches!(country_code, "AF" | "PK")
+    NameReading {
+        isk_anywhere: false,
+        generic,
+    }
 }
 
 /// IS Pakistan Province (announced in May 2019, apart from ISK) under the names its claims

@@ -17,6 +17,7 @@ use rayon::prelude::*;
 
 use super::fields::{Citations, Collector, HeaderColumns, Row, Schema};
 use super::mapping::{FieldMapping, Role};
+use super::records::Record;
 use super::{Detected, Format, ImportError, Imported, Progress, RowIssue, SAMPLE_ROWS};
 use crate::model::{Incident, Interner};
 
@@ -428,7 +429,7 @@ fn sample_rows(
     let texts = BatchText::new(&batch, &part.partition, columns, file, layout.container)?;
     Ok((0..batch.num_rows().min(SAMPLE_ROWS))
         .map(|row| {
-            let mut record = csv::ByteRecord::new();
+            let mut record = Record::default();
             texts.fill(row, &mut record);
             record
                 .iter()
@@ -483,7 +484,7 @@ impl<'a> BatchText<'a> {
         })
     }
 
-    fn fill(&self, row: usize, record: &mut csv::ByteRecord) {
+    fn fill(&self, row: usize, record: &mut Record) {
         use std::fmt::Write as _;
         record.clear();
         let mut partition = self.partition.iter();
@@ -782,7 +783,7 @@ fn convert_batch(
         .into_par_iter()
         .map_init(Interner::default, |interner, start| {
             let texts = BatchText::new(batch, partition, columns, file, container)?;
-            let mut record = csv::ByteRecord::new();
+            let mut record = Record::default();
             Ok((start..(start + CHUNK_ROWS).min(batch.num_rows()))
                 .map(|index| {
                     let line = first_row + index as u64 + 1;

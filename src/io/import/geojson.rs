@@ -7,6 +7,7 @@ use serde_json::value::RawValue;
 use super::fields::{self, Collector, HeaderColumns, Row};
 use super::generic::{GEOMETRY_LAT, GEOMETRY_LON, check_columns, convert, describe_missing, stem};
 use super::mapping::FieldMapping;
+use super::records::Record;
 use super::{Format, ImportError, Imported, Progress, RowIssue, SAMPLE_ROWS, line_of_offset};
 
 /// The top level of a GeoJSON file, keeping each feature's text to find its line.
@@ -226,7 +227,7 @@ fn import_features(
     names.push(rows.coordinates.1.to_owned());
     let columns = HeaderColumns::new(names).with_truncated_names(rows.long_names);
     check(&columns)?;
-    let mut record = csv::ByteRecord::new();
+    let mut record = Record::default();
     for (index, (line, feature)) in parsed.into_iter().enumerate() {
         if index % 4096 == 0 {
             progress.set_done(
