@@ -295,7 +295,7 @@ impl Part {
 }
 
 /// Batches of an Arrow IPC file or stream.
-type ArrowBatches = Box<dyn Iterator<Item = Result<RecordBatch, arrow_schema::ArrowError>>>;
+type ArrowBatches = Box<dyn Iterator<Item = Result<RecordBatch, arrow_schema::ArrowError>> + Send>;
 
 struct ArrowReader {
     schema: arrow_schema::SchemaRef,
@@ -316,7 +316,7 @@ fn open_arrow(
 ) -> Result<ArrowReader, ImportError> {
     use arrow_ipc::reader::{FileReader, StreamReader};
     let bad = |error: arrow_schema::ArrowError| not_format(file, container, error);
-    let reader: Box<dyn ReadSeek> = match &part.source {
+    let reader: Box<dyn ReadSeek + Send> = match &part.source {
         PartSource::Path(path) => Box::new(std::io::BufReader::new(
             std::fs::File::open(path).map_err(io_error(file))?,
         )),
@@ -651,7 +651,7 @@ fn import_layout(
     progress.set_total(total_rows.max(1));
     collector.reserve(usize::try_from(total_rows).unwrap_or(0));
     for (part, parquet, _) in plan {
-        let batches: Box<dyn Iterator<Item = Result<RecordBatch, ImportError>>> =
+        let batches: Box<dyn Iterator<Item = Result<RecordBatch, ImportError>> + Send + '_> =
             match (layout.container, parquet) {
                 // The builder of the plan: its footer is read once.
                 (_, Some((builder, groups))) => {
@@ -685,30 +685,43 @@ fn import_layout(
                     }))
                 }
             };
-        for batch in batches {
-            if progress.is_cancelled() {
-                return Err(ImportError::Cancelled {
-                    file: file.to_owned(),
-                });
+        // Batches are decoded on a thread of their own while the one before is converted
+        // (on every core) and added (here), two at most waiting.
+        std::thread::scope(|scope| {
+            let (send, decoded) = std::sync::mpsc::sync_channel(2);
+            scope.spawn(move || {
+                for batch in batches {
+                    if send.send(batch).is_err() {
+                        break;
+                    }
+                }
+            });
+            for batch in decoded {
+                if progress.is_cancelled() {
+                    return Err(ImportError::Cancelled {
+                        file: file.to_owned(),
+                    });
+                }
+                let batch = batch?;
+                let converted = convert_batch(
+                    &batch,
+                    &part.partition,
+                    &columns,
+                    &header,
+                    &reading,
+                    &collector.citations,
+                    row_number,
+                    file,
+                    layout.container,
+                )?;
+                row_number += batch.num_rows() as u64;
+                for (line, result) in converted {
+                    collector.add(line, id_column, result);
+                }
+                progress.set_done(row_number);
             }
-            let batch = batch?;
-            let converted = convert_batch(
-                &batch,
-                &part.partition,
-                &columns,
-                &header,
-                &reading,
-                &collector.citations,
-                row_number,
-                file,
-                layout.container,
-            )?;
-            row_number += batch.num_rows() as u64;
-            for (line, result) in converted {
-                collector.add(line, id_column, result);
-            }
-            progress.set_done(row_number);
-        }
+            Ok(())
+        })?;
     }
     let mut notes = vec![format!(
         "{}: rows are numbered from 1 in file order{}, as the file has no lines; {} of {} \

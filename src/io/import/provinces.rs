@@ -107,11 +107,20 @@ pub fn by_spelling(basemap: &Basemap, written: &str, country_code: &str) -> Opti
     if wanted.is_empty() {
         return None;
     }
+    // The shared basemap's keys made once: this runs for rows of a million-row file.
+    static SHARED_KEYS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let keys_of = |basemap: &Basemap| basemap.provinces.iter().map(|a| key(&a.name)).collect();
+    let keys = if Basemap::shared().is_some_and(|shared| std::ptr::eq(shared, basemap)) {
+        std::borrow::Cow::Borrowed(SHARED_KEYS.get_or_init(|| keys_of(basemap)))
+    } else {
+        std::borrow::Cow::Owned(keys_of(basemap))
+    };
     basemap
         .provinces
         .iter()
-        .find(|area| area.country_code == country_code && key(&area.name) == wanted)
-        .map(|area| area.name.clone())
+        .zip(keys.iter())
+        .find(|(area, key)| area.country_code == country_code && **key == wanted)
+        .map(|(area, _)| area.name.clone())
         .or_else(|| {
             SPELLINGS
                 .iter()
