@@ -11,7 +11,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::io::{self, ExportFormat, LoadError};
 use crate::model::aggregate::{GroupBy, group_totals};
-use crate::model::{Attribution, Dataset, Filter, Incident, Kind, Method, Summary, Target, date};
+use crate::model::{
+    Attribution, Dataset, Filter, Incident, Kind, Method, Summary, Target, area, date,
+};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -287,6 +289,19 @@ pub struct FilterArgs {
     /// with --with-embedded): an incident matched to one of an earlier layer is left out.
     #[arg(long)]
     pub dedupe: bool,
+    /// Within KM kilometres of a point (repeatable; areas combine as "inside any"), e.g.
+    /// 34.43,70.45,50 for 50 km around Jalalabad. An incident counts when its footprint (its
+    /// point widened by its place's precision: 5 km for a town ... 250 km for a country)
+    /// meets the area.
+    #[arg(long, value_name = "LAT,LON,KM", allow_hyphen_values = true)]
+    pub within: Vec<String>,
+    /// A box of longitudes and latitudes (repeatable), west, south, east, north, e.g.
+    /// 69.5,33.8,71.2,35.0.
+    #[arg(long, value_name = "W,S,E,N", allow_hyphen_values = true)]
+    pub bbox: Vec<String>,
+    /// The polygons of a GeoJSON file (Polygon and MultiPolygon, outer rings; repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub area: Vec<PathBuf>,
 }
 
 /// A command-line mistake: printed on stderr, exit code 2.
@@ -368,11 +383,32 @@ impl FilterArgs {
                 })?;
             provinces.insert((*found).to_owned());
         }
+        let mut areas = Vec::new();
+        for text in &self.within {
+            areas.push(
+                area::parse_within(text)
+                    .map_err(|why| CliError::Usage(format!("--within: {why}")))?,
+            );
+        }
+        for text in &self.bbox {
+            areas.push(
+                area::parse_bbox(text).map_err(|why| CliError::Usage(format!("--bbox: {why}")))?,
+            );
+        }
+        for path in &self.area {
+            let text = std::fs::read_to_string(path)
+                .map_err(|error| CliError::Usage(format!("--area {}: {error}", path.display())))?;
+            areas.extend(
+                area::polygons_from_geojson(&text)
+                    .map_err(|why| CliError::Usage(format!("--area {}: {why}", path.display())))?,
+            );
+        }
         Ok(Filter {
             from,
             to,
             countries,
             provinces,
+            areas,
             kinds: parse_all("kind", &self.kind, Kind::from_key, Kind::keys)?,
             attributions: parse_all(
                 "attribution",

@@ -3,6 +3,7 @@
 pub mod actor;
 pub mod aggregate;
 pub mod annotation;
+pub mod area;
 pub mod caption;
 pub mod columns;
 pub mod dataset;
@@ -17,6 +18,7 @@ pub mod shared_str;
 pub(crate) mod testing;
 
 pub use aggregate::{Category, Measure, MonthHistogram, StackBy, Summary};
+pub use area::Area;
 pub use dataset::{Dataset, Metadata, ReportedSeries, Source, SourceLink, ValidationIssue};
 pub use date::{DatePrecision, IncidentDate};
 pub use filter::{Facet, Filter};

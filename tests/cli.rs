@@ -184,3 +184,82 @@ fn stats_reports_totals_and_csv() {
     assert!(text.starts_with("group,key,count\n"), "{text}");
     assert!(text.contains("country,AF Afghanistan,"), "{text}");
 }
+
+#[test]
+fn export_within_a_distance_or_an_area_keeps_the_incidents_whose_footprint_meets_it() {
+    use khorasan_atlas::model::{Area, Filter};
+    let dataset = khorasan_atlas::io::embedded_dataset().unwrap();
+    let ids = |args: &[&str]| -> Vec<String> {
+        let output = run(&[&["export", "--format", "csv"], args].concat());
+        assert!(output.status.success(), "{}", stderr(&output));
+        csv_rows(&stdout(&output))
+            .iter()
+            .map(|row| row[0].to_owned())
+            .collect()
+    };
+    let expected = |areas: Vec<Area>| -> Vec<String> {
+        let filter = Filter {
+            areas,
+            ..Filter::default()
+        };
+        let kept = dataset.incidents.iter().filter(|i| filter.matches(i));
+        kept.map(|i| i.id.to_string()).collect()
+    };
+    let near_jalalabad = Area::Within {
+        lat: 34.43,
+        lon: 70.45,
+        km: 50.0,
+        label: None,
+    };
+    let within = ids(&["--within", "34.43,70.45,50"]);
+    assert!(within.len() >= 10, "{within:?}");
+    assert!(within.len() < dataset.incidents.len() / 2);
+    assert_eq!(within, expected(vec![near_jalalabad.clone()]));
+    // Kabul's box and the circle together: inside either.
+    let kabul = Area::Box {
+        west: 69.0,
+        south: 34.4,
+        east: 69.3,
+        north: 34.6,
+    };
+    let either = ids(&[
+        "--within",
+        "34.43,70.45,50",
+        "--bbox",
+        "69.0,34.4,69.3,34.6",
+    ]);
+    assert_eq!(either, expected(vec![near_jalalabad, kabul]));
+    assert!(either.len() > within.len());
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("valley.geojson");
+    std::fs::write(
+        &path,
+        r#"{"type": "Feature", "properties": {"name": "Nangarhar plain"}, "geometry":
+           {"type": "Polygon", "coordinates": [[[70.0, 34.0], [71.2, 34.0], [71.2, 34.6],
+           [70.0, 34.6], [70.0, 34.0]]]}}"#,
+    )
+    .unwrap();
+    let polygon = ids(&["--area", path.to_str().unwrap()]);
+    assert!(!polygon.is_empty());
+    let areas = khorasan_atlas::model::area::polygons_from_geojson(
+        &std::fs::read_to_string(&path).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(polygon, expected(areas));
+
+    for (flag, value, why) in [
+        ("--within", "34.43,70.45", "LAT,LON,KM"),
+        ("--within", "134.43,70.45,5", "not on the Earth"),
+        ("--bbox", "71,34,70,35", "west must be less"),
+        (
+            "--area",
+            "/no/such/file.geojson",
+            "--area /no/such/file.geojson",
+        ),
+    ] {
+        let output = run(&["export", flag, value]);
+        assert_eq!(output.status.code(), Some(2), "{flag} {value}");
+        assert!(stderr(&output).contains(why), "{}", stderr(&output));
+    }
+}

@@ -254,7 +254,7 @@ fn no_placeholder_is_left_and_no_two_records_are_one_event() {
             let (Some(a), Some(b)) = (day(first), day(second)) else {
                 continue;
             };
-            let distance = khorasan_atlas::model::matching::distance_km(
+            let distance = khorasan_atlas::model::area::distance_km(
                 (first.location.lat, first.location.lon),
                 (second.location.lat, second.location.lon),
             );
@@ -318,7 +318,7 @@ fn claims_are_graded_on_acts_and_large_attacks_record_their_injured() {
 #[test]
 fn city_centroids_have_footprints_that_cover_the_city() {
     use khorasan_atlas::model::LocationPrecision;
-    use khorasan_atlas::model::matching::distance_km;
+    use khorasan_atlas::model::area::distance_km;
     let dataset = dataset();
     let point = |incident: &Incident| (incident.location.lat, incident.location.lon);
     let at_centroid: Vec<&Incident> = dataset

@@ -148,6 +148,10 @@ pub fn caption(filter: &Filter, dataset: &Dataset, count: usize) -> String {
             .collect();
         parts.push(join_and(&names, "and"));
     }
+    if !filter.areas.is_empty() {
+        let areas: Vec<String> = filter.areas.iter().map(super::Area::words).collect();
+        parts.push(join_and(&areas, "or"));
+    }
     parts.push(period_words(filter.from, filter.to));
     let noun = if count == 1 { "incident" } else { "incidents" };
     let once = if filter.count_once {
@@ -181,6 +185,32 @@ mod tests {
             incidents: vec![incident("AF", "Afghanistan"), incident("PK", "Pakistan")],
             ..Dataset::default()
         }
+    }
+
+    #[test]
+    fn areas_are_named_in_the_caption() {
+        let filter = Filter {
+            areas: vec![
+                crate::model::Area::Within {
+                    lat: 34.43,
+                    lon: 70.45,
+                    km: 50.0,
+                    label: Some("Jalalabad".to_owned()),
+                },
+                crate::model::Area::Within {
+                    lat: 34.5,
+                    lon: 69.2,
+                    km: 12.5,
+                    label: None,
+                },
+            ],
+            ..Filter::default()
+        };
+        assert_eq!(
+            caption(&filter, &dataset(), 3),
+            "Incidents, within 50 km of Jalalabad or within 12.5 km of 34.50\u{b0} N, \
+             69.20\u{b0} E, all dates: 3 incidents"
+        );
     }
 
     #[test]

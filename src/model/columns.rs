@@ -19,6 +19,7 @@ use std::collections::{BTreeMap, HashMap};
 use super::aggregate::{
     Category, CountTotal, GroupTotal, MonthHistogram, StackBy, Summary, month_index,
 };
+use super::area::Area;
 use super::dataset::Dataset;
 use super::date::DatePrecision;
 use super::filter::Filter;
@@ -49,6 +50,7 @@ const ATTRIBUTION: u16 = 1 << 6;
 const KILLED: u16 = 1 << 7;
 const TEXT: u16 = 1 << 8;
 const ACTOR: u16 = 1 << 9;
+const AREA: u16 = 1 << 10;
 
 /// The layout of a tally's histogram: month slots (the last is "year only") by categories.
 struct HistogramShape {
@@ -101,6 +103,12 @@ pub struct Columns {
     /// The histogram's month slot of each row: months since the first of `months`, or one
     /// past the last month for a date known only to its year (the histogram's last slot).
     month_slot: Vec<u16>,
+    /// Each incident's point and footprint radius (`Location::uncertainty_km`), for areas.
+    lat: Vec<f64>,
+    lon: Vec<f64>,
+    reach_km: Vec<f64>,
+    /// The widest footprint, which bounds where an incident can meet an area.
+    max_reach_km: f64,
     /// (ISO code, name)
     countries: Vec<(String, String)>,
     /// (province, ISO code)
@@ -227,6 +235,8 @@ struct Tally {
 struct Compiled<'a> {
     from: i32,
     to: i32,
+    /// Each area with its bounds for the widest footprint (see [`Area::bounds`]).
+    areas: Vec<(&'a Area, [f64; 4])>,
     country: Vec<bool>,
     /// One more entry than there are provinces: the last stands for "no province".
     province: Vec<bool>,
@@ -289,6 +299,11 @@ impl Columns {
                 DatePrecision::Year => 2,
             };
             let location = &incident.location;
+            columns.lat.push(location.lat);
+            columns.lon.push(location.lon);
+            let reach = location.uncertainty_km();
+            columns.reach_km.push(reach);
+            columns.max_reach_km = columns.max_reach_km.max(reach);
             columns.dating.push(pack_dating(
                 incident.date.year_value(),
                 date_precision,
@@ -417,6 +432,11 @@ impl Columns {
         Compiled {
             from: from.unwrap_or(i32::MIN),
             to: to.unwrap_or(i32::MAX),
+            areas: filter
+                .areas
+                .iter()
+                .map(|area| (area, area.bounds(self.max_reach_km)))
+                .collect(),
             country: self
                 .countries
                 .iter()
@@ -458,6 +478,7 @@ impl Columns {
                     !filter.actors.is_empty() || !needle.is_empty() || filter.isk_only,
                     ACTOR,
                 ),
+                (!filter.areas.is_empty(), AREA),
             ]
             .into_iter()
             .filter(|(used, _)| *used)
@@ -591,6 +612,19 @@ impl Columns {
                         | (attribution == compiled.excluded_attributions[1]);
                     let failed = !allowed | not_isk;
                     mask |= bit(failed, ACTOR);
+                }
+                if in_use(AREA) {
+                    let (lat, lon) = (self.lat[i], self.lon[i]);
+                    let inside = compiled
+                        .areas
+                        .iter()
+                        .any(|(area, [south, north, west, east])| {
+                            // The bounds first: most rows are far from a small area.
+                            (*south..=*north).contains(&lat)
+                                && (*west..=*east).contains(&lon)
+                                && area.meets(lat, lon, self.reach_km[i])
+                        });
+                    mask |= bit(!inside, AREA);
                 }
                 if let Some((filter, dataset)) = compiled.text
                     && !filter.matches_text(&dataset.incidents[i])
@@ -1167,8 +1201,26 @@ mod tests {
         // The scan tests only the facets in use and counts the others in its second pass;
         // every combination must give what the per-incident functions give.
         let dataset = crate::io::embedded_dataset().unwrap();
-        let parts: [fn(&mut Filter); 9] = [
+        let parts: [fn(&mut Filter); 10] = [
             |f| f.from = "2020-06-01".parse().ok(),
+            // Near Jalalabad, or a box around Kabul: both cities' centroid footprints, exact
+            // sites and province-wide records fall on either side of these edges.
+            |f| {
+                f.areas = vec![
+                    Area::Within {
+                        lat: 34.43,
+                        lon: 70.45,
+                        km: 60.0,
+                        label: None,
+                    },
+                    Area::Box {
+                        west: 69.0,
+                        south: 34.4,
+                        east: 69.3,
+                        north: 34.6,
+                    },
+                ]
+            },
             |f| f.countries = ["AF".to_owned()].into(),
             |f| f.provinces = ["Kabul".to_owned(), "Nangarhar".to_owned()].into(),
             |f| f.kinds = [Kind::Attack].into(),

@@ -12,6 +12,8 @@
 //!   dataset, and imported rows whose actor is one of the names the datasets use for ISK
 //!   ([`super::actor::is_isk_name`]); the actor list keeps the ticked names; the actor text
 //!   is a case-insensitive substring of the actor's name.
+//! - Area: an incident is in an area when its footprint (its point widened by its place's
+//!   uncertainty) meets it; several areas mean inside any ([`super::area`]).
 
 use std::collections::BTreeSet;
 
@@ -19,6 +21,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::actor;
+use super::area::Area;
 use super::date::{DayNumber, day_number};
 use super::incident::{Attribution, Incident, Kind, Method, Target};
 
@@ -45,6 +48,8 @@ pub struct Filter {
     pub actors: BTreeSet<String>,
     /// Case-insensitive part of the actor's name.
     pub actor_text: String,
+    /// Parts of the map; an incident passes when its footprint meets any of them.
+    pub areas: Vec<Area>,
     /// Count each event once across layers: an incident matched to one of an earlier layer
     /// (see [`super::matching`]) is left out of every view and count.
     pub count_once: bool,
@@ -63,6 +68,7 @@ pub enum Facet {
     Killed,
     Text,
     Actor,
+    Area,
 }
 
 impl Filter {
@@ -90,6 +96,17 @@ impl Filter {
             && (!check(Facet::Killed) || self.matches_killed(incident))
             && (!check(Facet::Text) || self.matches_text(incident))
             && (!check(Facet::Actor) || self.matches_actor(incident))
+            && (!check(Facet::Area) || self.matches_area(incident))
+    }
+
+    fn matches_area(&self, incident: &Incident) -> bool {
+        let location = &incident.location;
+        let reach = location.uncertainty_km();
+        self.areas.is_empty()
+            || self
+                .areas
+                .iter()
+                .any(|area| area.meets(location.lat, location.lon, reach))
     }
 
     fn matches_actor(&self, incident: &Incident) -> bool {

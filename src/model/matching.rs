@@ -121,15 +121,6 @@ fn cell(lat: f64, lon: f64) -> (i32, i32) {
     )
 }
 
-/// Great-circle distance in kilometres.
-pub fn distance_km(a: (f64, f64), b: (f64, f64)) -> f64 {
-    let (lat1, lon1) = (a.0.to_radians(), a.1.to_radians());
-    let (lat2, lon2) = (b.0.to_radians(), b.1.to_radians());
-    let h = ((lat2 - lat1) / 2.0).sin().powi(2)
-        + lat1.cos() * lat2.cos() * ((lon2 - lon1) / 2.0).sin().powi(2);
-    2.0 * 6371.0 * h.sqrt().min(1.0).asin()
-}
-
 fn kinds_compatible(a: Kind, b: Kind) -> bool {
     use Kind::{Arrest, Attack, CounterOperation, Fighting};
     a == b
@@ -248,7 +239,7 @@ fn pairs_between(
                     continue;
                 }
                 let radius = a.radius.max(b.radius);
-                let distance = distance_km((a.lat, a.lon), (b.lat, b.lon));
+                let distance = super::area::distance_km((a.lat, a.lon), (b.lat, b.lon));
                 if distance > radius {
                     continue;
                 }

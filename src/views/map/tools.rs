@@ -4,18 +4,7 @@ use egui::{Color32, Pos2, Rect, Stroke, Vec2};
 
 use super::ScreenTransform;
 use crate::basemap::Mercator;
-
-/// Mean Earth radius used for great-circle distances.
-const EARTH_RADIUS_KM: f64 = 6371.0088;
-
-/// Great-circle distance in kilometres between two (lat, lon) points.
-pub(super) fn haversine_km(a: (f64, f64), b: (f64, f64)) -> f64 {
-    let (lat1, lon1) = (a.0.to_radians(), a.1.to_radians());
-    let (lat2, lon2) = (b.0.to_radians(), b.1.to_radians());
-    let h = ((lat2 - lat1) / 2.0).sin().powi(2)
-        + lat1.cos() * lat2.cos() * ((lon2 - lon1) / 2.0).sin().powi(2);
-    2.0 * EARTH_RADIUS_KM * h.sqrt().asin()
-}
+use crate::model::area::distance_km;
 
 /// The longest "nice" length (1, 2 or 5 times a power of ten, in km) that fits `max_points`.
 pub(super) fn nice_scale(km_per_point: f64, max_points: f32) -> (f64, f32) {
@@ -111,7 +100,7 @@ impl DistanceTool {
 
     pub fn distance_km(&self) -> Option<f64> {
         match self.points.as_slice() {
-            [a, b] => Some(haversine_km(*a, *b)),
+            [a, b] => Some(distance_km(*a, *b)),
             _ => None,
         }
     }
@@ -135,7 +124,7 @@ impl DistanceTool {
                 let end = transform.invert(pointer).to_lon_lat();
                 (
                     [*a, pointer],
-                    Some(haversine_km(self.points[0], (end.1, end.0))),
+                    Some(distance_km(self.points[0], (end.1, end.0))),
                 )
             }
             _ => return,
@@ -163,7 +152,7 @@ mod tests {
 
     #[test]
     fn kabul_to_jalalabad_is_about_120_km() {
-        let km = haversine_km((34.5281, 69.1723), (34.4265, 70.4515));
+        let km = distance_km((34.5281, 69.1723), (34.4265, 70.4515));
         assert!((115.0..125.0).contains(&km), "{km}");
     }
 
