@@ -298,3 +298,73 @@ fn the_legend_moves_off_the_incidents_it_would_hide() {
         "the legend at {legend:?} stays over the incidents in the top left of {map:?}"
     );
 }
+
+/// A click: the pointer moved there, then a press and a release at one point in one frame
+/// (the map takes a press held over frames for the start of a pan).
+fn click_at(harness: &mut egui_kittest::Harness<'_, khorasan_atlas::AtlasApp>, at: egui::Pos2) {
+    harness.hover_at(at);
+    harness.run_ok();
+    harness.drag_at(at);
+    harness.drop_at(at);
+    harness.run_ok();
+    // Past the double-click time, so that the next click is a click of its own.
+    for _ in 0..30 {
+        harness.step();
+    }
+}
+
+#[test]
+fn an_area_drawn_on_the_map_filters_every_view_and_is_removed_from_the_panel() {
+    let mut harness = harness();
+    let total = harness.state().dataset.incidents.len();
+    // The map's Area menu (the filter panel has an Area section too: take the one further
+    // right).
+    let menu = harness
+        .get_all_by_label("Area")
+        .map(|node| node.rect())
+        .max_by(|a, b| a.min.x.total_cmp(&b.min.x))
+        .unwrap();
+    click_at(&mut harness, menu.center());
+    harness
+        .get_by_label("Circle: its centre, then its edge")
+        .click();
+    harness.run_ok();
+    // The map's middle, below its control row.
+    let region = harness.get_by_label("Khorasan region").rect();
+    let centre = egui::pos2(region.min.x + 250.0, region.max.y + 250.0);
+    click_at(&mut harness, centre);
+    assert!(
+        harness.state().state.filter.areas.is_empty(),
+        "one click is a centre only"
+    );
+    click_at(&mut harness, centre + egui::vec2(70.0, 0.0));
+
+    let app = harness.state();
+    let areas = &app.state.filter.areas;
+    assert_eq!(areas.len(), 1, "{areas:?}");
+    let khorasan_atlas::model::Area::Within { km, .. } = &areas[0] else {
+        panic!("a circle: {areas:?}");
+    };
+    assert!(*km >= 50.0, "{km} km");
+    let shown = app.derived.filtered.len();
+    let expected: Vec<usize> = (0..total)
+        .filter(|&i| app.state.filter.matches(&app.dataset.incidents[i]))
+        .collect();
+    assert_eq!(app.derived.filtered, expected);
+    assert!(0 < shown && shown < total, "{shown} of {total}");
+    let caption = khorasan_atlas::model::caption::caption(&app.state.filter, &app.dataset, shown);
+    assert!(caption.contains(&format!("within {km} km of")), "{caption}");
+    // The panel lists it.
+    harness
+        .get_all_by_label_contains(&format!("within {km} km of"))
+        .next()
+        .unwrap();
+
+    // Esc leaves the tool; the filter panel's × removes the area.
+    harness.key_press(egui::Key::Escape);
+    harness.run_ok();
+    harness.get_by_label("\u{d7}").click();
+    harness.run_ok();
+    assert!(harness.state().state.filter.areas.is_empty());
+    assert_eq!(harness.state().derived.filtered.len(), total);
+}

@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 
+use crate::model::area::{self, Area};
 use crate::model::{Attribution, Category, Filter, Kind, Method, StackBy, Target, date};
 use crate::state::Command;
 
@@ -17,6 +18,8 @@ pub struct FiltersState {
     to_text: String,
     /// The range the texts were last synchronised with; a brush on the timeline replaces them.
     synced: Option<(Option<NaiveDate>, Option<NaiveDate>)>,
+    /// The radius "Within … km of the selected incident" adds.
+    within_km: f64,
 }
 
 /// The search field's id, so Ctrl+F can focus it.
@@ -98,6 +101,9 @@ pub fn show(
                             );
                         }
                     });
+            });
+            section(ui, "Area", filter.areas.len(), |ui| {
+                area_section(ui, view, state, &mut filter)
             });
             section(ui, "Kind", filter.kinds.len(), |ui| {
                 for &kind in Kind::ALL {
@@ -190,6 +196,77 @@ pub fn show(
     if filter != *current {
         commands.push(Command::SetFilter(filter));
     }
+}
+
+/// The filter's areas, each editable (a circle's radius) and removable, and "within N km of
+/// the selected incident"; drawing is on the map's Area menu.
+fn area_section(
+    ui: &mut egui::Ui,
+    view: &ViewContext<'_>,
+    state: &mut FiltersState,
+    filter: &mut Filter,
+) {
+    let mut remove = None;
+    for (index, area) in filter.areas.iter_mut().enumerate() {
+        ui.horizontal(|ui| {
+            if ui
+                .small_button("\u{d7}")
+                .on_hover_text("Remove this area")
+                .clicked()
+            {
+                remove = Some(index);
+            }
+            if let Area::Within { km, .. } = area {
+                ui.add(
+                    egui::DragValue::new(km)
+                        .range(1.0..=area::MAX_RADIUS_KM)
+                        .speed(1.0)
+                        .suffix(" km"),
+                )
+                .on_hover_text("The radius: drag or type");
+            }
+            ui.label(area.words());
+        });
+    }
+    if let Some(index) = remove {
+        filter.areas.remove(index);
+    }
+    if state.within_km <= 0.0 {
+        state.within_km = 50.0;
+    }
+    let selected = view.selected.map(|index| view.incident(index));
+    ui.horizontal(|ui| {
+        let add = ui
+            .add_enabled(selected.is_some(), egui::Button::new("Within"))
+            .on_hover_text("Add an area around the selected incident")
+            .on_disabled_hover_text("Select an incident on the map, the timeline or the table");
+        ui.add(
+            egui::DragValue::new(&mut state.within_km)
+                .range(1.0..=area::MAX_RADIUS_KM)
+                .speed(1.0)
+                .suffix(" km"),
+        );
+        ui.label("of the selected incident");
+        if add.clicked()
+            && let Some(incident) = selected
+        {
+            filter.areas.push(Area::Within {
+                lat: incident.location.lat,
+                lon: incident.location.lon,
+                km: state.within_km,
+                label: Some(incident.location.place.to_string()),
+            });
+        }
+    });
+    ui.label(
+        egui::RichText::new(
+            "Draw one with the map's Area menu. Several areas: inside any. An incident \
+             counts when its footprint (its point, widened for a place known only to its \
+             town, district, province or country) meets the area.",
+        )
+        .small()
+        .weak(),
+    );
 }
 
 /// Actors as the data names them: the ISK preset, a name search and the list.

@@ -11,6 +11,9 @@ mod tools;
 pub use incident_symbols::{CLUSTER_MAX_ZOOM, MAX_SYMBOLS};
 pub use tools::DistanceTool;
 
+mod area_tool;
+pub use area_tool::{AreaDraft, DrawMode};
+
 use egui::{Pos2, Rect, Vec2};
 use walkers::{Map, MapMemory, Projector, lat_lon};
 
@@ -47,6 +50,8 @@ pub struct MapView {
     legend_size: Vec2,
     /// The distance tool, while it is switched on.
     measure: Option<DistanceTool>,
+    /// The area being drawn, when the area tool is on.
+    drawing: Option<AreaDraft>,
     /// Tiles drawn over the offline basemap: online (opt-in) or a local file.
     tiles: Option<TileBasemap>,
     /// The reachability check of the online tile server, until it answers.
@@ -149,6 +154,7 @@ impl MapView {
             legend_collapsed: false,
             legend_size: Vec2::ZERO,
             measure: None,
+            drawing: None,
             tiles: None,
             probe: None,
             pending: None,
@@ -295,6 +301,14 @@ impl MapView {
         if ui.ctx().egui_wants_keyboard_input() {
             return;
         }
+        // Esc stops drawing an area (and is not taken from anyone else otherwise).
+        if self.drawing.is_some()
+            && ui
+                .ctx()
+                .input_mut(|input| input.consume_key(egui::Modifiers::NONE, egui::Key::Escape))
+        {
+            self.drawing = None;
+        }
         // Arrow keys pan the map while the pointer is over it; elsewhere they step playback.
         let over_map = ui.rect_contains_pointer(ui.available_rect_before_wrap());
         let (zoom_in, zoom_out, pan) = ui.ctx().input_mut(|input| {
@@ -343,6 +357,7 @@ impl MapView {
         let density = &mut self.density;
         let showing_bins = &mut self.showing_bins;
         let measure = self.measure.as_ref();
+        let drawing = self.drawing.as_ref();
         let ctx = ui.ctx().clone();
         let with_tiles = self.tiles.is_some();
         if with_tiles {
@@ -369,7 +384,8 @@ impl MapView {
             my_position,
         )
         .zoom_with_ctrl(false)
-        .double_click_to_zoom(true);
+        // A double click closes a polygon being drawn.
+        .double_click_to_zoom(drawing.is_none());
         let inner = map.show(ui, |ui, response, projector, memory| {
             let rect = response.rect;
             let painter = ui.painter().with_clip_rect(rect);
@@ -442,6 +458,41 @@ impl MapView {
                 );
             }
             let pointer = response.hover_pos();
+            let area_colour = if dark {
+                egui::Color32::from_rgb(120, 220, 255)
+            } else {
+                egui::Color32::from_rgb(0, 90, 200)
+            };
+            for area in &view.state.filter.areas {
+                area_tool::draw(&painter, area, transform, area_colour, false);
+            }
+            if let Some(draft) = drawing {
+                let at = pointer.map(|p| {
+                    let (lon, lat) = transform.invert(p).to_lon_lat();
+                    (lat, lon)
+                });
+                if let Some(preview) = draft.preview(at) {
+                    area_tool::draw(&painter, &preview, transform, area_colour, true);
+                }
+                for &(lat, lon) in &draft.points {
+                    let point = transform.apply(Mercator::from_lon_lat(lon, lat));
+                    painter.circle(
+                        point,
+                        4.0,
+                        area_colour,
+                        egui::Stroke::new(1.0, egui::Color32::BLACK),
+                    );
+                }
+                if let Some(pointer) = pointer {
+                    painter.text(
+                        pointer + egui::vec2(14.0, 14.0),
+                        egui::Align2::LEFT_TOP,
+                        draft.hint(),
+                        egui::FontId::proportional(12.0),
+                        ui.visuals().strong_text_color(),
+                    );
+                }
+            }
             if let Some(measure) = measure {
                 measure.draw(
                     &painter,
@@ -468,7 +519,7 @@ impl MapView {
                 ui.visuals().panel_fill.gamma_multiply(0.85),
             );
             let hit = pointer.and_then(|pointer| {
-                if measure.is_some() {
+                if measure.is_some() || drawing.is_some() {
                     return None;
                 }
                 if let Some(hit) = batch
@@ -510,6 +561,29 @@ impl MapView {
             && clicked
         {
             measure.click(lat, lon);
+        }
+        if let Some(draft) = &mut self.drawing {
+            let finished = match (output.pointer, response.hover_pos()) {
+                // The double click's first click placed its last corner.
+                _ if response.double_clicked() && draft.mode == DrawMode::Polygon => draft.finish(),
+                (Some((lat, lon)), Some(at)) if clicked => {
+                    let first = draft.points.first().map(|&(lat, lon)| {
+                        output.transform.apply(Mercator::from_lon_lat(lon, lat))
+                    });
+                    draft.click(
+                        lat,
+                        lon,
+                        first.is_some_and(|first| first.distance(at) < 8.0),
+                    )
+                }
+                _ => None,
+            };
+            if let Some(area) = finished {
+                let mut filter = view.state.filter.clone();
+                filter.areas.push(area);
+                commands.push(Command::SetFilter(filter));
+            }
+            ui.ctx().request_repaint();
         }
         match output.hit {
             Some(MapHit::Symbol(SymbolHit::Incident(index))) => {
@@ -641,7 +715,10 @@ impl MapView {
                 &layers,
                 &view.state.basemap,
                 self.tiles.as_ref(),
-                self.measure.is_some(),
+                overlays::ActiveTools {
+                    measuring: self.measure.is_some(),
+                    drawing: self.drawing.as_ref().map(|draft| draft.mode),
+                },
                 commands,
             )
         };
@@ -653,6 +730,10 @@ impl MapView {
         }
         if actions.zoom_out {
             let _ = self.memory.zoom_out();
+        }
+        if let Some(mode) = actions.draw {
+            self.drawing = mode.map(AreaDraft::new);
+            self.measure = None;
         }
         if actions.toggle_measure {
             self.measure = match self.measure {

@@ -25,6 +25,15 @@ pub(super) struct ControlActions {
     pub zoom_in: bool,
     pub zoom_out: bool,
     pub toggle_measure: bool,
+    /// Start drawing an area of this shape (`Some(None)`: stop drawing).
+    pub draw: Option<Option<super::area_tool::DrawMode>>,
+}
+
+/// The map tools switched on.
+#[derive(Clone, Copy)]
+pub(super) struct ActiveTools {
+    pub measuring: bool,
+    pub drawing: Option<super::area_tool::DrawMode>,
 }
 
 pub(super) fn controls(
@@ -33,11 +42,12 @@ pub(super) fn controls(
     layers: &MapOverlays,
     basemap: &BasemapSettings,
     tiles: Option<&TileBasemap>,
-    measuring: bool,
+    tools: ActiveTools,
     commands: &mut Vec<Command>,
 ) -> ControlActions {
+    let ActiveTools { measuring, drawing } = tools;
     let mut actions = ControlActions::default();
-    let area_rect = Rect::from_min_size(rect.min + Vec2::splat(10.0), Vec2::new(680.0, 40.0));
+    let area_rect = Rect::from_min_size(rect.min + Vec2::splat(10.0), Vec2::new(760.0, 40.0));
     ui.scope_builder(egui::UiBuilder::new().max_rect(area_rect), |ui| {
         overlay_frame(ui).show(ui, |ui| {
             ui.horizontal(|ui| {
@@ -51,7 +61,7 @@ pub(super) fn controls(
                     commands.push(Command::Ui(UiCommand::FrameRegion));
                 }
                 if ui
-                    .button("Fit to filtered incidents")
+                    .button("Fit filtered")
                     .on_hover_text(UiCommand::FitMap.tooltip(&ctx))
                     .clicked()
                 {
@@ -74,6 +84,35 @@ pub(super) fn controls(
                         "Click two points on the map to measure the distance between them",
                     )
                     .clicked();
+                let label = if drawing.is_some() {
+                    "Drawing area\u{2026}"
+                } else {
+                    "Area"
+                };
+                crate::views::form_menu(ui, label, |ui| {
+                    for mode in super::area_tool::DrawMode::ALL {
+                        if ui
+                            .selectable_label(drawing == Some(mode), mode.label())
+                            .clicked()
+                        {
+                            actions.draw = Some(Some(mode));
+                            ui.close();
+                        }
+                    }
+                    if drawing.is_some() && ui.button("Stop drawing (Esc)").clicked() {
+                        actions.draw = Some(None);
+                        ui.close();
+                    }
+                    ui.label(
+                        egui::RichText::new(
+                            "Draw an area to filter by it; areas add up (inside any).\n\
+                             Remove them in the filter panel, under Area.",
+                        )
+                        .small()
+                        .weak(),
+                    );
+                })
+                .on_hover_text("Filter to an area drawn on the map: a circle, a box or a polygon");
             });
         });
     });
@@ -285,6 +324,17 @@ pub(super) fn legend(
                 choropleth_legend(ui, layers.choropleth_measure);
             }
         });
+        if !view.state.filter.areas.is_empty() {
+            ui.label(
+                egui::RichText::new(
+                    "Outlined: the filter's area. An incident counts when its footprint (its\n\
+                     point, widened for a place known only to its town, district, province\n\
+                     or country) meets it",
+                )
+                .small()
+                .strong(),
+            );
+        }
         if layers.heatmap {
             let what = layers.heatmap_weight.label();
             ui.label(
