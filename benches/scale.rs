@@ -19,7 +19,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use khorasan_atlas::io::import::{Progress, import_bytes};
 use khorasan_atlas::model::aggregate::{MonthHistogram, Summary, facet_counts, province_totals};
 use khorasan_atlas::model::columns::Columns;
-use khorasan_atlas::model::{Dataset, Facet, Filter, Kind, StackBy};
+use khorasan_atlas::model::{Area, Dataset, Facet, Filter, Kind, StackBy};
 use khorasan_atlas::state::{Command, PersistedState};
 
 fn rows() -> u64 {
@@ -75,6 +75,41 @@ fn scan(c: &mut Criterion) {
             black_box(columns.scan(&dataset, filter, StackBy::Kind))
         })
     });
+    // The area facet (issue 19): 50 km around Jalalabad against a box around Kabul, and a
+    // polygon of six corners over Nangarhar, each alternating with the first filter above.
+    let jalalabad = Filter {
+        areas: vec![Area::Within {
+            lat: 34.43,
+            lon: 70.45,
+            km: 50.0,
+            label: None,
+        }],
+        ..Filter::default()
+    };
+    let polygon = Filter {
+        areas: vec![Area::Polygon {
+            points: vec![
+                (69.9, 34.0),
+                (70.6, 33.9),
+                (71.2, 34.1),
+                (71.1, 34.5),
+                (70.5, 34.6),
+                (70.0, 34.4),
+            ],
+            label: None,
+        }],
+        ..Filter::default()
+    };
+    for (name, area) in [("circle", &jalalabad), ("polygon", &polygon)] {
+        group.bench_function(format!("{}_rows_area_{name}_change", rows()), |b| {
+            let mut flip = false;
+            b.iter(|| {
+                flip = !flip;
+                let filter = if flip { area } else { &first };
+                black_box(columns.scan(&dataset, filter, StackBy::Kind))
+            })
+        });
+    }
     group.finish();
 
     // The per-incident way, on a tenth of the rows (it is too slow for a million).

@@ -60,11 +60,14 @@ pub struct AtlasApp {
     pub filters: views::filters::FiltersState,
     /// Group totals of the trend charts for the current filter.
     trends_cache: views::trends::TrendsCache,
+    change_cache: views::change::ChangeCache,
     /// Messages for the user (e.g. a saved state that could not be read).
     pub notices: Vec<Notice>,
     /// First and last month the data covers, for playback.
     pub month_span: crate::model::playback::MonthSpan,
     pub help_open: bool,
+    /// The command palette (Ctrl+K).
+    pub palette: views::palette::PaletteState,
     /// The search field gets the keyboard focus next frame (Ctrl+F).
     focus_search: bool,
     /// Presentation mode: controls hidden, title, caption and source line shown.
@@ -160,6 +163,7 @@ impl AtlasApp {
                 data_ui
             },
             trends_cache: Default::default(),
+            change_cache: Default::default(),
             state,
             hover: Hover::None,
             derived: Derived::default(),
@@ -171,6 +175,7 @@ impl AtlasApp {
             notices,
             month_span: (0, 0),
             help_open: false,
+            palette: views::palette::PaletteState::default(),
             focus_search: false,
             presenting: false,
             base_zoom: 1.0,

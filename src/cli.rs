@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::io::{self, ExportFormat, LoadError};
 use crate::model::aggregate::{GroupBy, group_totals};
+use crate::model::change::{Baseline, Change, ChangeSettings};
 use crate::model::{
     Attribution, Dataset, Filter, Incident, Kind, Method, Summary, Target, area, date,
 };
@@ -208,6 +209,18 @@ pub enum CliCommand {
         /// Group by (repeatable): the numbers the trend views draw. Without it, a summary.
         #[arg(long, value_enum, value_name = "GROUP")]
         by: Vec<GroupByArg>,
+        /// What changed: per country and province, incidents and deaths in the last --window
+        /// months (up to --to, else the latest month with data) against --baseline, with the
+        /// surge flag (the numbers of the app's Change view).
+        #[arg(long)]
+        change: bool,
+        /// Months in the change window (and in its baseline).
+        #[arg(long, value_name = "MONTHS", default_value_t = 3, requires = "change")]
+        window: u32,
+        /// What the window is compared with: the months just before it, or the same months a
+        /// year earlier.
+        #[arg(long, value_enum, default_value = "previous", requires = "change")]
+        baseline: BaselineArg,
         #[command(flatten)]
         filter: FilterArgs,
     },
@@ -221,6 +234,12 @@ pub enum CliCommand {
         #[arg(long, default_value_t = 20)]
         repeat: u32,
     },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum BaselineArg {
+    Previous,
+    Year,
 }
 
 /// Arguments of `synth`.
@@ -564,6 +583,15 @@ pub fn run_command(data: &DataArgs, command: &CliCommand) -> Result<(), CliError
         _ => {}
     }
     let period = match command {
+        // The change's baseline lies before any --from: only --to bounds what is read.
+        CliCommand::Stats {
+            filter,
+            change: true,
+            ..
+        } => Period {
+            from: None,
+            ..filter.period()?
+        },
         CliCommand::Export { filter, .. } | CliCommand::Stats { filter, .. } => filter.period()?,
         _ => Period::default(),
     };
@@ -612,7 +640,40 @@ pub fn run_command(data: &DataArgs, command: &CliCommand) -> Result<(), CliError
         CliCommand::Screenshot { .. } => Err(CliError::Usage(
             "the screenshot command is run from main".into(),
         )),
-        CliCommand::Stats { format, by, filter } => {
+        CliCommand::Stats {
+            format,
+            filter,
+            change: true,
+            window,
+            baseline,
+            ..
+        } => {
+            let filter = filter.to_filter(&dataset)?;
+            if *window == 0 || *window > 120 {
+                return Err(CliError::Usage(format!(
+                    "--window {window}: expected 1 to 120 months"
+                )));
+            }
+            let settings = ChangeSettings {
+                months: *window,
+                baseline: match baseline {
+                    BaselineArg::Previous => Baseline::Previous,
+                    BaselineArg::Year => Baseline::YearEarlier,
+                },
+            };
+            let change = Change::compute(&dataset, &filter, settings);
+            let text = match format {
+                StatsFormat::Text => change_text(&change),
+                StatsFormat::Csv => change_csv(&change),
+            };
+            std::io::stdout()
+                .lock()
+                .write_all(text.as_bytes())
+                .map_err(|error| CliError::Output(error.to_string()))
+        }
+        CliCommand::Stats {
+            format, by, filter, ..
+        } => {
             let filter = filter.to_filter(&dataset)?;
             let incidents = chosen(&dataset, &layer_of, &filter);
             let summary = Summary::compute(&dataset, incidents.iter().copied());
@@ -633,6 +694,85 @@ pub fn run_command(data: &DataArgs, command: &CliCommand) -> Result<(), CliError
     // the exit (about a tenth of a big export's time), the system takes the memory back at once.
     std::mem::forget(dataset);
     result
+}
+
+/// `stats --change` as text: what was compared, then one line per country and province.
+fn change_text(change: &Change) -> String {
+    let months = change.settings.months;
+    let mut text = format!(
+        "Change: {} ({months} month(s) against {}); {} incident(s) known only to their year \
+         left out\nSurge: a baseline average of 1 or more a month and at least twice its \
+         incidents; new: none in the baseline\n\n",
+        change.describe(),
+        change.settings.baseline.label(),
+        change.year_only,
+    );
+    text.push_str(&format!(
+        "{:<9} {:<28} {:>2} {:>6} {:>6} {:>6} {:>7} {:>11} {:>11}  flag\n",
+        "level", "place", "cc", "now", "before", "change", "%", "killed now", "before"
+    ));
+    for row in change.rows() {
+        let place = row.place;
+        text.push_str(&format!(
+            "{:<9} {:<28} {:>2} {:>6} {:>6} {:>+6} {:>7} {:>11} {:>11}  {}\n",
+            row.level.label(),
+            row.name,
+            row.country_code,
+            place.now.count,
+            place.before.count,
+            place.difference(),
+            row.percent_words(),
+            place.now.killed.display(),
+            place.before.killed.display(),
+            place.flag(months).map_or("", |flag| flag.label()),
+        ));
+    }
+    text
+}
+
+fn change_csv(change: &Change) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let months = change.settings.months;
+    let header = [
+        "level",
+        "place",
+        "country_code",
+        "now",
+        "before",
+        "change",
+        "percent",
+        "killed_now_min",
+        "killed_now_max",
+        "killed_before_min",
+        "killed_before_max",
+        "flag",
+    ];
+    // Writing to memory cannot fail.
+    let _ = writer.write_record(header);
+    for row in change.rows() {
+        let place = row.place;
+        let percent = place
+            .ratio()
+            .map_or_else(String::new, |ratio| format!("{:.1}", ratio * 100.0));
+        let _ = writer.write_record([
+            row.level.label().to_owned(),
+            crate::io::export::neutralise_formula(row.name.to_owned()),
+            row.country_code.to_owned(),
+            place.now.count.to_string(),
+            place.before.count.to_string(),
+            place.difference().to_string(),
+            percent,
+            place.now.killed.min.to_string(),
+            place.now.killed.max.to_string(),
+            place.before.killed.min.to_string(),
+            place.before.killed.max.to_string(),
+            place
+                .flag(months)
+                .map_or("", |flag| flag.label())
+                .to_owned(),
+        ]);
+    }
+    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
 fn synth(args: &SynthArgs) -> Result<(), CliError> {

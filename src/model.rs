@@ -5,6 +5,7 @@ pub mod aggregate;
 pub mod annotation;
 pub mod area;
 pub mod caption;
+pub mod change;
 pub mod columns;
 pub mod dataset;
 pub mod date;

@@ -2,6 +2,7 @@
 //! [`crate::state::Command`]s; they never change the state themselves. They import the state
 //! layer, never the app.
 
+pub mod change;
 pub mod data_menu;
 pub mod detail;
 pub mod event_matches;
@@ -9,6 +10,7 @@ pub mod filters;
 pub mod help;
 pub mod map;
 pub mod notes;
+pub mod palette;
 pub mod path_field;
 pub mod presentation;
 pub mod style;

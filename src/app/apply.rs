@@ -24,6 +24,7 @@ impl AtlasApp {
             Command::FitMapToFiltered => self.fit_map_to_filtered(),
             Command::SetDarkMode(dark) => self.state.dark_mode = dark,
             Command::ShowReportedSeries(id) => self.state.reported_series = id,
+            Command::SetChange(settings) => self.state.change = settings,
             Command::SetMapOverlays(overlays) => self.state.map_overlays = overlays,
             Command::SetBasemap(request) => {
                 use crate::state::BasemapRequest;
@@ -132,10 +133,32 @@ impl AtlasApp {
             UiCommand::PlayPause => self.playback(PlaybackAction::Toggle),
             UiCommand::StepBack => self.playback(PlaybackAction::Step(-1)),
             UiCommand::StepForward => self.playback(PlaybackAction::Step(1)),
-            UiCommand::ClearSelection => {
-                self.state.selected.clear();
-                self.map.stop_measuring();
+            UiCommand::CloseOrClear => {
+                // One window at a time, the one on top first.
+                if self.palette.open {
+                    self.palette.close();
+                } else if self.help_open {
+                    self.help_open = false;
+                } else if self.mapping_dialog.is_some() {
+                    self.apply(Command::CloseMappingDialog);
+                } else if self.data_ui.report_layer.is_some() {
+                    self.data_ui.report_layer = None;
+                } else if self.map.tool_active() {
+                    self.map.stop_tools();
+                } else {
+                    self.state.selected.clear();
+                }
             }
+            UiCommand::OpenPalette => self.palette.open(),
+            UiCommand::DrawArea => {
+                self.state.central = CentralView::Map;
+                self.map.start_drawing(crate::views::map::DrawMode::Circle);
+            }
+            UiCommand::ClearAreas => self.state.filter.areas.clear(),
+            UiCommand::ShowChange => self.state.central = CentralView::Change,
+            UiCommand::ToggleFilters => self.state.show_filters = !self.state.show_filters,
+            UiCommand::ToggleTimeline => self.state.show_timeline = !self.state.show_timeline,
+            UiCommand::ToggleDetails => self.state.show_detail = !self.state.show_detail,
             UiCommand::FocusSearch => {
                 self.state.show_filters = true;
                 self.focus_search = true;
@@ -145,7 +168,7 @@ impl AtlasApp {
             UiCommand::ToggleTrends => {
                 self.state.central = match self.state.central {
                     CentralView::Map => CentralView::Trends,
-                    CentralView::Trends => CentralView::Map,
+                    CentralView::Trends | CentralView::Change => CentralView::Map,
                 };
             }
             UiCommand::ToggleTheme => self.state.dark_mode = !self.state.dark_mode,

@@ -154,9 +154,16 @@ impl AtlasApp {
                         views::trends::show(ui, &view, &mut self.trends_cache, &mut commands);
                     });
                 }
+                CentralView::Change => {
+                    egui::CentralPanel::default().show(ui, |ui| {
+                        views::change::show(ui, &view, &mut self.change_cache, &mut commands);
+                    });
+                }
             }
         }
 
+        // The palette takes its keys (Esc, Enter, arrows) before the shortcuts do.
+        views::palette::palette_window(&ctx, &mut self.palette, &mut commands);
         commands.extend(UiCommand::pressed(&ctx).into_iter().map(Command::Ui));
         views::help::help_window(&ctx, &mut self.help_open);
         if let Some(dialog) = &mut self.mapping_dialog {

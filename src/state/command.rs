@@ -32,6 +32,7 @@ pub enum Command {
     SetBasemap(BasemapRequest),
     SetBasemapSettings(crate::tiles::BasemapSettings),
     SetTrends(TrendSettings),
+    SetChange(crate::model::change::ChangeSettings),
     Playback(PlaybackAction),
     SetTimelineLanes(bool),
     SetPresentation(PresentationSettings),

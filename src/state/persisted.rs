@@ -18,6 +18,8 @@ pub enum CentralView {
     #[default]
     Map,
     Trends,
+    /// What changed: the last months against a baseline, per province and country.
+    Change,
 }
 
 /// What survives a restart. Every field has a default, so an old or partial saved state
@@ -50,6 +52,8 @@ pub struct PersistedState {
     pub map_overlays: MapOverlays,
     pub basemap: crate::tiles::BasemapSettings,
     pub trends: TrendSettings,
+    /// The Change view's window and baseline.
+    pub change: crate::model::change::ChangeSettings,
     pub central: CentralView,
     pub playback: crate::model::playback::Playback,
     /// Incident markers in one lane per category instead of height by deaths.
@@ -80,6 +84,7 @@ impl Default for PersistedState {
             map_overlays: MapOverlays::default(),
             basemap: crate::tiles::BasemapSettings::default(),
             trends: TrendSettings::default(),
+            change: crate::model::change::ChangeSettings::default(),
             central: CentralView::Map,
             playback: crate::model::playback::Playback::default(),
             timeline_lanes: false,

@@ -8,7 +8,9 @@ pub enum UiCommand {
     PlayPause,
     StepBack,
     StepForward,
-    ClearSelection,
+    /// Esc: close what is open on top (palette, help, a dialog, a map tool), else clear the
+    /// selection.
+    CloseOrClear,
     FocusSearch,
     FitMap,
     FrameRegion,
@@ -17,14 +19,22 @@ pub enum UiCommand {
     ResetFilters,
     TogglePresentation,
     ToggleHelp,
+    OpenPalette,
+    DrawArea,
+    ClearAreas,
+    ToggleFilters,
+    ToggleTimeline,
+    ToggleDetails,
+    ShowChange,
 }
 
 impl UiCommand {
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 19] = [
+        Self::OpenPalette,
         Self::PlayPause,
         Self::StepBack,
         Self::StepForward,
-        Self::ClearSelection,
+        Self::CloseOrClear,
         Self::FocusSearch,
         Self::FitMap,
         Self::FrameRegion,
@@ -33,6 +43,12 @@ impl UiCommand {
         Self::ResetFilters,
         Self::TogglePresentation,
         Self::ToggleHelp,
+        Self::DrawArea,
+        Self::ClearAreas,
+        Self::ToggleFilters,
+        Self::ToggleTimeline,
+        Self::ToggleDetails,
+        Self::ShowChange,
     ];
 
     pub fn label(self) -> &'static str {
@@ -40,7 +56,9 @@ impl UiCommand {
             Self::PlayPause => "Play / pause",
             Self::StepBack => "Step back one month",
             Self::StepForward => "Step forward one month",
-            Self::ClearSelection => "Clear the selection and the measure",
+            Self::CloseOrClear => {
+                "Close the palette, help or dialog on top, else clear the selection and the map tools"
+            }
             Self::FocusSearch => "Search",
             Self::FitMap => "Fit the map to the filtered incidents",
             Self::FrameRegion => "Frame the Khorasan region",
@@ -48,7 +66,14 @@ impl UiCommand {
             Self::ToggleTheme => "Switch dark / light theme",
             Self::ResetFilters => "Reset all filters",
             Self::TogglePresentation => "Presentation mode on / off",
-            Self::ToggleHelp => "Show or hide this help",
+            Self::ToggleHelp => "Show or hide the keyboard and mouse help",
+            Self::OpenPalette => "Command palette: find and run any command",
+            Self::DrawArea => "Draw an area on the map to filter by (a circle)",
+            Self::ClearAreas => "Remove every area from the filter",
+            Self::ToggleFilters => "Show or hide the filter panel",
+            Self::ToggleTimeline => "Show or hide the timeline",
+            Self::ToggleDetails => "Show or hide the details panel",
+            Self::ShowChange => "Show what changed: the last months against a baseline, surges",
         }
     }
 
@@ -58,7 +83,7 @@ impl UiCommand {
             Self::PlayPause => plain(Key::Space),
             Self::StepBack => plain(Key::ArrowLeft),
             Self::StepForward => plain(Key::ArrowRight),
-            Self::ClearSelection => plain(Key::Escape),
+            Self::CloseOrClear => plain(Key::Escape),
             Self::FocusSearch => KeyboardShortcut::new(Modifiers::COMMAND, Key::F),
             Self::FitMap => plain(Key::F),
             Self::FrameRegion => plain(Key::R),
@@ -67,6 +92,19 @@ impl UiCommand {
             Self::ResetFilters => KeyboardShortcut::new(Modifiers::COMMAND, Key::Backspace),
             Self::TogglePresentation => plain(Key::P),
             Self::ToggleHelp => plain(Key::F1),
+            Self::OpenPalette => KeyboardShortcut::new(Modifiers::COMMAND, Key::K),
+            Self::DrawArea => plain(Key::A),
+            Self::ClearAreas => KeyboardShortcut::new(Modifiers::SHIFT, Key::A),
+            Self::ToggleFilters => {
+                KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, Key::F)
+            }
+            Self::ToggleTimeline => {
+                KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, Key::T)
+            }
+            Self::ToggleDetails => {
+                KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, Key::D)
+            }
+            Self::ShowChange => plain(Key::C),
         }
     }
 
@@ -84,15 +122,23 @@ impl UiCommand {
     fn works_while_typing(self) -> bool {
         matches!(
             self,
-            Self::ClearSelection | Self::FocusSearch | Self::ToggleHelp
+            Self::CloseOrClear | Self::FocusSearch | Self::ToggleHelp | Self::OpenPalette
         )
     }
 
     /// The commands whose shortcut was pressed this frame (consumed from the input).
     pub fn pressed(ctx: &egui::Context) -> Vec<Self> {
         let typing = ctx.egui_wants_keyboard_input();
-        Self::ALL
-            .into_iter()
+        // egui lets a shortcut match with Shift held too: the ones with more modifiers are
+        // asked first, so that Ctrl+Shift+F is not taken for Ctrl+F, nor Shift+A for A.
+        let mut all = Self::ALL;
+        all.sort_by_key(|command| {
+            let modifiers = command.shortcut().modifiers;
+            std::cmp::Reverse(
+                u8::from(modifiers.shift) + u8::from(modifiers.command || modifiers.ctrl),
+            )
+        });
+        all.into_iter()
             .filter(|command| !typing || command.works_while_typing())
             .filter(|command| ctx.input_mut(|input| input.consume_shortcut(&command.shortcut())))
             .collect()

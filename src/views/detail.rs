@@ -1,5 +1,5 @@
-//! The detail panel: the selected incident's full record, or a summary of the filtered set
-//! with the incident table when nothing is selected.
+//! The detail panel: the selected incident's full record above the incident table, or a
+//! summary of the filtered set above it when nothing is selected.
 
 use crate::model::{Category, Incident, Location, Source, SourceLink, StackBy};
 use crate::state::Command;
@@ -16,7 +16,11 @@ pub fn show(
 ) {
     match view.selected {
         Some(index) if index < view.dataset.incidents.len() => {
+            // The record above, the table below it with the incident's row in view: where
+            // it sits among the others stays one glance away.
             record(ui, view, index, commands);
+            ui.separator();
+            table::show(ui, view, table_state, commands);
         }
         _ => {
             summary(ui, view);
@@ -51,7 +55,10 @@ fn record(ui: &mut egui::Ui, view: &ViewContext<'_>, index: usize, commands: &mu
         );
     }
     ui.add_space(4.0);
+    let height = (ui.available_height() * 0.62).max(160.0);
     egui::ScrollArea::vertical()
+        .id_salt("record")
+        .max_height(height)
         .auto_shrink([false, false])
         .show(ui, |ui| {
             ui.heading(incident.location.place.as_str());

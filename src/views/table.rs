@@ -1,4 +1,6 @@
-//! The sortable table of filtered incidents. Clicking a row selects it and centres the map.
+//! The sortable table of filtered incidents. Clicking a row selects it and centres the map;
+//! an incident selected elsewhere (map, timeline, trends) is scrolled into view, and stays in
+//! view after a sort. Columns can be resized.
 
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -57,6 +59,10 @@ pub struct TableState {
     all_sorted_for: Option<(u64, SortColumn, bool)>,
     /// Changes whenever `all_sorted` is sorted again, to recognise rows picked from it.
     all_sorted_id: u64,
+    /// The selection and sort the rows were last scrolled for.
+    scrolled_for: Option<(Option<usize>, SortColumn, bool)>,
+    /// A row was clicked here: its selection needs no scrolling.
+    clicked_here: Option<usize>,
 }
 
 impl TableState {
@@ -91,6 +97,25 @@ impl TableState {
         self.order_for = Some(key);
     }
 
+    /// The row to bring into view this frame: the selected incident's, when the selection
+    /// came from another view or the rows were sorted again.
+    fn row_to_show(&mut self, selected: Option<usize>) -> Option<usize> {
+        let key = (selected, self.sort, self.descending);
+        if self.scrolled_for == Some(key) {
+            return None;
+        }
+        let sorted_again = self.scrolled_for.is_some_and(|(_, sort, descending)| {
+            (sort, descending) != (self.sort, self.descending)
+        });
+        self.scrolled_for = Some(key);
+        let from_here = std::mem::take(&mut self.clicked_here) == selected;
+        if from_here && !sorted_again {
+            return None;
+        }
+        let selected = selected?;
+        self.order.iter().position(|&row| row as usize == selected)
+    }
+
     /// The incidents in the table's rows, in order.
     pub fn rows(&self) -> &[u32] {
         &self.order
@@ -114,19 +139,25 @@ pub fn show(
     state.refresh_order(view);
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
     let mut clicked_header = None;
+    let mut clicked_row = None;
     // Selectable labels would swallow the click meant for the row.
     ui.style_mut().interaction.selectable_labels = false;
-    TableBuilder::new(ui)
+    let mut table = TableBuilder::new(ui)
         .id_salt("incident_table")
         .striped(true)
+        .resizable(true)
         .sense(egui::Sense::click())
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-        .column(Column::exact(72.0))
+        .column(Column::initial(72.0).at_least(48.0).clip(true))
         .column(Column::remainder().at_least(90.0).clip(true))
-        .column(Column::exact(28.0))
-        .column(Column::exact(84.0).clip(true))
-        .column(Column::exact(48.0))
-        .auto_shrink([false, false])
+        .column(Column::initial(28.0).at_least(24.0).clip(true))
+        .column(Column::initial(84.0).at_least(40.0).clip(true))
+        .column(Column::initial(48.0).at_least(32.0).clip(true))
+        .auto_shrink([false, false]);
+    if let Some(row) = state.row_to_show(view.selected) {
+        table = table.scroll_to_row(row, Some(egui::Align::Center));
+    }
+    table
         .header(row_height + 2.0, |mut header| {
             for (column, title) in SortColumn::ALL {
                 header.col(|ui| {
@@ -178,6 +209,7 @@ pub fn show(
                 });
                 let response = row.response();
                 if response.clicked() {
+                    clicked_row = Some(index);
                     commands.push(Command::SelectAndCenter(index));
                 }
                 if response.hovered() {
@@ -185,6 +217,9 @@ pub fn show(
                 }
             });
         });
+    if clicked_row.is_some() {
+        state.clicked_here = clicked_row;
+    }
     if let Some(column) = clicked_header {
         if state.sort == column {
             state.descending = !state.descending;

@@ -34,6 +34,11 @@ pub fn show(
                 .on_hover_text("The map of incidents");
             ui.selectable_value(&mut central, crate::state::CentralView::Trends, "Trends")
                 .on_hover_text("Per year, per province, per month and seasonal charts");
+            ui.selectable_value(&mut central, crate::state::CentralView::Change, "Change")
+                .on_hover_text(
+                    "What changed: incidents per province in the last months against a \
+                     baseline, with surges",
+                );
             if central != view.state.central {
                 commands.push(Command::ShowCentral(central));
             }

@@ -182,8 +182,21 @@ impl MapView {
     }
 
     /// Switch the distance tool off (Esc).
-    pub fn stop_measuring(&mut self) {
+    /// Whether the measure or the area tool is on.
+    pub fn tool_active(&self) -> bool {
+        self.measure.is_some() || self.drawing.is_some()
+    }
+
+    /// The measure and the area tool off.
+    pub fn stop_tools(&mut self) {
         self.measure = None;
+        self.drawing = None;
+    }
+
+    /// The area tool on, for a new area of this shape.
+    pub fn start_drawing(&mut self, mode: DrawMode) {
+        self.measure = None;
+        self.drawing = Some(AreaDraft::new(mode));
     }
 
     fn apply_basemap_request(
@@ -301,14 +314,7 @@ impl MapView {
         if ui.ctx().egui_wants_keyboard_input() {
             return;
         }
-        // Esc stops drawing an area (and is not taken from anyone else otherwise).
-        if self.drawing.is_some()
-            && ui
-                .ctx()
-                .input_mut(|input| input.consume_key(egui::Modifiers::NONE, egui::Key::Escape))
-        {
-            self.drawing = None;
-        }
+
         // Arrow keys pan the map while the pointer is over it; elsewhere they step playback.
         let over_map = ui.rect_contains_pointer(ui.available_rect_before_wrap());
         let (zoom_in, zoom_out, pan) = ui.ctx().input_mut(|input| {
