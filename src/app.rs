@@ -61,6 +61,7 @@ pub struct AtlasApp {
     /// Group totals of the trend charts for the current filter.
     trends_cache: views::trends::TrendsCache,
     change_cache: views::change::ChangeCache,
+    change_table: views::change::ChangeTable,
     /// Messages for the user (e.g. a saved state that could not be read).
     pub notices: Vec<Notice>,
     /// First and last month the data covers, for playback.
@@ -164,6 +165,7 @@ impl AtlasApp {
             },
             trends_cache: Default::default(),
             change_cache: Default::default(),
+            change_table: Default::default(),
             state,
             hover: Hover::None,
             derived: Derived::default(),

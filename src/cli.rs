@@ -702,7 +702,7 @@ fn change_text(change: &Change) -> String {
     let mut text = format!(
         "Change: {} ({months} month(s) against {}); {} incident(s) known only to their year \
          left out\nSurge: a baseline average of 1 or more a month and at least twice its \
-         incidents; new: none in the baseline\n\n",
+         incidents; new: none in the baseline; +N?: tolls unknown\n\n",
         change.describe(),
         change.settings.baseline.label(),
         change.year_only,
@@ -722,8 +722,8 @@ fn change_text(change: &Change) -> String {
             place.before.count,
             place.difference(),
             row.percent_words(),
-            place.now.killed.display(),
-            place.before.killed.display(),
+            place.now.killed.short_display(),
+            place.before.killed.short_display(),
             place.flag(months).map_or("", |flag| flag.label()),
         ));
     }

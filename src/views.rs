@@ -54,6 +54,8 @@ pub struct ViewContext<'a> {
     pub export_progress: Option<&'a crate::state::ExportProgress>,
     /// See [`data_menu::DataUiState::cache_bytes`].
     pub cache_bytes: Option<u64>,
+    /// What changed, when the Change view or the map's change choropleth shows it.
+    pub change: Option<&'a crate::model::change::Change>,
 }
 
 /// A menu of fields, choices and buttons (View, Data, the map's Overlays and Basemap): it stays
@@ -203,6 +205,7 @@ pub(crate) mod test_context {
                 deriving: false,
                 export_progress: None,
                 cache_bytes: None,
+                change: None,
             }
         }
     }

@@ -263,3 +263,27 @@ fn export_within_a_distance_or_an_area_keeps_the_incidents_whose_footprint_meets
         assert!(stderr(&output).contains(why), "{}", stderr(&output));
     }
 }
+
+#[test]
+fn stats_change_prints_the_window_the_rule_and_a_line_per_place() {
+    let output = run(&["stats", "--change", "--window", "6", "--baseline", "year"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    let first = text.lines().next().unwrap();
+    assert!(first.starts_with("Change: "), "{first}");
+    assert!(first.contains("6 month(s) against the same months a year earlier"));
+    assert!(text.contains("Surge: a baseline average of 1 or more a month"));
+    assert!(
+        text.lines()
+            .any(|line| line.starts_with("country   Afghanistan"))
+    );
+    for (args, why) in [
+        (&["stats", "--change", "--window", "0"][..], "--window 0"),
+        (&["stats", "--window", "3"][..], "--change"),
+        (&["stats", "--change", "--baseline", "decade"][..], "decade"),
+    ] {
+        let output = run(args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&output).contains(why), "{}", stderr(&output));
+    }
+}

@@ -368,3 +368,30 @@ fn an_area_drawn_on_the_map_filters_every_view_and_is_removed_from_the_panel() {
     assert!(harness.state().state.filter.areas.is_empty());
     assert_eq!(harness.state().derived.filtered.len(), total);
 }
+
+#[test]
+fn the_choropleth_colours_provinces_by_change_with_a_diverging_legend() {
+    let mut harness = harness();
+    harness.get_by_label("Overlays").click();
+    harness.run_ok();
+    harness
+        .get_by_label("Province choropleth (Afghanistan, Pakistan)")
+        .click();
+    harness.run_ok();
+    harness
+        .get_by_label("Colour by change instead (the Change view's months against its baseline)")
+        .click();
+    harness.run_ok();
+    let overlays = &harness.state().state.map_overlays;
+    assert!(overlays.choropleth && overlays.choropleth_change);
+    harness.get_by_label("Change in incidents per province");
+    harness.get_by_label("+100% or more");
+    harness.get_by_label("\u{2212}100% (none now)");
+    let app = harness.state();
+    let change = khorasan_atlas::model::change::Change::compute(
+        &app.dataset,
+        &app.state.filter,
+        app.state.change,
+    );
+    harness.get_by_label(&change.describe());
+}

@@ -66,6 +66,18 @@ impl AtlasApp {
         self.view_rects = Default::default();
 
         let (lat, lon, _) = self.map.center_and_zoom();
+        let overlays = &self.state.map_overlays;
+        let change_shown = self.state.central == CentralView::Change
+            || (overlays.choropleth && overlays.choropleth_change);
+        let change = change_shown.then(|| {
+            self.change_cache.get(
+                &self.dataset,
+                self.dataset_version,
+                self.derived.generation,
+                &self.state.filter,
+                self.state.change,
+            )
+        });
         let view = views::ViewContext {
             map_center: (lat, lon),
             dataset: &self.dataset,
@@ -84,6 +96,7 @@ impl AtlasApp {
             deriving: self.scan.is_running(),
             export_progress: self.animation.as_ref().map(|job| &*job.progress),
             cache_bytes: self.data_ui.cache_bytes,
+            change,
         };
         if self.presenting {
             views::presentation::header(ui, &view, &mut commands);
@@ -156,7 +169,7 @@ impl AtlasApp {
                 }
                 CentralView::Change => {
                     egui::CentralPanel::default().show(ui, |ui| {
-                        views::change::show(ui, &view, &mut self.change_cache, &mut commands);
+                        views::change::show(ui, &view, &mut self.change_table, &mut commands);
                     });
                 }
             }

@@ -134,6 +134,20 @@ impl CountTotal {
         self.unknown += other.unknown;
     }
 
+    /// "31-40 +1?": the range and, after it, how many tolls are unknown; for table cells.
+    pub fn short_display(&self) -> String {
+        let range = if self.min == self.max {
+            self.min.to_string()
+        } else {
+            format!("{}-{}", self.min, self.max)
+        };
+        if self.unknown == 0 {
+            range
+        } else {
+            format!("{range} +{}?", self.unknown)
+        }
+    }
+
     pub fn display(&self) -> String {
         let range = if self.min == self.max {
             self.min.to_string()

@@ -20,6 +20,9 @@ pub struct MapOverlays {
     pub heatmap_weight: Measure,
     pub choropleth: bool,
     pub choropleth_measure: Measure,
+    /// The choropleth colours provinces by their change (the Change view's window against
+    /// its baseline) instead of by `choropleth_measure`.
+    pub choropleth_change: bool,
     pub labels: bool,
 }
 
@@ -32,6 +35,7 @@ impl Default for MapOverlays {
             heatmap_weight: Measure::Incidents,
             choropleth: false,
             choropleth_measure: Measure::Incidents,
+            choropleth_change: false,
             labels: true,
         }
     }

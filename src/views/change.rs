@@ -1,7 +1,7 @@
 //! The Change view: per province and per country, incidents and deaths in the last months
 //! against a baseline, with the surge flag, in a sortable table (the numbers of `stats
 //! --change`, from [`crate::model::change`]). The map's choropleth can colour provinces by
-//! the same change.
+//! the same change ([`change_colour`]).
 
 use egui_extras::{Column, TableBuilder};
 
@@ -11,11 +11,37 @@ use crate::state::Command;
 
 use super::ViewContext;
 
-/// The change, computed again only when the filter, the data or the settings change.
+/// The change, computed again only when the filter, the data or the settings change; the
+/// Change view and the map's change choropleth read the same one.
 #[derive(Default)]
 pub struct ChangeCache {
     change: Option<Change>,
     computed_for: Option<(u64, u64, ChangeSettings)>,
+}
+
+impl ChangeCache {
+    /// The change of `dataset` (version `dataset_version`) under `filter`, whose scan is
+    /// `generation`.
+    pub fn get(
+        &mut self,
+        dataset: &crate::model::Dataset,
+        dataset_version: u64,
+        generation: u64,
+        filter: &crate::model::Filter,
+        settings: ChangeSettings,
+    ) -> &Change {
+        let key = (generation, dataset_version, settings);
+        if self.computed_for != Some(key) || self.change.is_none() {
+            self.change = Some(Change::compute(dataset, filter, settings));
+            self.computed_for = Some(key);
+        }
+        self.change.get_or_insert_default()
+    }
+}
+
+/// How the change table is sorted and what it lists.
+#[derive(Debug, Default)]
+pub struct ChangeTable {
     sort: ChangeSort,
     /// Smallest first; the default is the largest rise first.
     ascending: bool,
@@ -31,26 +57,6 @@ enum ChangeSort {
     #[default]
     Difference,
     Percent,
-}
-
-impl ChangeCache {
-    /// The change for this frame's filter and data.
-    pub fn get(&mut self, view: &ViewContext<'_>) -> &Change {
-        let key = (
-            view.derived.generation,
-            view.dataset_version,
-            view.state.change,
-        );
-        if self.computed_for != Some(key) || self.change.is_none() {
-            self.change = Some(Change::compute(
-                view.dataset,
-                &view.state.filter,
-                view.state.change,
-            ));
-            self.computed_for = Some(key);
-        }
-        self.change.get_or_insert_default()
-    }
 }
 
 /// A diverging colour for a change: blue for fewer incidents, red for more, grey for none;
@@ -75,7 +81,7 @@ pub fn change_colour(difference: i64, ratio: Option<f64>) -> egui::Color32 {
 pub fn show(
     ui: &mut egui::Ui,
     view: &ViewContext<'_>,
-    cache: &mut ChangeCache,
+    cache: &mut ChangeTable,
     commands: &mut Vec<Command>,
 ) {
     let mut settings = view.state.change;
@@ -100,7 +106,9 @@ pub fn show(
         commands.push(Command::SetChange(settings));
     }
     let (sort, descending, countries) = (cache.sort, !cache.ascending, cache.countries);
-    let change = cache.get(view);
+    let Some(change) = view.change else {
+        return;
+    };
     let months = change.settings.months;
     ui.label(egui::RichText::new(change.describe()).strong());
     ui.label(
@@ -243,16 +251,7 @@ pub fn show(
 }
 
 fn killed_label(ui: &mut egui::Ui, killed: &CountTotal) {
-    let range = if killed.min == killed.max {
-        killed.min.to_string()
-    } else {
-        format!("{}-{}", killed.min, killed.max)
-    };
-    let response = ui.label(if killed.unknown > 0 {
-        format!("{range} +{}?", killed.unknown)
-    } else {
-        range
-    });
+    let response = ui.label(killed.short_display());
     if killed.unknown > 0 {
         response.on_hover_text(killed.display());
     }

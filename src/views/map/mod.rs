@@ -402,7 +402,12 @@ impl MapView {
                 offline_basemap::draw_land(&painter, basemap, transform, rect, &palette);
             }
             let totals = layers.choropleth.then_some(&view.derived.provinces);
-            if let Some(totals) = totals {
+            let change = view
+                .change
+                .filter(|_| layers.choropleth && layers.choropleth_change);
+            if let Some(change) = change {
+                offline_basemap::draw_change(&painter, basemap, change, transform, rect);
+            } else if let Some(totals) = totals {
                 offline_basemap::draw_choropleth(
                     &painter,
                     basemap,

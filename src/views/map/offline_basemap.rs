@@ -217,6 +217,26 @@ pub(super) fn draw_choropleth(
     }
 }
 
+/// Provinces coloured by their change (see [`crate::views::change::change_colour`]); a
+/// province with no incident in the window or the baseline is left uncoloured.
+pub(super) fn draw_change(
+    painter: &egui::Painter,
+    basemap: &Basemap,
+    change: &crate::model::change::Change,
+    transform: ScreenTransform,
+    rect: Rect,
+) {
+    for area in &basemap.provinces {
+        if !transform.visible(area, rect) {
+            continue;
+        }
+        if let Some(place) = change.provinces.get(&area.key()) {
+            let colour = crate::views::change::change_colour(place.difference(), place.ratio());
+            painter.add(fill_mesh(area, transform, colour.gamma_multiply(0.85)));
+        }
+    }
+}
+
 /// Province names at mid zoom, then city names by population, never overlapping.
 ///
 /// Drawn over the incident symbols and clusters, each on a halo, so a city under a cluster stays

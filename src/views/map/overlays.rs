@@ -152,6 +152,10 @@ fn overlay_menu(ui: &mut egui::Ui, layers: &MapOverlays, commands: &mut Vec<Comm
                 );
                 ui.radio_value(&mut edited.choropleth_measure, Measure::Killed, "deaths");
             });
+            ui.checkbox(
+                &mut edited.choropleth_change,
+                "Colour by change instead (the Change view's months against its baseline)",
+            );
         });
     });
     ui.checkbox(&mut edited.labels, "City and province labels");
@@ -321,7 +325,10 @@ pub(super) fn legend(
             }
             if layers.choropleth {
                 ui.add_space(8.0);
-                choropleth_legend(ui, layers.choropleth_measure);
+                match view.change.filter(|_| layers.choropleth_change) {
+                    Some(change) => change_legend(ui, change),
+                    None => choropleth_legend(ui, layers.choropleth_measure),
+                }
             }
         });
         if !view.state.filter.areas.is_empty() {
@@ -496,6 +503,41 @@ fn choropleth_legend(ui: &mut egui::Ui, measure: Measure) {
         }
         ui.label(
             egui::RichText::new("Incidents known only to the country are not counted")
+                .small()
+                .weak(),
+        );
+    });
+}
+
+/// The diverging legend of the change choropleth: fewer incidents in blue, more in red,
+/// strength by the share of the baseline.
+fn change_legend(ui: &mut egui::Ui, change: &crate::model::change::Change) {
+    use crate::views::change::change_colour;
+    ui.vertical(|ui| {
+        ui.label(
+            egui::RichText::new("Change in incidents per province")
+                .small()
+                .strong(),
+        );
+        ui.label(egui::RichText::new(change.describe()).small());
+        for (difference, ratio, label) in [
+            (1, None, "new (none before)"),
+            (1, Some(1.0), "+100% or more"),
+            (1, Some(0.5), "+50%"),
+            (0, Some(0.0), "no change"),
+            (-1, Some(-0.5), "\u{2212}50%"),
+            (-1, Some(-1.0), "\u{2212}100% (none now)"),
+        ] {
+            ui.horizontal(|ui| {
+                let (swatch, _) =
+                    ui.allocate_exact_size(Vec2::new(14.0, 10.0), egui::Sense::hover());
+                ui.painter()
+                    .rect_filled(swatch, 1.0, change_colour(difference, ratio));
+                ui.label(egui::RichText::new(label).small());
+            });
+        }
+        ui.label(
+            egui::RichText::new("Uncoloured: no incident in either period")
                 .small()
                 .weak(),
         );
