@@ -136,28 +136,23 @@ impl CountTotal {
 
     /// "31-40 +1?": the range and, after it, how many tolls are unknown; for table cells.
     pub fn short_display(&self) -> String {
-        let range = if self.min == self.max {
-            self.min.to_string()
-        } else {
-            format!("{}-{}", self.min, self.max)
-        };
-        if self.unknown == 0 {
-            range
-        } else {
-            format!("{range} +{}?", self.unknown)
-        }
+        self.with_unknown(|unknown| format!(" +{unknown}?"))
     }
 
     pub fn display(&self) -> String {
+        self.with_unknown(|unknown| format!(" (+{unknown} with unknown toll)"))
+    }
+
+    /// "31-40" (or "7"), then `unknown` in words when some tolls are unknown.
+    fn with_unknown(&self, unknown: impl FnOnce(usize) -> String) -> String {
         let range = if self.min == self.max {
             self.min.to_string()
         } else {
             format!("{}-{}", self.min, self.max)
         };
-        if self.unknown == 0 {
-            range
-        } else {
-            format!("{range} (+{} with unknown toll)", self.unknown)
+        match self.unknown {
+            0 => range,
+            count => range + &unknown(count),
         }
     }
 }
