@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, HashMap};
 use super::aggregate::{
     Category, CountTotal, GroupTotal, MonthHistogram, StackBy, Summary, month_index,
 };
-use super::area::Area;
+use super::area::{self, Prepared};
 use super::dataset::Dataset;
 use super::date::DatePrecision;
 use super::filter::Filter;
@@ -109,6 +109,14 @@ pub struct Columns {
     reach_km: Vec<f64>,
     /// The widest footprint, which bounds where an incident can meet an area.
     max_reach_km: f64,
+    /// Each row's footprint as an index into `reaches` (the distinct radii, at most 255; a row
+    /// past them has `u8::MAX`), so that a circle's limit is worked out once per radius.
+    reach_index: Vec<u8>,
+    reaches: Vec<f64>,
+    /// Each row's point as a unit vector, made the first time an area is asked for.
+    unit: std::sync::OnceLock<Vec<[f64; 3]>>,
+    /// (lat, lon) in single precision, for the bounds of boxes and polygons.
+    coarse: Vec<[f32; 2]>,
     /// (ISO code, name)
     countries: Vec<(String, String)>,
     /// (province, ISO code)
@@ -235,8 +243,8 @@ struct Tally {
 struct Compiled<'a> {
     from: i32,
     to: i32,
-    /// Each area with its bounds for the widest footprint (see [`Area::bounds`]).
-    areas: Vec<(&'a Area, [f64; 4])>,
+    /// Each area, ready for a million rows.
+    areas: Vec<Prepared<'a>>,
     country: Vec<bool>,
     /// One more entry than there are provinces: the last stands for "no province".
     province: Vec<bool>,
@@ -301,9 +309,25 @@ impl Columns {
             let location = &incident.location;
             columns.lat.push(location.lat);
             columns.lon.push(location.lon);
+            columns
+                .coarse
+                .push([location.lat as f32, location.lon as f32]);
             let reach = location.uncertainty_km();
             columns.reach_km.push(reach);
             columns.max_reach_km = columns.max_reach_km.max(reach);
+            let index = match columns
+                .reaches
+                .iter()
+                .position(|&r| r.to_bits() == reach.to_bits())
+            {
+                Some(index) => index as u8,
+                None if columns.reaches.len() < usize::from(u8::MAX) => {
+                    columns.reaches.push(reach);
+                    (columns.reaches.len() - 1) as u8
+                }
+                None => u8::MAX,
+            };
+            columns.reach_index.push(index);
             columns.dating.push(pack_dating(
                 incident.date.year_value(),
                 date_precision,
@@ -378,6 +402,17 @@ impl Columns {
         self.first_day.len()
     }
 
+    /// Every row's point as a unit vector (see [`Prepared`]), made once.
+    fn units(&self) -> &[[f64; 3]] {
+        self.unit.get_or_init(|| {
+            self.lat
+                .iter()
+                .zip(&self.lon)
+                .map(|(&lat, &lon)| area::unit_vector(lat, lon))
+                .collect()
+        })
+    }
+
     pub fn is_empty(&self) -> bool {
         self.first_day.is_empty()
     }
@@ -435,7 +470,7 @@ impl Columns {
             areas: filter
                 .areas
                 .iter()
-                .map(|area| (area, area.bounds(self.max_reach_km)))
+                .map(|area| Prepared::new(area, self.max_reach_km, &self.reaches))
                 .collect(),
             country: self
                 .countries
@@ -549,6 +584,19 @@ impl Columns {
             categories,
             stack_by,
         };
+        let rows = area::AreaRows {
+            // Made (once) only for a circle: boxes and polygons do not read them.
+            unit: if compiled.areas.iter().any(Prepared::is_circle) {
+                self.units()
+            } else {
+                &[]
+            },
+            coarse: &self.coarse,
+            reach_index: &self.reach_index,
+            lat: &self.lat,
+            lon: &self.lon,
+            reach_km: &self.reach_km,
+        };
         let tally_range = |range: std::ops::Range<usize>| {
             let mut tally = empty.clone();
             // Written without branches on the row's values (see `Compiled`): the index lists
@@ -614,16 +662,7 @@ impl Columns {
                     mask |= bit(failed, ACTOR);
                 }
                 if in_use(AREA) {
-                    let (lat, lon) = (self.lat[i], self.lon[i]);
-                    let inside = compiled
-                        .areas
-                        .iter()
-                        .any(|(area, [south, north, west, east])| {
-                            // The bounds first: most rows are far from a small area.
-                            (*south..=*north).contains(&lat)
-                                && (*west..=*east).contains(&lon)
-                                && area.meets(lat, lon, self.reach_km[i])
-                        });
+                    let inside = compiled.areas.iter().any(|area| area.meets_row(&rows, i));
                     mask |= bit(!inside, AREA);
                 }
                 if let Some((filter, dataset)) = compiled.text
@@ -1083,6 +1122,7 @@ fn add_all(total: &mut [u32], other: &[u32]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Area;
     use crate::model::aggregate::{facet_counts, multi_facet_counts, province_totals};
     use crate::model::filter::Facet;
 
