@@ -75,9 +75,24 @@ impl AreaDraft {
     /// The area the points make, if they make one (a double click ends a polygon); the draft
     /// starts again either way.
     pub fn finish(&mut self) -> Option<Area> {
+        // A polygon of fewer than three corners is still being drawn.
+        if self.mode == DrawMode::Polygon && self.points.len() < 3 {
+            return None;
+        }
         let area = self.area_with(None);
         self.points.clear();
         area.filter(|area| area.problem().is_none())
+    }
+
+    /// The corners clicked so far and the pointer, joined: a polygon's outline before it has
+    /// three corners.
+    pub fn trail(&self, pointer: Option<(f64, f64)>) -> Vec<(f64, f64)> {
+        match self.mode {
+            DrawMode::Polygon if self.points.len() < 3 => {
+                self.points.iter().copied().chain(pointer).collect()
+            }
+            _ => Vec::new(),
+        }
     }
 
     /// The area the points make with `pointer` as the next click: the preview.

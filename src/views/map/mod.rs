@@ -485,8 +485,18 @@ impl MapView {
                 if let Some(preview) = draft.preview(at) {
                     area_tool::draw(&painter, &preview, transform, area_colour, true);
                 }
-                for &(lat, lon) in &draft.points {
-                    let point = transform.apply(Mercator::from_lon_lat(lon, lat));
+                let screen =
+                    |&(lat, lon): &(f64, f64)| transform.apply(Mercator::from_lon_lat(lon, lat));
+                let trail: Vec<egui::Pos2> = draft.trail(at).iter().map(screen).collect();
+                if trail.len() >= 2 {
+                    painter.add(egui::Shape::dashed_line(
+                        &trail,
+                        egui::Stroke::new(2.0, area_colour),
+                        8.0,
+                        4.0,
+                    ));
+                }
+                for point in draft.points.iter().map(screen) {
                     painter.circle(
                         point,
                         4.0,
@@ -495,13 +505,17 @@ impl MapView {
                     );
                 }
                 if let Some(pointer) = pointer {
-                    painter.text(
-                        pointer + egui::vec2(14.0, 14.0),
-                        egui::Align2::LEFT_TOP,
-                        draft.hint(),
+                    // On a dark box, as the map's other labels: readable over land, sea and
+                    // names alike.
+                    let galley = painter.layout_no_wrap(
+                        draft.hint().to_owned(),
                         egui::FontId::proportional(12.0),
-                        ui.visuals().strong_text_color(),
+                        egui::Color32::WHITE,
                     );
+                    let at = pointer + egui::vec2(16.0, 16.0);
+                    let background = egui::Rect::from_min_size(at, galley.size()).expand(3.0);
+                    painter.rect_filled(background, 3.0, egui::Color32::from_black_alpha(200));
+                    painter.galley(at, galley, egui::Color32::WHITE);
                 }
             }
             if let Some(measure) = measure {
