@@ -506,3 +506,35 @@ fn the_change_view_shows_the_numbers_stats_change_prints() {
         harness.get_by_label(&row[1]);
     }
 }
+
+#[test]
+fn within_n_km_of_a_city_typed_in_the_filter_panel_adds_an_area() {
+    use khorasan_atlas::model::Area;
+    let mut harness = harness(PersistedState::default());
+    harness.get_by_label("or of the city").click();
+    harness.run_ok();
+    harness
+        .get_by_label("or of the city")
+        .type_text("jalalabad");
+    harness.run_ok();
+    harness.get_by_label("Add").click();
+    harness.run_ok();
+    let areas = &harness.state().state.filter.areas;
+    let [Area::Within { km, label, .. }] = areas.as_slice() else {
+        panic!("one circle: {areas:?}");
+    };
+    assert_eq!((*km, label.as_deref()), (50.0, Some("Jalalabad")));
+    harness.get_by_label("within 50 km of Jalalabad");
+    let shown = harness.state().derived.filtered.len();
+    assert!(0 < shown && shown < harness.state().dataset.incidents.len());
+
+    // A name the basemap does not know says so and adds nothing.
+    harness.get_by_label("or of the city").click();
+    harness.run_ok();
+    harness.get_by_label("or of the city").type_text("Atlantis");
+    harness.run_ok();
+    harness.get_by_label("Add").click();
+    harness.run_ok();
+    assert_eq!(harness.state().state.filter.areas.len(), 1);
+    harness.get_by_label_contains("No city \u{201c}Atlantis\u{201d}");
+}

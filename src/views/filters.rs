@@ -18,8 +18,11 @@ pub struct FiltersState {
     to_text: String,
     /// The range the texts were last synchronised with; a brush on the timeline replaces them.
     synced: Option<(Option<NaiveDate>, Option<NaiveDate>)>,
-    /// The radius "Within … km of the selected incident" adds.
+    /// The radius "Within … km of" adds.
     within_km: f64,
+    /// The city typed for "Within … km of a city", and why it was not found.
+    city: String,
+    city_problem: Option<String>,
 }
 
 /// The search field's id, so Ctrl+F can focus it.
@@ -258,6 +261,40 @@ fn area_section(
             });
         }
     });
+    ui.horizontal(|ui| {
+        let label = ui.label("or of the city");
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(&mut state.city)
+                    .hint_text("Jalalabad")
+                    .desired_width(110.0),
+            )
+            .labelled_by(label.id);
+        let entered = field.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
+        if (ui.button("Add").clicked() || entered) && !state.city.trim().is_empty() {
+            match find_city(&state.city) {
+                Some(city) => {
+                    filter.areas.push(Area::Within {
+                        lat: city.lat,
+                        lon: city.lon,
+                        km: state.within_km,
+                        label: Some(city.english.clone()),
+                    });
+                    state.city.clear();
+                    state.city_problem = None;
+                }
+                None => {
+                    state.city_problem = Some(format!(
+                        "No city \u{201c}{}\u{201d} in the offline basemap's list",
+                        state.city.trim()
+                    ));
+                }
+            }
+        }
+    });
+    if let Some(problem) = &state.city_problem {
+        ui.colored_label(ui.visuals().warn_fg_color, problem);
+    }
     ui.label(
         egui::RichText::new(
             "Draw one with the map's Area menu. Several areas: inside any. An incident \
@@ -267,6 +304,22 @@ fn area_section(
         .small()
         .weak(),
     );
+}
+
+/// A city of the offline basemap by its English or GeoNames name, whole (any case), else the
+/// most populous one whose name starts with the text.
+fn find_city(text: &str) -> Option<&'static crate::basemap::City> {
+    let wanted = text.trim().to_lowercase();
+    let cities = &crate::basemap::Basemap::shared()?.cities;
+    let named = |city: &&crate::basemap::City| {
+        city.english.to_lowercase() == wanted || city.name.to_lowercase() == wanted
+    };
+    cities.iter().find(named).or_else(|| {
+        cities
+            .iter()
+            .filter(|city| city.english.to_lowercase().starts_with(&wanted))
+            .max_by_key(|city| city.population)
+    })
 }
 
 /// Actors as the data names them: the ISK preset, a name search and the list.

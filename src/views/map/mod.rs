@@ -743,6 +743,7 @@ impl MapView {
                 overlays::ActiveTools {
                     measuring: self.measure.is_some(),
                     drawing: self.drawing.as_ref().map(|draft| draft.mode),
+                    filter: &view.state.filter,
                 },
                 commands,
             )

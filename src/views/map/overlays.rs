@@ -29,11 +29,12 @@ pub(super) struct ControlActions {
     pub draw: Option<Option<super::area_tool::DrawMode>>,
 }
 
-/// The map tools switched on.
+/// The map tools switched on, and the filter's areas the Area menu lists.
 #[derive(Clone, Copy)]
-pub(super) struct ActiveTools {
+pub(super) struct ActiveTools<'a> {
     pub measuring: bool,
     pub drawing: Option<super::area_tool::DrawMode>,
+    pub filter: &'a crate::model::Filter,
 }
 
 pub(super) fn controls(
@@ -42,10 +43,14 @@ pub(super) fn controls(
     layers: &MapOverlays,
     basemap: &BasemapSettings,
     tiles: Option<&TileBasemap>,
-    tools: ActiveTools,
+    tools: ActiveTools<'_>,
     commands: &mut Vec<Command>,
 ) -> ControlActions {
-    let ActiveTools { measuring, drawing } = tools;
+    let ActiveTools {
+        measuring,
+        drawing,
+        filter,
+    } = tools;
     let mut actions = ControlActions::default();
     let area_rect = Rect::from_min_size(rect.min + Vec2::splat(10.0), Vec2::new(760.0, 40.0));
     ui.scope_builder(egui::UiBuilder::new().max_rect(area_rect), |ui| {
@@ -102,6 +107,26 @@ pub(super) fn controls(
                     if drawing.is_some() && ui.button("Stop drawing (Esc)").clicked() {
                         actions.draw = Some(None);
                         ui.close();
+                    }
+                    if !filter.areas.is_empty() {
+                        ui.separator();
+                        let mut kept = filter.areas.clone();
+                        let mut removed = None;
+                        for (index, area) in filter.areas.iter().enumerate() {
+                            ui.horizontal(|ui| {
+                                if ui.small_button("\u{d7}").on_hover_text("Remove").clicked() {
+                                    removed = Some(index);
+                                }
+                                ui.label(area.words());
+                            });
+                        }
+                        if let Some(index) = removed {
+                            kept.remove(index);
+                            commands.push(Command::SetFilter(crate::model::Filter {
+                                areas: kept,
+                                ..filter.clone()
+                            }));
+                        }
                     }
                     ui.label(
                         egui::RichText::new(
