@@ -191,6 +191,31 @@ mod tests {
         view.state.map_zoom = 6.5;
         view.state.presentation.title = "Foiled plots in Europe".into();
         view.presenting = true;
+        // Areas of every shape, the Change view's settings and its map layer.
+        view.state.filter.areas = vec![
+            crate::model::Area::Within {
+                lat: 34.43,
+                lon: 70.45,
+                km: 50.0,
+                label: Some("Jalalabad".into()),
+            },
+            crate::model::Area::Box {
+                west: 69.0,
+                south: 34.4,
+                east: 69.3,
+                north: 34.6,
+            },
+            crate::model::Area::Polygon {
+                points: vec![(70.0, 34.0), (71.0, 34.0), (70.5, 35.0)],
+                label: None,
+            },
+        ];
+        view.state.change = crate::model::change::ChangeSettings {
+            months: 6,
+            baseline: crate::model::change::Baseline::YearEarlier,
+        };
+        view.state.central = super::super::persisted::CentralView::Change;
+        view.state.map_overlays.choropleth_change = true;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("europe.view.ron");
         save(&path, &view).unwrap();
