@@ -317,5 +317,24 @@ fn matching(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, startup, scan, frame, matching);
+/// The Change view's numbers (`model::change`, also `stats --change`) for the whole file: it
+/// runs on the UI thread when the filter or its settings change while the view is shown.
+fn change(c: &mut Criterion) {
+    use khorasan_atlas::model::change::{Change, ChangeSettings};
+    let dataset = synthetic(rows());
+    let mut group = c.benchmark_group("change");
+    group.sample_size(10);
+    group.bench_function(format!("{}_rows_last_3_months", rows()), |b| {
+        b.iter(|| {
+            black_box(Change::compute(
+                &dataset,
+                &Filter::default(),
+                ChangeSettings::default(),
+            ))
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, startup, scan, frame, matching, change);
 criterion_main!(benches);
