@@ -395,3 +395,67 @@ fn the_choropleth_colours_provinces_by_change_with_a_diverging_legend() {
     );
     harness.get_by_label(&change.describe());
 }
+
+#[test]
+fn an_area_is_reshaped_on_the_map_by_dragging_its_handle() {
+    use khorasan_atlas::model::{Area, Filter};
+    let mut harness = common::harness(PersistedState {
+        filter: Filter {
+            areas: vec![Area::Within {
+                lat: 34.43,
+                lon: 70.45,
+                km: 100.0,
+                label: Some("Jalalabad".to_owned()),
+            }],
+            ..Filter::default()
+        },
+        ..PersistedState::default()
+    });
+    let before = harness.state().derived.filtered.len();
+    assert!(
+        harness
+            .query_by_label("Radius: within 100 km of Jalalabad")
+            .is_none(),
+        "no handles until asked for"
+    );
+    let menu = harness
+        .get_all_by_label("Area")
+        .map(|node| node.rect())
+        .max_by(|a, b| a.min.x.total_cmp(&b.min.x))
+        .unwrap();
+    click_at(&mut harness, menu.center());
+    harness
+        .get_by_label("Edit the areas: drag their handles")
+        .click();
+    harness.run_ok();
+    let handle = harness
+        .get_by_label("Radius: within 100 km of Jalalabad")
+        .rect()
+        .center();
+    let camera = harness.state().map.center_and_zoom();
+    // Dragged outwards, a frame at a time, as a hand would.
+    harness.drag_at(handle);
+    harness.run_ok();
+    for step in 1..=6 {
+        harness.hover_at(handle + egui::vec2(10.0 * step as f32, 0.0));
+        harness.run_ok();
+    }
+    harness.drop_at(handle + egui::vec2(60.0, 0.0));
+    harness.run_ok();
+    let app = harness.state();
+    let [Area::Within { km, label, .. }] = app.state.filter.areas.as_slice() else {
+        panic!("one circle");
+    };
+    assert!(*km > 100.0, "{km} km");
+    assert_eq!(label.as_deref(), Some("Jalalabad"));
+    assert_eq!(
+        app.map.center_and_zoom(),
+        camera,
+        "the drag moved the handle, not the map"
+    );
+    assert!(app.derived.filtered.len() >= before);
+    let expected: Vec<usize> = (0..app.dataset.incidents.len())
+        .filter(|&i| app.state.filter.matches(&app.dataset.incidents[i]))
+        .collect();
+    assert_eq!(app.derived.filtered, expected);
+}

@@ -125,6 +125,73 @@ impl AreaDraft {
     }
 }
 
+/// The points an area is edited by on the map, as (lat, lon): a circle's centre and the
+/// point east of it on its edge, a box's four corners, a polygon's corners.
+pub(super) fn handles(area: &Area) -> Vec<(f64, f64)> {
+    match area {
+        Area::Within { lat, lon, km, .. } => {
+            vec![
+                (*lat, *lon),
+                destination(*lat, *lon, *km, std::f64::consts::FRAC_PI_2),
+            ]
+        }
+        Area::Box {
+            west,
+            south,
+            east,
+            north,
+        } => vec![
+            (*south, *west),
+            (*south, *east),
+            (*north, *east),
+            (*north, *west),
+        ],
+        Area::Polygon { points, .. } => points.iter().map(|&(lon, lat)| (lat, lon)).collect(),
+    }
+}
+
+/// `area` with handle `index` moved to (`lat`, `lon`): a circle moves by its centre and takes
+/// its radius from its edge; a box's corner moves with its two edges; a polygon's corner moves.
+/// `None` where the result would not be a usable area.
+pub(super) fn moved(area: &Area, index: usize, lat: f64, lon: f64) -> Option<Area> {
+    let mut area = area.clone();
+    match &mut area {
+        Area::Within {
+            lat: centre_lat,
+            lon: centre_lon,
+            km,
+            ..
+        } => match index {
+            0 => (*centre_lat, *centre_lon) = (lat, lon),
+            _ => {
+                let radius = distance_km((*centre_lat, *centre_lon), (lat, lon));
+                *km = round_km(radius).clamp(1.0, MAX_RADIUS_KM);
+            }
+        },
+        Area::Box {
+            west,
+            south,
+            east,
+            north,
+        } => {
+            // The corner's two edges follow it; the opposite corner stays.
+            match index {
+                0 => (*south, *west) = (lat, lon),
+                1 => (*south, *east) = (lat, lon),
+                2 => (*north, *east) = (lat, lon),
+                _ => (*north, *west) = (lat, lon),
+            }
+            let (w, e) = (west.min(*east), west.max(*east));
+            let (s, n) = (south.min(*north), south.max(*north));
+            (*west, *east, *south, *north) = (w, e, s, n);
+        }
+        Area::Polygon { points, .. } => {
+            *points.get_mut(index)? = (lon, lat);
+        }
+    }
+    area.problem().is_none().then_some(area)
+}
+
 /// 1 km steps below 20 km, 5 km to 100, 10 km beyond.
 fn round_km(km: f64) -> f64 {
     let step = match km {
@@ -260,6 +327,54 @@ mod tests {
             points,
             [(70.0, 34.0), (71.0, 34.0), (70.5, 35.0)],
             "lon first"
+        );
+    }
+
+    #[test]
+    fn handles_move_a_circle_resize_it_and_move_corners() {
+        let circle = Area::Within {
+            lat: 34.43,
+            lon: 70.45,
+            km: 50.0,
+            label: Some("Jalalabad".to_owned()),
+        };
+        let [centre, edge] = handles(&circle)[..] else {
+            panic!("two handles");
+        };
+        assert_eq!(centre, (34.43, 70.45));
+        assert!((distance_km(centre, edge) - 50.0).abs() < 0.01);
+        let Some(Area::Within { km, label, .. }) = moved(&circle, 1, 34.43, 71.3) else {
+            panic!("a circle");
+        };
+        assert_eq!(
+            (km, label.as_deref()),
+            (80.0, Some("Jalalabad")),
+            "rounded to 10 km"
+        );
+        let Some(Area::Within { lat, lon, km, .. }) = moved(&circle, 0, 34.5, 69.2) else {
+            panic!("a circle");
+        };
+        assert_eq!((lat, lon, km), (34.5, 69.2, 50.0));
+        // A box's corner dragged past the opposite one: the box stays ordered.
+        let bbox = Area::Box {
+            west: 70.0,
+            south: 34.0,
+            east: 71.0,
+            north: 35.0,
+        };
+        assert_eq!(
+            moved(&bbox, 2, 33.5, 69.5),
+            Some(Area::Box {
+                west: 69.5,
+                south: 33.5,
+                east: 70.0,
+                north: 34.0
+            })
+        );
+        assert_eq!(
+            moved(&bbox, 0, 35.0, 70.0),
+            None,
+            "a box of no height is refused"
         );
     }
 

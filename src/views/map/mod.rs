@@ -52,6 +52,8 @@ pub struct MapView {
     measure: Option<DistanceTool>,
     /// The area being drawn, when the area tool is on.
     drawing: Option<AreaDraft>,
+    /// The filter's areas show handles to drag.
+    editing_areas: bool,
     /// Tiles drawn over the offline basemap: online (opt-in) or a local file.
     tiles: Option<TileBasemap>,
     /// The reachability check of the online tile server, until it answers.
@@ -155,6 +157,7 @@ impl MapView {
             legend_size: Vec2::ZERO,
             measure: None,
             drawing: None,
+            editing_areas: false,
             tiles: None,
             probe: None,
             pending: None,
@@ -182,20 +185,80 @@ impl MapView {
     }
 
     /// Switch the distance tool off (Esc).
-    /// Whether the measure or the area tool is on.
+    /// Whether the measure or an area tool is on.
     pub fn tool_active(&self) -> bool {
-        self.measure.is_some() || self.drawing.is_some()
+        self.measure.is_some() || self.drawing.is_some() || self.editing_areas
     }
 
-    /// The measure and the area tool off.
+    /// The measure and the area tools off.
     pub fn stop_tools(&mut self) {
         self.measure = None;
         self.drawing = None;
+        self.editing_areas = false;
+    }
+
+    /// The filter's areas' handles, each a small square dragged to reshape its area (over the
+    /// map, so a drag on one does not pan it).
+    fn area_handles(
+        &self,
+        ui: &egui::Ui,
+        view: &ViewContext<'_>,
+        transform: ScreenTransform,
+        commands: &mut Vec<Command>,
+    ) {
+        let areas = &view.state.filter.areas;
+        let colour = if ui.visuals().dark_mode {
+            egui::Color32::from_rgb(120, 220, 255)
+        } else {
+            egui::Color32::from_rgb(0, 90, 200)
+        };
+        for (area_index, area) in areas.iter().enumerate() {
+            for (handle, (lat, lon)) in area_tool::handles(area).into_iter().enumerate() {
+                let at = transform.apply(Mercator::from_lon_lat(lon, lat));
+                let rect = egui::Rect::from_center_size(at, egui::vec2(12.0, 12.0));
+                let id = egui::Id::unique("area_handle").with((area_index, handle));
+                let what = match (area, handle) {
+                    (crate::model::Area::Within { .. }, 0) => "Move".to_owned(),
+                    (crate::model::Area::Within { .. }, _) => "Radius".to_owned(),
+                    _ => format!("Corner {}", handle + 1),
+                };
+                let name = format!("{what}: {}", area.words());
+                let response = ui
+                    .interact(rect, id, egui::Sense::drag())
+                    .on_hover_cursor(egui::CursorIcon::Grab);
+                response.widget_info(|| {
+                    egui::WidgetInfo::labeled(egui::WidgetType::Button, true, &name)
+                });
+                let fill = if response.hovered() || response.dragged() {
+                    colour
+                } else {
+                    egui::Color32::WHITE
+                };
+                ui.painter().rect(
+                    rect.shrink(1.0),
+                    2.0,
+                    fill,
+                    egui::Stroke::new(1.5, colour),
+                    egui::StrokeKind::Inside,
+                );
+                if response.dragged()
+                    && let Some(pointer) = response.interact_pointer_pos()
+                {
+                    let (lon, lat) = transform.invert(pointer).to_lon_lat();
+                    if let Some(reshaped) = area_tool::moved(area, handle, lat, lon) {
+                        let mut filter = view.state.filter.clone();
+                        filter.areas[area_index] = reshaped;
+                        commands.push(Command::SetFilter(filter));
+                    }
+                }
+            }
+        }
     }
 
     /// The area tool on, for a new area of this shape.
     pub fn start_drawing(&mut self, mode: DrawMode) {
         self.measure = None;
+        self.editing_areas = false;
         self.drawing = Some(AreaDraft::new(mode));
     }
 
@@ -719,6 +782,9 @@ impl MapView {
         }
 
         let transform = output.transform;
+        if self.editing_areas && !view.presenting {
+            self.area_handles(ui, view, transform, commands);
+        }
         super::notes::map_notes(
             ui,
             view,
@@ -743,6 +809,7 @@ impl MapView {
                 overlays::ActiveTools {
                     measuring: self.measure.is_some(),
                     drawing: self.drawing.as_ref().map(|draft| draft.mode),
+                    editing: self.editing_areas,
                     filter: &view.state.filter,
                 },
                 commands,
@@ -759,6 +826,12 @@ impl MapView {
         }
         if let Some(mode) = actions.draw {
             self.drawing = mode.map(AreaDraft::new);
+            self.measure = None;
+            self.editing_areas = false;
+        }
+        if actions.toggle_editing {
+            self.editing_areas = !self.editing_areas;
+            self.drawing = None;
             self.measure = None;
         }
         if actions.toggle_measure {

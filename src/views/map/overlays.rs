@@ -27,6 +27,7 @@ pub(super) struct ControlActions {
     pub toggle_measure: bool,
     /// Start drawing an area of this shape (`Some(None)`: stop drawing).
     pub draw: Option<Option<super::area_tool::DrawMode>>,
+    pub toggle_editing: bool,
 }
 
 /// The map tools switched on, and the filter's areas the Area menu lists.
@@ -34,6 +35,8 @@ pub(super) struct ControlActions {
 pub(super) struct ActiveTools<'a> {
     pub measuring: bool,
     pub drawing: Option<super::area_tool::DrawMode>,
+    /// The filter's areas show handles to drag.
+    pub editing: bool,
     pub filter: &'a crate::model::Filter,
 }
 
@@ -49,6 +52,7 @@ pub(super) fn controls(
     let ActiveTools {
         measuring,
         drawing,
+        editing,
         filter,
     } = tools;
     let mut actions = ControlActions::default();
@@ -110,6 +114,17 @@ pub(super) fn controls(
                     }
                     if !filter.areas.is_empty() {
                         ui.separator();
+                        if ui
+                            .selectable_label(editing, "Edit the areas: drag their handles")
+                            .on_hover_text(
+                                "A circle by its centre and its edge, a box by its corners, a \
+                                 polygon by its corners",
+                            )
+                            .clicked()
+                        {
+                            actions.toggle_editing = true;
+                            ui.close();
+                        }
                         let mut kept = filter.areas.clone();
                         let mut removed = None;
                         for (index, area) in filter.areas.iter().enumerate() {
