@@ -202,29 +202,18 @@ fn round_km(km: f64) -> f64 {
     (km / step).round() * step
 }
 
-/// The outline of an area on screen.
+/// The outline of an area on screen: a circle in 96 steps; a box's or polygon's corners (the
+/// handles), the lines between them straight on the Mercator map.
 pub(super) fn outline(area: &Area, transform: ScreenTransform) -> Vec<Pos2> {
-    let screen = |lat: f64, lon: f64| transform.apply(Mercator::from_lon_lat(lon, lat));
+    let screen = |(lat, lon): (f64, f64)| transform.apply(Mercator::from_lon_lat(lon, lat));
     match area {
         Area::Within { lat, lon, km, .. } => (0..96)
             .map(|step| {
                 let bearing = f64::from(step) / 96.0 * std::f64::consts::TAU;
-                let (lat, lon) = destination(*lat, *lon, *km, bearing);
-                screen(lat, lon)
+                screen(destination(*lat, *lon, *km, bearing))
             })
             .collect(),
-        Area::Box {
-            west,
-            south,
-            east,
-            north,
-        } => vec![
-            screen(*south, *west),
-            screen(*south, *east),
-            screen(*north, *east),
-            screen(*north, *west),
-        ],
-        Area::Polygon { points, .. } => points.iter().map(|&(lon, lat)| screen(lat, lon)).collect(),
+        Area::Box { .. } | Area::Polygon { .. } => handles(area).into_iter().map(screen).collect(),
     }
 }
 

@@ -226,9 +226,7 @@ impl MapView {
                 let response = ui
                     .interact(rect, id, egui::Sense::drag())
                     .on_hover_cursor(egui::CursorIcon::Grab);
-                response.widget_info(|| {
-                    egui::WidgetInfo::labeled(egui::WidgetType::Button, true, &name)
-                });
+                response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &name));
                 let fill = if response.hovered() || response.dragged() {
                     colour
                 } else {
