@@ -313,18 +313,22 @@ fn click_at(harness: &mut egui_kittest::Harness<'_, khorasan_atlas::AtlasApp>, a
     }
 }
 
-#[test]
-fn an_area_drawn_on_the_map_filters_every_view_and_is_removed_from_the_panel() {
-    let mut harness = harness();
-    let total = harness.state().dataset.incidents.len();
-    // The map's Area menu (the filter panel has an Area section too: take the one further
-    // right).
+/// The map's Area menu opened (the filter panel has an Area section too: the menu is the one
+/// further right).
+fn open_area_menu(harness: &mut egui_kittest::Harness<'_, khorasan_atlas::AtlasApp>) {
     let menu = harness
         .get_all_by_label("Area")
         .map(|node| node.rect())
         .max_by(|a, b| a.min.x.total_cmp(&b.min.x))
         .unwrap();
-    click_at(&mut harness, menu.center());
+    click_at(harness, menu.center());
+}
+
+#[test]
+fn an_area_drawn_on_the_map_filters_every_view_and_is_removed_from_the_panel() {
+    let mut harness = harness();
+    let total = harness.state().dataset.incidents.len();
+    open_area_menu(&mut harness);
     harness
         .get_by_label("Circle: its centre, then its edge")
         .click();
@@ -418,12 +422,7 @@ fn an_area_is_reshaped_on_the_map_by_dragging_its_handle() {
             .is_none(),
         "no handles until asked for"
     );
-    let menu = harness
-        .get_all_by_label("Area")
-        .map(|node| node.rect())
-        .max_by(|a, b| a.min.x.total_cmp(&b.min.x))
-        .unwrap();
-    click_at(&mut harness, menu.center());
+    open_area_menu(&mut harness);
     harness
         .get_by_label("Edit the areas: drag their handles")
         .click();
