@@ -358,7 +358,10 @@ fn an_area_drawn_on_the_map_filters_every_view_and_is_removed_from_the_panel() {
     assert!(0 < shown && shown < total, "{shown} of {total}");
     let caption = khorasan_atlas::model::caption::caption(&app.state.filter, &app.dataset, shown);
     assert!(caption.contains(&format!("within {km} km of")), "{caption}");
-    // The panel lists it.
+    // The panel lists it, under its Area section (folded while there was no area).
+    let km = *km;
+    harness.get_by_label("Area \u{2022} 1 selected").click();
+    harness.run_ok();
     harness
         .get_all_by_label_contains(&format!("within {km} km of"))
         .next()

@@ -50,6 +50,11 @@ fn ticking_a_kind_filters_every_view() {
     assert!(plots > 0, "the dataset should hold foiled plots");
 
     let attack_labels_before = harness.query_all_by_label("Attack").count();
+    // At 1280x800 the kinds start near the panel's foot: scrolled to, as a user would.
+    harness
+        .get_by_label(&format!("Foiled plot ({plots})"))
+        .scroll_to_me();
+    harness.run_ok();
     harness
         .get_by_label(&format!("Foiled plot ({plots})"))
         .click();
@@ -511,6 +516,17 @@ fn the_change_view_shows_the_numbers_stats_change_prints() {
 fn within_n_km_of_a_city_typed_in_the_filter_panel_adds_an_area() {
     use khorasan_atlas::model::Area;
     let mut harness = harness(PersistedState::default());
+    // The panel's Area section is folded until used (the map's Area menu is further right).
+    let header = harness
+        .get_all_by_label("Area")
+        .map(|node| node.rect())
+        .min_by(|a, b| a.min.x.total_cmp(&b.min.x))
+        .unwrap();
+    harness.hover_at(header.center());
+    harness.run_ok();
+    harness.drag_at(header.center());
+    harness.drop_at(header.center());
+    harness.run_ok();
     harness.get_by_label("or of the city").click();
     harness.run_ok();
     harness

@@ -105,7 +105,10 @@ pub fn show(
                         }
                     });
             });
-            section(ui, "Area", filter.areas.len(), |ui| {
+            // Folded until used: areas are mostly drawn on the map, and the facets below
+            // keep their place at 1280x800.
+            let areas = filter.areas.len();
+            section_opened(ui, "Area", areas, areas > 0, |ui| {
                 area_section(ui, view, state, &mut filter)
             });
             section(ui, "Kind", filter.kinds.len(), |ui| {
@@ -440,6 +443,17 @@ fn period(
 }
 
 fn section(ui: &mut egui::Ui, title: &str, active: usize, body: impl FnOnce(&mut egui::Ui)) {
+    section_opened(ui, title, active, true, body);
+}
+
+/// A section open at first only when `open` (it keeps its state after that).
+fn section_opened(
+    ui: &mut egui::Ui,
+    title: &str,
+    active: usize,
+    open: bool,
+    body: impl FnOnce(&mut egui::Ui),
+) {
     let heading = if active > 0 {
         format!("{title} \u{2022} {active} selected")
     } else {
@@ -447,7 +461,7 @@ fn section(ui: &mut egui::Ui, title: &str, active: usize, body: impl FnOnce(&mut
     };
     egui::CollapsingHeader::new(heading)
         .id_salt(title)
-        .default_open(true)
+        .default_open(open)
         .show(ui, body);
 }
 
