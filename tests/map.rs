@@ -299,20 +299,6 @@ fn the_legend_moves_off_the_incidents_it_would_hide() {
     );
 }
 
-/// A click: the pointer moved there, then a press and a release at one point in one frame
-/// (the map takes a press held over frames for the start of a pan).
-fn click_at(harness: &mut egui_kittest::Harness<'_, khorasan_atlas::AtlasApp>, at: egui::Pos2) {
-    harness.hover_at(at);
-    harness.run_ok();
-    harness.drag_at(at);
-    harness.drop_at(at);
-    harness.run_ok();
-    // Past the double-click time, so that the next click is a click of its own.
-    for _ in 0..30 {
-        harness.step();
-    }
-}
-
 /// The map's Area menu opened (the filter panel has an Area section too: the menu is the one
 /// further right).
 fn open_area_menu(harness: &mut egui_kittest::Harness<'_, khorasan_atlas::AtlasApp>) {
@@ -321,7 +307,7 @@ fn open_area_menu(harness: &mut egui_kittest::Harness<'_, khorasan_atlas::AtlasA
         .map(|node| node.rect())
         .max_by(|a, b| a.min.x.total_cmp(&b.min.x))
         .unwrap();
-    click_at(harness, menu.center());
+    common::click_at(harness, menu.center());
 }
 
 #[test]
@@ -336,12 +322,12 @@ fn an_area_drawn_on_the_map_filters_every_view_and_is_removed_from_the_panel() {
     // The map's middle, below its control row.
     let region = harness.get_by_label("Khorasan region").rect();
     let centre = egui::pos2(region.min.x + 250.0, region.max.y + 250.0);
-    click_at(&mut harness, centre);
+    common::click_at(&mut harness, centre);
     assert!(
         harness.state().state.filter.areas.is_empty(),
         "one click is a centre only"
     );
-    click_at(&mut harness, centre + egui::vec2(70.0, 0.0));
+    common::click_at(&mut harness, centre + egui::vec2(70.0, 0.0));
 
     let app = harness.state();
     let areas = &app.state.filter.areas;

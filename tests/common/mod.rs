@@ -140,3 +140,17 @@ pub(crate) fn write_partitioned(csv_path: &std::path::Path, root: &std::path::Pa
         writer.close().unwrap();
     }
 }
+
+/// A click: the pointer moved there, then a press and a release at one point in one frame
+/// (the map takes a press held over frames for the start of a pan).
+pub(crate) fn click_at(harness: &mut Harness<'_, AtlasApp>, at: egui::Pos2) {
+    harness.hover_at(at);
+    harness.run_ok();
+    harness.drag_at(at);
+    harness.drop_at(at);
+    harness.run_ok();
+    // Past the double-click time, so that the next click is a click of its own.
+    for _ in 0..30 {
+        harness.step();
+    }
+}
