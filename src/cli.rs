@@ -1,6 +1,6 @@
 //! The command line: the GUI by default, `export` and `stats` without a window.
 
-use crate::io::import::columnar::Period;
+use crate::io::import::{Period, Subset};
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::PathBuf;
@@ -368,17 +368,7 @@ impl FilterArgs {
 
     /// Turn flags into a [`Filter`], checking every value against the vocabularies and the data.
     pub fn to_filter(&self, dataset: &Dataset) -> Result<Filter, CliError> {
-        let Period { from, to } = self.period()?;
-        let mut countries = BTreeSet::new();
-        for code in &self.country {
-            let upper = code.trim().to_ascii_uppercase();
-            if !crate::io::import::countries::is_alpha2(&upper) {
-                return Err(CliError::Usage(format!(
-                    "--country: '{code}' is not an ISO 3166-1 alpha-2 country code (e.g. AF, PK, IR, RU)"
-                )));
-            }
-            countries.insert(upper);
-        }
+        let mut filter = self.to_filter_but_provinces()?;
         let known_provinces: BTreeSet<&str> = dataset
             .incidents
             .iter()
@@ -401,6 +391,24 @@ impl FilterArgs {
                     ))
                 })?;
             provinces.insert((*found).to_owned());
+        }
+        filter.provinces = provinces;
+        Ok(filter)
+    }
+
+    /// The [`Filter`] of every flag but `--province`, whose names are checked against the
+    /// data once it is loaded.
+    fn to_filter_but_provinces(&self) -> Result<Filter, CliError> {
+        let Period { from, to } = self.period()?;
+        let mut countries = BTreeSet::new();
+        for code in &self.country {
+            let upper = code.trim().to_ascii_uppercase();
+            if !crate::io::import::countries::is_alpha2(&upper) {
+                return Err(CliError::Usage(format!(
+                    "--country: '{code}' is not an ISO 3166-1 alpha-2 country code (e.g. AF, PK, IR, RU)"
+                )));
+            }
+            countries.insert(upper);
         }
         let mut areas = Vec::new();
         for text in &self.within {
@@ -426,7 +434,7 @@ impl FilterArgs {
             from,
             to,
             countries,
-            provinces,
+            provinces: BTreeSet::new(),
             areas,
             kinds: parse_all("kind", &self.kind, Kind::from_key, Kind::keys)?,
             attributions: parse_all(
@@ -500,21 +508,21 @@ pub fn load_mapping(data: &DataArgs) -> Result<Option<crate::io::import::FieldMa
 
 /// The layers the command line works on, loaded (row problems are printed on stderr).
 pub fn load_layers(data: &DataArgs) -> Result<Vec<crate::layers::Layer>, CliError> {
-    load_layers_within(data, Period::default())
+    load_layers_within(data, &Subset::everything())
 }
 
 /// [`load_layers`], where only `period` is wanted: Parquet partitions and row groups wholly
 /// outside it are not read (the filter still decides which incidents count).
 fn load_layers_within(
     data: &DataArgs,
-    period: Period,
+    subset: &Subset,
 ) -> Result<Vec<crate::layers::Layer>, CliError> {
     let mapping = load_mapping(data)?;
     let mut layers = Vec::new();
     if data.files.is_empty() || data.with_embedded {
         layers.push(crate::layers::Layer::embedded(io::embedded_dataset()?));
     }
-    let loaded = crate::layers::load_for_command_line(&data.files, mapping.as_ref(), period)?;
+    let loaded = crate::layers::load_for_command_line(&data.files, mapping.as_ref(), subset)?;
     for (number, (path, imported)) in loaded.into_iter().enumerate() {
         let spec = crate::layers::LayerSpec {
             path: Some(path.clone()),
@@ -533,12 +541,12 @@ fn load_layers_within(
 
 /// The data the command line works on, merged into one dataset.
 pub fn load_dataset(data: &DataArgs) -> Result<Dataset, CliError> {
-    Ok(load_merged(data, Period::default())?.0)
+    Ok(load_merged(data, &Subset::everything())?.0)
 }
 
 /// The merged data and each incident's layer.
-fn load_merged(data: &DataArgs, period: Period) -> Result<(Dataset, Vec<u16>), CliError> {
-    let mut layers = load_layers_within(data, period)?;
+fn load_merged(data: &DataArgs, subset: &Subset) -> Result<(Dataset, Vec<u16>), CliError> {
+    let mut layers = load_layers_within(data, subset)?;
     let (merged, layer_of) = crate::layers::merge(&mut layers);
     drop(layers);
     // Alone, the layer's dataset is taken rather than copied.
@@ -582,20 +590,29 @@ pub fn run_command(data: &DataArgs, command: &CliCommand) -> Result<(), CliError
         CliCommand::Measure { repeat } => return measure(data, *repeat),
         _ => {}
     }
-    let period = match command {
+    let subset = match command {
         // The change's baseline lies before any --from: only --to bounds what is read.
         CliCommand::Stats {
             filter,
             change: true,
             ..
-        } => Period {
+        } => Subset::within(Period {
             from: None,
             ..filter.period()?
-        },
-        CliCommand::Export { filter, .. } | CliCommand::Stats { filter, .. } => filter.period()?,
-        _ => Period::default(),
+        }),
+        // An export is of the incidents its filter keeps, and only those are loaded; but
+        // --province names are checked against the whole data, and --dedupe matches
+        // incidents across layers, outside the filter too.
+        CliCommand::Export { filter, .. } if filter.province.is_empty() && !filter.dedupe => {
+            Subset::only(filter.to_filter_but_provinces()?)
+        }
+        // The total of the data is part of the statistics: every incident is loaded.
+        CliCommand::Export { filter, .. } | CliCommand::Stats { filter, .. } => {
+            Subset::within(filter.period()?)
+        }
+        _ => Subset::everything(),
     };
-    let (dataset, layer_of) = load_merged(data, period)?;
+    let (dataset, layer_of) = load_merged(data, &subset)?;
     let result = match command {
         CliCommand::Export {
             format,

@@ -209,11 +209,11 @@ pub fn describe(layers: &[Layer]) -> String {
 pub fn load_for_command_line(
     paths: &[PathBuf],
     mapping: Option<&FieldMapping>,
-    period: crate::io::import::columnar::Period,
+    subset: &crate::io::import::Subset,
 ) -> Result<Vec<(PathBuf, Imported)>, ImportError> {
     let mut loaded = Vec::new();
     for path in paths {
-        let imported = crate::io::cache::load_file(path, mapping, period, &Progress::default())?;
+        let imported = crate::io::cache::load_file(path, mapping, subset, &Progress::default())?;
         let report = &imported.report;
         for issue in &report.issues {
             eprintln!("{}", issue.describe(&report.file));

@@ -159,7 +159,7 @@ fn run(
     match crate::io::cache::load_file(
         &request.path,
         mapping.as_ref(),
-        Default::default(),
+        &crate::io::import::Subset::everything(),
         progress,
     ) {
         Ok(imported) => LoadOutcome::Loaded {

@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::import::columnar::Period;
-use super::import::{FieldMapping, ImportError, Imported, Progress, import_file_within};
+use super::import::{FieldMapping, ImportError, Imported, Progress, Subset, import_file_within};
+use crate::model::date::DayNumber;
 
 /// Files smaller than this are not cached.
 pub const CACHE_FROM_BYTES: u64 = 16 * 1024 * 1024;
@@ -25,28 +25,34 @@ pub const CACHE_FROM_BYTES: u64 = 16 * 1024 * 1024;
 pub const MAX_CACHE_BYTES: u64 = 4 * 1024 * 1024 * 1024;
 /// Bytes hashed at each end of the file.
 const EDGE_BYTES: u64 = 64 * 1024;
-const MAGIC: &[u8; 8] = b"KAlayer\x01";
+const MAGIC: &[u8; 8] = b"KAlayer\x02";
 /// Bumped when what a layer holds changes shape, with the program version as a second guard.
-const LAYOUT_VERSION: u32 = 1;
+const LAYOUT_VERSION: u32 = 2;
 
 /// Load a file as [`import_file_within`] does, from the cache when the file is unchanged since
 /// it was last loaded, keeping it there otherwise. What the viewer and the command line call.
+///
+/// With a filter ([`Subset::only`]), a reopen decodes only the incidents whose stored sketch
+/// (date span and country) the filter can keep, and whole blocks outside its period are not
+/// read; a first load is read whole, kept, then filtered.
 pub fn load_file(
     path: &Path,
     mapping: Option<&FieldMapping>,
-    period: Period,
+    subset: &Subset,
     progress: &Progress,
 ) -> Result<Imported, ImportError> {
-    // A load of part of a file (a Parquet file read for a period) is not kept: the cache
-    // holds whole files. Other formats are read whole whatever the period.
-    let whole = period.is_open() || !super::import::columnar::is_columnar_file(path);
+    // A load of part of a Parquet file is not kept: the cache holds whole files. Other
+    // formats are parsed whole for the cache, then filtered.
+    let columnar = super::import::columnar::is_columnar_file(path);
+    let whole = subset.is_everything() || !columnar;
     let cache = whole.then(cache_dir).flatten().and_then(|dir| {
         let key = Key::of(path, mapping, CACHE_FROM_BYTES)?;
         Some((dir, key))
     });
-    if let Some((dir, key)) = &cache
-        && let Some(mut imported) = load(dir, key)
-    {
+    let Some((dir, key)) = &cache else {
+        return import_file_within(path, mapping, subset, progress);
+    };
+    if let Some(mut imported) = load_within(dir, key, subset) {
         progress.set_total(1);
         progress.set_done(1);
         imported.report.notes.push(
@@ -56,13 +62,12 @@ pub fn load_file(
         );
         return Ok(imported);
     }
-    let imported = import_file_within(path, mapping, period, progress)?;
-    if let Some((dir, key)) = &cache
-        && let Err(error) = store(dir, key, &imported)
-    {
+    let mut imported = import_file_within(path, mapping, &Subset::everything(), progress)?;
+    if let Err(error) = store(dir, key, &imported) {
         // The layer is loaded either way; only the next opening is slower.
         log::warn!("cannot keep {} in the cache: {error}", path.display());
     }
+    imported.keep_only(subset);
     Ok(imported)
 }
 
@@ -140,10 +145,19 @@ impl Key {
 
 /// The layer cached for `key`, if there is a sound entry for it.
 pub fn load(dir: &Path, key: &Key) -> Option<Imported> {
+    load_within(dir, key, &Subset::everything())
+}
+
+/// [`load`], holding only the incidents `subset` keeps.
+pub fn load_within(dir: &Path, key: &Key, subset: &Subset) -> Option<Imported> {
     let path = dir.join(key.file_name());
-    let found = std::fs::File::open(&path)
-        .ok()
-        .and_then(|file| decode(std::io::BufReader::with_capacity(1 << 20, file), key));
+    let found = std::fs::File::open(&path).ok().and_then(|file| {
+        decode(
+            std::io::BufReader::with_capacity(1 << 20, file),
+            key,
+            subset,
+        )
+    });
     match &found {
         Some(_) => {
             // Marks it recently used, for trimming.
@@ -174,7 +188,67 @@ struct HeadOut<'a> {
     sources: &'a [crate::model::Source],
     reported_series: &'a [crate::model::ReportedSeries],
     incidents: u64,
-    blocks: u64,
+    blocks: Vec<BlockSpan>,
+}
+
+/// How many incidents a block holds and the days they span, so that a filtered reopen
+/// passes over blocks wholly outside its period without reading them.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+struct BlockSpan {
+    incidents: u32,
+    first: DayNumber,
+    last: DayNumber,
+}
+
+/// What a filter can be asked of a stored incident before it is decoded.
+struct Sketch {
+    first: DayNumber,
+    last: DayNumber,
+    /// The country code, where it is two bytes (else the incident is decoded to be tested).
+    country: Option<[u8; 2]>,
+    /// Where the incident's bytes end in the block's body.
+    end: u32,
+}
+
+const SKETCH_BYTES: usize = 14;
+
+impl Sketch {
+    fn of(incident: &crate::model::Incident, end: u32) -> Self {
+        let (first, last) = incident.date.span();
+        Self {
+            first,
+            last,
+            country: incident.location.country_code.as_bytes().try_into().ok(),
+            end,
+        }
+    }
+
+    fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.first.to_le_bytes());
+        out.extend_from_slice(&self.last.to_le_bytes());
+        out.extend_from_slice(&self.country.unwrap_or([0, 0]));
+        out.extend_from_slice(&self.end.to_le_bytes());
+    }
+
+    fn read(bytes: &[u8]) -> Option<Self> {
+        let word = |at: usize| -> Option<[u8; 4]> { bytes.get(at..at + 4)?.try_into().ok() };
+        let country: [u8; 2] = bytes.get(8..10)?.try_into().ok()?;
+        Some(Self {
+            first: DayNumber::from_le_bytes(word(0)?),
+            last: DayNumber::from_le_bytes(word(4)?),
+            country: (country != [0, 0]).then_some(country),
+            end: u32::from_le_bytes(word(10)?),
+        })
+    }
+
+    /// Whether `filter` may keep the incident.
+    fn may_match(&self, filter: &crate::model::Filter) -> bool {
+        let country = self
+            .country
+            .as_ref()
+            .and_then(|code| std::str::from_utf8(code).ok());
+        filter.may_match((self.first, self.last), country)
+    }
 }
 
 /// [`HeadOut`] read back.
@@ -185,7 +259,7 @@ struct Head {
     sources: Vec<crate::model::Source>,
     reported_series: Vec<crate::model::ReportedSeries>,
     incidents: u64,
-    blocks: u64,
+    blocks: Vec<BlockSpan>,
 }
 
 /// The CRC-32 of block number `number` (the key is block 0, the head 1): the number is
@@ -219,9 +293,64 @@ fn write_block(writer: &mut impl std::io::Write, number: u64, bytes: &[u8]) -> s
     writer.write_all(bytes)
 }
 
+/// A block of incidents: their number (u32 LE), a [`Sketch`] of each, then each incident
+/// encoded on its own, so that a filtered reopen decodes only those its filter may keep.
+fn encode_block(incidents: &[crate::model::Incident], out: &mut Vec<u8>) -> std::io::Result<()> {
+    let mut body = Vec::new();
+    let mut sketches = Vec::with_capacity(incidents.len());
+    for incident in incidents {
+        body = postcard::to_extend(incident, body).map_err(std::io::Error::other)?;
+        let end = u32::try_from(body.len()).map_err(std::io::Error::other)?;
+        sketches.push(Sketch::of(incident, end));
+    }
+    out.clear();
+    out.extend_from_slice(&(incidents.len() as u32).to_le_bytes());
+    for sketch in &sketches {
+        sketch.write(out);
+    }
+    out.extend_from_slice(&body);
+    Ok(())
+}
+
+/// The incidents of a block that `subset` keeps; `None` when the block is not sound.
+fn decode_block(bytes: &[u8], expected: u32, subset: &Subset) -> Option<Vec<crate::model::Incident>> {
+    let count = u32::from_le_bytes(bytes.get(..4)?.try_into().ok()?);
+    if count != expected {
+        return None;
+    }
+    let body_start = 4 + count as usize * SKETCH_BYTES;
+    let body = bytes.get(body_start..)?;
+    let mut incidents = Vec::with_capacity(if subset.only.is_some() { 0 } else { count as usize });
+    let mut start = 0;
+    for number in 0..count as usize {
+        let at = 4 + number * SKETCH_BYTES;
+        let sketch = Sketch::read(bytes.get(at..at + SKETCH_BYTES)?)?;
+        let end = sketch.end as usize;
+        let encoded = body.get(start..end)?;
+        start = end;
+        if subset
+            .only
+            .as_deref()
+            .is_some_and(|filter| !sketch.may_match(filter))
+        {
+            continue;
+        }
+        let incident: crate::model::Incident = postcard::from_bytes(encoded).ok()?;
+        if subset.keeps(&incident) {
+            incidents.push(incident);
+        }
+    }
+    // The last incident ends the block.
+    (start == body.len()).then_some(incidents)
+}
+
 /// MAGIC, a block with the key, a block with the [`Head`], then the incidents' blocks, and
 /// nothing after them.
-fn decode(mut reader: impl std::io::Read + Send, key: &Key) -> Option<Imported> {
+fn decode(
+    mut reader: std::io::BufReader<std::fs::File>,
+    key: &Key,
+    subset: &Subset,
+) -> Option<Imported> {
     let mut magic = [0u8; MAGIC.len()];
     reader.read_exact(&mut magic).ok()?;
     if &magic != MAGIC {
@@ -231,18 +360,34 @@ fn decode(mut reader: impl std::io::Read + Send, key: &Key) -> Option<Imported> 
     if &stored != key {
         return None;
     }
-    let head: Head = postcard::from_bytes(&read_block(&mut reader, 1)?).ok()?;
-    let blocks = usize::try_from(head.blocks).ok()?;
+    let mut head: Head = postcard::from_bytes(&read_block(&mut reader, 1)?).ok()?;
+    let spans = std::mem::take(&mut head.blocks);
+    if spans.iter().map(|span| u64::from(span.incidents)).sum::<u64>() != head.incidents {
+        return None;
+    }
+    let blocks = spans.len();
+    // A block wholly outside the filter's period is passed over unread.
+    let wanted = |number: usize| {
+        let span = spans[number];
+        subset
+            .only
+            .as_deref()
+            .is_none_or(|filter| filter.may_match((span.first, span.last), None))
+    };
     // Each worker reads the next block under the lock, with its number, and decodes it
     // outside the lock: reading stays in file order while decoding runs on every core. The
     // blocks are appended in order as they arrive, so that only a few are held at once.
     let shared = std::sync::Mutex::new((reader, 0usize));
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     let (sender, arrived) = std::sync::mpsc::channel();
-    let mut incidents = Vec::with_capacity(usize::try_from(head.incidents).ok()?);
+    let mut incidents = Vec::with_capacity(if subset.only.is_some() {
+        0
+    } else {
+        usize::try_from(head.incidents).ok()?
+    });
     let complete = std::thread::scope(|scope| {
         for _ in 0..workers {
-            let (shared, sender) = (&shared, sender.clone());
+            let (shared, sender, spans) = (&shared, sender.clone(), &spans);
             scope.spawn(move || {
                 loop {
                     let (number, block) = {
@@ -255,11 +400,20 @@ fn decode(mut reader: impl std::io::Read + Send, key: &Key) -> Option<Imported> 
                         }
                         *next += 1;
                         let number = *next - 1;
-                        (number, read_block(reader, number as u64 + 2))
+                        let block = if wanted(number) {
+                            read_block(reader, number as u64 + 2).map(Some)
+                        } else {
+                            skip_block(reader).map(|()| None)
+                        };
+                        (number, block)
                     };
-                    let decoded: Option<Vec<crate::model::Incident>> = block.and_then(|bytes| {
-                        crate::model::shared_str::interning(|| postcard::from_bytes(&bytes).ok())
-                    });
+                    let decoded: Option<Vec<crate::model::Incident>> = match block {
+                        Some(Some(bytes)) => crate::model::shared_str::interning(|| {
+                            decode_block(&bytes, spans[number].incidents, subset)
+                        }),
+                        Some(None) => Some(Vec::new()),
+                        None => None,
+                    };
                     let failed = decoded.is_none();
                     if sender.send((number, decoded)).is_err() || failed {
                         return;
@@ -292,8 +446,17 @@ fn decode(mut reader: impl std::io::Read + Send, key: &Key) -> Option<Imported> 
     if reader.read(&mut [0u8; 1]).ok()? != 0 {
         return None;
     }
-    if incidents.len() as u64 != head.incidents {
+    if subset.only.is_none() && incidents.len() as u64 != head.incidents {
         return None;
+    }
+    let mut report = head.report;
+    if subset.only.is_some() {
+        report.notes.push(format!(
+            "Only the incidents the command's filter keeps were loaded: {} of {}.",
+            incidents.len(),
+            head.incidents
+        ));
+        report.loaded = incidents.len();
     }
     Some(Imported {
         dataset: crate::model::Dataset {
@@ -302,8 +465,17 @@ fn decode(mut reader: impl std::io::Read + Send, key: &Key) -> Option<Imported> 
             incidents,
             reported_series: head.reported_series,
         },
-        report: head.report,
+        report,
     })
+}
+
+/// Pass over the next block without reading it. `None` when the file ends before it does.
+fn skip_block(reader: &mut std::io::BufReader<std::fs::File>) -> Option<()> {
+    let mut header = [0u8; 12];
+    reader.read_exact(&mut header).ok()?;
+    let length = i64::try_from(u64::from_le_bytes(header[..8].try_into().ok()?)).ok()?;
+    reader.seek_relative(length).ok()?;
+    Some(())
 }
 
 /// Keep `imported` for `key`, then trim the folder. Written to a temporary file and renamed,
@@ -318,14 +490,25 @@ pub fn store(dir: &Path, key: &Key, imported: &Imported) -> std::io::Result<()> 
         file.write_all(MAGIC)?;
         let mut buffer = Vec::new();
         let dataset = &imported.dataset;
-        let chunks = dataset.incidents.chunks(BLOCK_INCIDENTS);
+        let spans = dataset
+            .incidents
+            .chunks(BLOCK_INCIDENTS)
+            .map(|chunk| {
+                let days = chunk.iter().map(|incident| incident.date.span());
+                BlockSpan {
+                    incidents: chunk.len() as u32,
+                    first: days.clone().map(|(first, _)| first).min().unwrap_or(0),
+                    last: days.map(|(_, last)| last).max().unwrap_or(0),
+                }
+            })
+            .collect();
         let head = HeadOut {
             report: &imported.report,
             metadata: &dataset.metadata,
             sources: &dataset.sources,
             reported_series: &dataset.reported_series,
             incidents: dataset.incidents.len() as u64,
-            blocks: chunks.len() as u64,
+            blocks: spans,
         };
         for (number, part) in [postcard::to_stdvec(key), postcard::to_stdvec(&head)]
             .into_iter()
@@ -337,9 +520,8 @@ pub fn store(dir: &Path, key: &Key, imported: &Imported) -> std::io::Result<()> 
                 &part.map_err(std::io::Error::other)?,
             )?;
         }
-        for (number, chunk) in (2..).zip(chunks) {
-            buffer.clear();
-            buffer = postcard::to_extend(chunk, buffer).map_err(std::io::Error::other)?;
+        for (number, chunk) in (2..).zip(dataset.incidents.chunks(BLOCK_INCIDENTS)) {
+            encode_block(chunk, &mut buffer)?;
             write_block(&mut file, number, &buffer)?;
         }
         file.into_inner().map_err(|error| error.into_error())?;

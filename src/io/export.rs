@@ -88,6 +88,10 @@ impl ExportRow {
 
 impl ExportRow {
     pub fn new(dataset: &Dataset, incident: &Incident) -> Self {
+        Self::with_sources(&SourceIndex::new(dataset), incident)
+    }
+
+    pub fn with_sources(sources: &SourceIndex<'_>, incident: &Incident) -> Self {
         let location = &incident.location;
         let bounds = |count: Count| count.bounds().unzip();
         let (killed_min, killed_max) = bounds(incident.killed);
@@ -112,7 +116,7 @@ impl ExportRow {
             injured_min,
             injured_max,
             summary: incident.summary.clone(),
-            sources: source_citations(dataset, incident).join(" | "),
+            sources: source_citations(sources, incident).join(" | "),
             actors: actor_list(incident),
         }
     }
@@ -132,11 +136,11 @@ fn actor_list(incident: &Incident) -> String {
 }
 
 /// "Publisher, “Title” (date) URL" for each source of an incident; unknown ids stay visible.
-pub fn source_citations(dataset: &Dataset, incident: &Incident) -> Vec<String> {
+pub fn source_citations(sources: &SourceIndex<'_>, incident: &Incident) -> Vec<String> {
     incident
         .sources
         .iter()
-        .map(|id| match dataset.source(id) {
+        .map(|id| match sources.get(id) {
             Some(source) => match &source.url {
                 Some(url) => format!("{} {url}", source.citation()),
                 None => source.citation(),
@@ -166,15 +170,60 @@ pub fn write_csv_with<'a>(
         .has_headers(false)
         .from_writer(out);
     writer.write_record(CSV_HEADER.split(','))?;
-    for incident in incidents {
-        let row = ExportRow::new(dataset, incident);
-        writer.serialize(match formulas {
-            FormulaCells::Neutralised => row.neutralised(),
-            FormulaCells::Raw => row,
-        })?;
-    }
     writer.flush()?;
+    let mut out = writer.into_inner().map_err(|error| error.into_error())?;
+    let sources = SourceIndex::new(dataset);
+    // Rows are written on every core, a batch at a time, and put out in order: the bytes are
+    // those of one writer, as each record is written on its own.
+    let incidents: Vec<&Incident> = incidents.into_iter().collect();
+    for batch in incidents.chunks(EXPORT_BATCH_ROWS) {
+        use rayon::prelude::*;
+        let parts: Vec<Vec<u8>> = batch
+            .par_chunks(EXPORT_BATCH_ROWS / 16)
+            .map(|part| {
+                let mut writer = csv::WriterBuilder::new()
+                    .has_headers(false)
+                    .from_writer(Vec::new());
+                for incident in part {
+                    let row = ExportRow::with_sources(&sources, incident);
+                    writer.serialize(match formulas {
+                        FormulaCells::Neutralised => row.neutralised(),
+                        FormulaCells::Raw => row,
+                    })?;
+                }
+                writer.into_inner().map_err(|error| error.into_error().into())
+            })
+            .collect::<Result<_, csv::Error>>()?;
+        for part in parts {
+            out.write_all(&part)?;
+        }
+    }
+    out.flush()?;
     Ok(())
+}
+
+/// Rows formatted at a time across the cores.
+const EXPORT_BATCH_ROWS: usize = 32 * 1024;
+
+/// A dataset's sources by id: an export looks up each row's, and a big import cites
+/// thousands.
+pub struct SourceIndex<'a>(std::collections::HashMap<&'a str, &'a crate::model::Source>);
+
+impl<'a> SourceIndex<'a> {
+    pub fn new(dataset: &'a Dataset) -> Self {
+        Self(
+            dataset
+                .sources
+                .iter()
+                .rev()
+                .map(|source| (source.id.as_str(), source))
+                .collect(),
+        )
+    }
+
+    fn get(&self, id: &str) -> Option<&'a crate::model::Source> {
+        self.0.get(id).copied()
+    }
 }
 
 pub fn write_geojson<'a>(
@@ -182,10 +231,11 @@ pub fn write_geojson<'a>(
     dataset: &Dataset,
     incidents: impl IntoIterator<Item = &'a Incident>,
 ) -> std::io::Result<()> {
+    let sources = SourceIndex::new(dataset);
     let features = incidents
         .into_iter()
         .map(|incident| {
-            let row = ExportRow::new(dataset, incident);
+            let row = ExportRow::with_sources(&sources, incident);
             let properties = match serde_json::to_value(&row) {
                 Ok(serde_json::Value::Object(map)) => Some(map),
                 _ => None,

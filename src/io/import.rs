@@ -20,6 +20,7 @@ pub mod gtd;
 pub mod mapping;
 pub mod provinces;
 pub mod records;
+pub mod subset;
 pub mod ucdp;
 
 use std::path::Path;
@@ -31,6 +32,7 @@ use crate::model::Dataset;
 
 pub use detect::{Detected, detect};
 pub use mapping::FieldMapping;
+pub use subset::{Period, Subset};
 
 /// Rows (or features) sampled to guess a field mapping.
 pub const SAMPLE_ROWS: usize = 50;
@@ -215,6 +217,10 @@ pub enum ImportError {
     Mapping { file: String, why: String },
     #[error("{file}: loading cancelled")]
     Cancelled { file: String },
+    /// A kept row of a subset load repeats the id of a row not kept: the file is read again,
+    /// whole, then filtered ([`import_file_within`] does it; never shown).
+    #[error("{file}: to be read again whole")]
+    ReadAgain { file: String },
     #[error(transparent)]
     Ron(#[from] super::LoadError),
 }
@@ -280,21 +286,38 @@ pub fn import_file(
     mapping: Option<&FieldMapping>,
     progress: &Progress,
 ) -> Result<Imported, ImportError> {
-    import_file_within(path, mapping, columnar::Period::default(), progress)
+    import_file_within(path, mapping, &Subset::everything(), progress)
 }
 
-/// [`import_file`], where only `period` is wanted: a Parquet dataset's partitions and row
-/// groups wholly outside it are not read (every other format is read whole).
+/// [`import_file`], where only `subset` is wanted: a Parquet dataset's partitions and row
+/// groups wholly outside its period are not read, and with a filter the load holds exactly
+/// the incidents it keeps (see [`subset`]).
 pub fn import_file_within(
     path: &Path,
     mapping: Option<&FieldMapping>,
-    period: columnar::Period,
+    subset: &Subset,
+    progress: &Progress,
+) -> Result<Imported, ImportError> {
+    match import_file_once(path, mapping, subset, progress) {
+        Err(ImportError::ReadAgain { .. }) => {
+            let mut imported = import_file_once(path, mapping, &Subset::everything(), progress)?;
+            imported.keep_only(subset);
+            Ok(imported)
+        }
+        other => other,
+    }
+}
+
+fn import_file_once(
+    path: &Path,
+    mapping: Option<&FieldMapping>,
+    subset: &Subset,
     progress: &Progress,
 ) -> Result<Imported, ImportError> {
     use std::io::{Seek as _, SeekFrom};
     // Parquet and Arrow files, and folders of Parquet, say what they are in their first bytes
     // (or by being a folder) and are read by column.
-    if let Some(imported) = columnar::import_path(path, mapping, period, progress)? {
+    if let Some(imported) = columnar::import_path(path, mapping, subset, progress)? {
         return Ok(imported);
     }
     let file = path.display().to_string();
@@ -319,7 +342,8 @@ pub fn import_file_within(
             let mut handle = std::fs::File::open(path).map_err(io_error)?;
             let bom = (head.len() - strip_bom(&head).len()) as u64;
             handle.seek(SeekFrom::Start(bom)).map_err(io_error)?;
-            let input = std::io::BufReader::with_capacity(1 << 20, handle);
+            // Not buffered: the reader takes blocks of megabytes, straight into its chunks.
+            let input = handle;
             let delimiter = detected.delimiter;
             let mut imported = match detected.format {
                 Format::Csv => generic::import_csv_from(
@@ -329,6 +353,7 @@ pub fn import_file_within(
                     delimiter,
                     &mapping_or_guess(mapping, &detected),
                     progress,
+                    subset,
                 )?,
                 format => fields::import_schema(
                     schema_of(format),
@@ -337,6 +362,7 @@ pub fn import_file_within(
                     &file,
                     delimiter,
                     progress,
+                    subset,
                 )?,
             };
             imported.report.notes.extend(detected.notes);
@@ -344,9 +370,29 @@ pub fn import_file_within(
             return Ok(imported);
         }
     }
-    // Small files, GeoJSON and RON are parsed from memory.
+    // Small files, GeoJSON and RON are parsed from memory, whole.
     let bytes = std::fs::read(path).map_err(io_error)?;
-    import_bytes(&bytes, &file, extension.as_deref(), mapping, progress)
+    let mut imported = import_bytes(&bytes, &file, extension.as_deref(), mapping, progress)?;
+    imported.keep_only(subset);
+    Ok(imported)
+}
+
+impl Imported {
+    /// Keep only the incidents `subset` keeps, as a subset load would have.
+    pub fn keep_only(&mut self, subset: &Subset) {
+        if subset.only.is_none() {
+            return;
+        }
+        let before = self.dataset.incidents.len();
+        self.dataset
+            .incidents
+            .retain(|incident| subset.keeps(incident));
+        self.report.loaded = self.dataset.incidents.len();
+        self.report.notes.push(format!(
+            "Only the incidents the command's filter keeps were loaded: {} of {before}.",
+            self.dataset.incidents.len()
+        ));
+    }
 }
 
 /// Import from memory; `file` names it in messages, `extension` (lower case) is what the
@@ -383,6 +429,7 @@ pub fn import_bytes(
             file,
             detected.delimiter,
             progress,
+            &Subset::everything(),
         )?,
         Format::Csv => generic::import_csv(
             bytes,

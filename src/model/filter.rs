@@ -126,9 +126,20 @@ impl Filter {
     }
 
     fn matches_dates(&self, incident: &Incident) -> bool {
-        let (first, last) = incident.date.span();
+        self.meets_span(incident.date.span())
+    }
+
+    /// Whether a date span `(first, last)` meets the period.
+    fn meets_span(&self, (first, last): (DayNumber, DayNumber)) -> bool {
         let (from, to) = self.day_range();
         from.is_none_or(|from| last >= from) && to.is_none_or(|to| first <= to)
+    }
+
+    /// Whether an incident of this date span and country (`None`: not known) may pass the
+    /// period and country facets: what a stored incident's sketch tells before it is decoded.
+    pub fn may_match(&self, span: (DayNumber, DayNumber), country_code: Option<&str>) -> bool {
+        self.meets_span(span)
+            && country_code.is_none_or(|code| set_allows(&self.countries, code))
     }
 
     fn matches_killed(&self, incident: &Incident) -> bool {

@@ -59,9 +59,13 @@ pub const SCHEMA: Schema = Schema {
         "source",
     ],
     date_columns: &["event_date"],
+    // Week and month precision widen the day to its month.
+    reach_days: 31,
+    incident_id,
 };
 
-fn convert(row: &Row<'_>, citations: &Citations) -> Result<Incident, RowIssue> {
+/// The incident id of a row: `acled:` and the first of its id columns that is filled.
+fn incident_id(row: &Row<'_>) -> Result<String, RowIssue> {
     let native_id = [
         row.get("event_id_cnty")?,
         row.get("data_id")?,
@@ -70,6 +74,11 @@ fn convert(row: &Row<'_>, citations: &Citations) -> Result<Incident, RowIssue> {
     .into_iter()
     .find(|id| !id.is_empty())
     .map_or_else(|| format!("line-{}", row.line), str::to_owned);
+    Ok(format!("acled:{native_id}"))
+}
+
+fn convert(row: &Row<'_>, citations: &Citations) -> Result<Incident, RowIssue> {
+    let id = incident_id(row)?;
     let day = row.parse("event_date", fields::parse_day_text)?;
     let precision = row.get("time_precision")?;
     let date = match precision {
@@ -150,7 +159,7 @@ fn convert(row: &Row<'_>, citations: &Citations) -> Result<Incident, RowIssue> {
     };
     let sources = citations.row_sources(row.get("source")?.split(';'));
     Ok(Incident {
-        id: format!("acled:{native_id}"),
+        id,
         date,
         location,
         kind,

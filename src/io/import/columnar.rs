@@ -10,14 +10,15 @@
 
 use std::path::{Path, PathBuf};
 
-use arrow_array::RecordBatch;
+use arrow_array::{Array as _, RecordBatch};
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
-use super::fields::{Citations, Collector, HeaderColumns, Row, Schema};
+use super::fields::{Citations, Collector, HeaderColumns, Outcome, Row, RowRule, Schema};
 use super::mapping::{FieldMapping, Role};
 use super::records::Record;
+use super::subset::{Period, Subset};
 use super::{Detected, Format, ImportError, Imported, Progress, RowIssue, SAMPLE_ROWS};
 use crate::model::{Incident, Interner};
 
@@ -55,27 +56,6 @@ fn container_of_path(path: &Path) -> std::io::Result<Option<Container>> {
     let mut head = Vec::with_capacity(8);
     std::fs::File::open(path)?.take(8).read_to_end(&mut head)?;
     Ok(container_of(&head))
-}
-
-/// A period the data is wanted for: partitions and row groups wholly outside it are skipped.
-/// The skip is on the raw date columns widened by a year, so an incident known only to its
-/// month or year (whose span reaches past its written date) is never skipped wrongly.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Period {
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
-}
-
-impl Period {
-    /// Whether every date in `first..=last` is outside the period.
-    fn excludes(&self, first: NaiveDate, last: NaiveDate) -> bool {
-        self.to.is_some_and(|to| first > to) || self.from.is_some_and(|from| last < from)
-    }
-
-    /// No period: everything is wanted.
-    pub fn is_open(&self) -> bool {
-        self.from.is_none() && self.to.is_none()
-    }
 }
 
 /// One file of a dataset, with the partition values its path gives.
@@ -375,6 +355,20 @@ impl Reading<'_> {
             Self::Mapping(mapping, stem) => super::generic::convert(row, citations, mapping, stem),
         }
     }
+
+    fn incident_id(&self, row: &Row<'_>) -> Result<String, RowIssue> {
+        match self {
+            Self::Schema(schema) => (schema.incident_id)(row),
+            Self::Mapping(mapping, stem) => super::generic::incident_id(row, mapping, stem),
+        }
+    }
+
+    fn reach_days(&self) -> u32 {
+        match self {
+            Self::Schema(schema) => schema.reach_days,
+            Self::Mapping(..) => super::generic::MAPPED_REACH_DAYS,
+        }
+    }
 }
 
 /// What a Parquet or Arrow path holds, for the loading dialog: `None` when it is not one.
@@ -439,10 +433,38 @@ fn sample_rows(
         .collect())
 }
 
+/// How a column's values become text: strings as they are (most of an ACLED row: formatting
+/// them through `Display` was most of a Parquet load), anything else as Arrow displays it.
+enum ColumnText<'a> {
+    Utf8(&'a arrow_array::StringArray),
+    LargeUtf8(&'a arrow_array::LargeStringArray),
+    Utf8View(&'a arrow_array::StringViewArray),
+    Formatted(ArrayFormatter<'a>),
+}
+
+impl<'a> ColumnText<'a> {
+    fn of_strings(column: &'a dyn arrow_array::Array) -> Option<Self> {
+        let any = column.as_any();
+        if let Some(array) = any.downcast_ref() {
+            Some(Self::Utf8(array))
+        } else if let Some(array) = any.downcast_ref() {
+            Some(Self::LargeUtf8(array))
+        } else {
+            any.downcast_ref().map(Self::Utf8View)
+        }
+    }
+}
+
+/// A string value's bytes; empty for a null, as the formatter writes it.
+fn text_at<'a>(null: bool, value: impl FnOnce() -> &'a str) -> &'a [u8] {
+    if null { b"" } else { value().as_bytes() }
+}
+
+
 /// The columns of a batch, formatted as the CSV export would write them, in the order of
 /// `columns` (partition values last).
 struct BatchText<'a> {
-    formatters: Vec<Option<ArrayFormatter<'a>>>,
+    formatters: Vec<Option<ColumnText<'a>>>,
     partition: Vec<&'a str>,
     buffer: std::cell::RefCell<String>,
 }
@@ -462,10 +484,17 @@ impl<'a> BatchText<'a> {
         let mut partition_values = Vec::new();
         for name in columns {
             match schema.index_of(name) {
-                Ok(index) => formatters.push(Some(
-                    ArrayFormatter::try_new(batch.column(index).as_ref(), &OPTIONS)
-                        .map_err(|error| not_format(file, container, format!("{name}: {error}")))?,
-                )),
+                Ok(index) => {
+                    let column = batch.column(index).as_ref();
+                    formatters.push(Some(match ColumnText::of_strings(column) {
+                        Some(text) => text,
+                        None => ColumnText::Formatted(
+                            ArrayFormatter::try_new(column, &OPTIONS).map_err(|error| {
+                                not_format(file, container, format!("{name}: {error}"))
+                            })?,
+                        ),
+                    }))
+                }
                 Err(_) => {
                     formatters.push(None);
                     partition_values.push(
@@ -491,7 +520,16 @@ impl<'a> BatchText<'a> {
         let mut buffer = self.buffer.borrow_mut();
         for formatter in &self.formatters {
             match formatter {
-                Some(formatter) => {
+                Some(ColumnText::Utf8(array)) => {
+                    record.push_field(text_at(array.is_null(row), || array.value(row)));
+                }
+                Some(ColumnText::LargeUtf8(array)) => {
+                    record.push_field(text_at(array.is_null(row), || array.value(row)));
+                }
+                Some(ColumnText::Utf8View(array)) => {
+                    record.push_field(text_at(array.is_null(row), || array.value(row)));
+                }
+                Some(ColumnText::Formatted(formatter)) => {
                     buffer.clear();
                     // Formatting into a String cannot fail but for a value the formatter
                     // cannot show; that value is then empty, as a missing field is.
@@ -510,14 +548,14 @@ impl<'a> BatchText<'a> {
 pub fn import_path(
     path: &Path,
     mapping: Option<&FieldMapping>,
-    period: Period,
+    subset: &Subset,
     progress: &Progress,
 ) -> Result<Option<Imported>, ImportError> {
     let file = path.display().to_string();
     let Some(layout) = layout_of_path(path, &file)? else {
         return Ok(None);
     };
-    import_layout(&layout, &file, mapping, period, progress).map(Some)
+    import_layout(&layout, &file, mapping, subset, progress).map(Some)
 }
 
 /// Import a Parquet or Arrow file held in memory.
@@ -539,16 +577,17 @@ pub fn import_bytes(
         file_columns,
         partition_columns: Vec::new(),
     };
-    import_layout(&layout, file, mapping, Period::default(), progress)
+    import_layout(&layout, file, mapping, &Subset::everything(), progress)
 }
 
 fn import_layout(
     layout: &Layout,
     file: &str,
     mapping: Option<&FieldMapping>,
-    period: Period,
+    subset: &Subset,
     progress: &Progress,
 ) -> Result<Imported, ImportError> {
+    let period = subset.period;
     let all_columns = layout.columns();
     let schema_format = super::detect::schema_of_columns(&all_columns);
     let guessed;
@@ -612,6 +651,15 @@ fn import_layout(
         .map(|index| columns[index].clone())
         .collect();
 
+    let converting = |row: &Row<'_>, citations: &Citations| reading.convert(row, citations);
+    let reading_id = |row: &Row<'_>| reading.incident_id(row);
+    let rule_dates = reading.date_columns();
+    let rule = RowRule {
+        convert: &converting,
+        incident_id: &reading_id,
+        date_columns: &rule_dates,
+        reach_days: reading.reach_days(),
+    };
     let mut collector = Collector::new(file, format);
     let mut skipped_parts = 0;
     let mut skipped_groups = 0;
@@ -708,15 +756,16 @@ fn import_layout(
                     &part.partition,
                     &columns,
                     &header,
-                    &reading,
+                    &rule,
+                    subset,
                     &collector.citations,
                     row_number,
                     file,
                     layout.container,
                 )?;
                 row_number += batch.num_rows() as u64;
-                for (line, result) in converted {
-                    collector.add(line, id_column, result);
+                for (line, outcome) in converted {
+                    collector.add_outcome(line, id_column, outcome);
                 }
                 progress.set_done(row_number);
             }
@@ -763,6 +812,11 @@ fn import_layout(
         Reading::Schema(schema) => format!("{} {file} ({})", schema.description, format.label()),
         Reading::Mapping(..) => format!("{} {file}", format.label()),
     };
+    if collector.must_read_again() {
+        return Err(ImportError::ReadAgain {
+            file: file.to_owned(),
+        });
+    }
     let mut imported = collector.finish(description);
     imported.report.notes.extend(notes);
     Ok(imported)
@@ -773,18 +827,19 @@ const CHUNK_ROWS: usize = 2048;
 /// Rows per Arrow batch read from Parquet.
 const BATCH_ROWS: usize = 16 * 1024;
 
-type RowResult = (u64, Result<Incident, RowIssue>);
+type RowResult = (u64, Outcome);
 
 #[expect(
     clippy::too_many_arguments,
-    reason = "one batch's conversion needs the batch, its place and how it is read"
+    reason = "one batch's conversion needs the batch, its place, how it is read and what is wanted"
 )]
 fn convert_batch(
     batch: &RecordBatch,
     partition: &[(String, String)],
     columns: &[String],
     header: &HeaderColumns,
-    reading: &Reading<'_>,
+    rule: &RowRule<'_>,
+    subset: &Subset,
     citations: &Citations,
     first_row: u64,
     file: &str,
@@ -801,11 +856,8 @@ fn convert_batch(
                 .map(|index| {
                     let line = first_row + index as u64 + 1;
                     texts.fill(index, &mut record);
-                    let mut result = reading.convert(&Row::new(line, header, &record), citations);
-                    if let Ok(incident) = &mut result {
-                        incident.share_strings(interner);
-                    }
-                    (line, result)
+                    let row = Row::new(line, header, &record);
+                    (line, rule.outcome(&row, citations, subset, interner))
                 })
                 .collect())
         })

@@ -10,6 +10,7 @@ type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 use chrono::{Datelike as _, NaiveDate};
 
 use super::records::{self, Record, Tokeniser};
+use super::subset::Subset;
 use super::{Format, ImportError, ImportReport, Imported, Progress, RowIssue, countries};
 use crate::model::actor;
 use crate::model::{
@@ -275,9 +276,34 @@ impl Citations {
 pub struct Collector {
     pub report: ImportReport,
     pub citations: Citations,
+    store: Store,
+}
+
+/// The incidents kept so far and the ids seen, kept or not.
+#[derive(Default)]
+struct Store {
     incidents: Vec<Incident>,
-    /// Ids kept so far, to report duplicates.
+    /// Ids seen so far, to report duplicates.
     ids: SeenIds,
+    /// The ids of rows a subset load did not keep, which later rows may repeat.
+    not_kept: NotKept,
+}
+
+/// The rows a subset load did not keep.
+#[derive(Default)]
+struct NotKept {
+    /// The hashes of their ids ([`id_hash`]): a kept row repeating one of them sends the
+    /// file to a second reading (see [`Collector::must_read_again`]).
+    id_hashes: Vec<u64>,
+    rows: u64,
+    /// How many were passed over unconverted.
+    passed_over: u64,
+}
+
+/// The hash of an incident id, the same on every thread and in every run.
+pub fn id_hash(id: &str) -> u64 {
+    use std::hash::BuildHasher as _;
+    foldhash::quality::FixedState::with_seed(0x4b68_6f72_6173_616e).hash_one(id)
 }
 
 /// The ids of the incidents kept so far and the line each was first seen on, without a second
@@ -317,37 +343,106 @@ impl<S: std::hash::BuildHasher> SeenIds<S> {
     }
 }
 
-impl Collector {
+impl Store {
     /// Room for `rows` more incidents, when the file's size tells about how many there are:
     /// growing the table of ids rehashes every id kept so far (each a read far into the
     /// incidents), and growing the incidents copies them.
+    fn reserve(&mut self, rows: usize) {
+        self.incidents.reserve(rows);
+        let (incidents, hasher) = (&self.incidents, &self.ids.hasher);
+        self.ids.table.reserve(rows, |&(kept, _)| {
+            std::hash::BuildHasher::hash_one(hasher, incidents[kept].id.as_str())
+        });
+    }
+
+    /// Count a row and keep it, its issue or the hash of a row not kept. `id_column` names
+    /// the id in a duplicate report.
+    fn add(&mut self, report: &mut ImportReport, line: u64, id_column: &str, row: Outcome) {
+        match row {
+            Outcome::Tags => report.notes.push(format!(
+                "line {line}: a row of HXL hashtags (Humanitarian Data Exchange) under the \
+                 header: skipped, not data"
+            )),
+            Outcome::Read(Err(issue)) => {
+                report.rows += 1;
+                report.skip(issue);
+            }
+            Outcome::Read(Ok(incident)) => {
+                report.rows += 1;
+                let incidents = &self.incidents;
+                let index = incidents.len();
+                if let Some(first) =
+                    self.ids
+                        .first_seen(&incident.id, index, line, |i| &incidents[i].id)
+                {
+                    let why = format!("duplicate id, first seen on line {first}");
+                    report.skip(RowIssue::new(line, id_column, &incident.id, why));
+                } else {
+                    self.incidents.push(incident);
+                }
+            }
+            Outcome::NotKept { id_hash, converted } => {
+                report.rows += 1;
+                self.not_kept.rows += 1;
+                self.not_kept.passed_over += u64::from(!converted);
+                self.not_kept.id_hashes.push(id_hash);
+            }
+        }
+    }
+}
+
+impl Collector {
+    /// Room for `rows` more incidents (see [`Store::reserve`]).
     pub fn reserve(&mut self, rows: usize) {
-        reserve(&mut self.incidents, &mut self.ids, rows);
+        self.store.reserve(rows);
     }
 
     pub fn new(file: &str, format: Format) -> Self {
         Self {
             report: ImportReport::new(file, format),
             citations: Citations::new(file, format),
-            incidents: Vec::new(),
-            ids: SeenIds::default(),
+            store: Store::default(),
         }
     }
 
     /// Count a row and keep it or its issue. `id_column` names the id in a duplicate report.
     pub fn add(&mut self, line: u64, id_column: &str, row: Result<Incident, RowIssue>) {
-        add_row(
-            &mut self.report,
-            &mut self.incidents,
-            &mut self.ids,
-            line,
-            id_column,
-            row,
-        );
+        self.add_outcome(line, id_column, Outcome::Read(row));
+    }
+
+    /// Count a row and keep it, its issue or the id of a row not kept.
+    pub fn add_outcome(&mut self, line: u64, id_column: &str, outcome: Outcome) {
+        self.store.add(&mut self.report, line, id_column, outcome);
+    }
+
+    /// Whether a subset load must be done again, whole: a kept incident's id is also a row's
+    /// not kept (by hash), so a whole load might refuse one of them as a duplicate of the
+    /// other. Rare (a file repeating an id across the filter's edge), and then exact.
+    pub fn must_read_again(&mut self) -> bool {
+        use rayon::prelude::*;
+        let hashes = &mut self.store.not_kept.id_hashes;
+        if hashes.is_empty() {
+            return false;
+        }
+        hashes.par_sort_unstable();
+        let hashes = &*hashes;
+        self.store
+            .incidents
+            .par_iter()
+            .any(|incident| hashes.binary_search(&id_hash(&incident.id)).is_ok())
     }
 
     pub fn finish(mut self, description: String) -> Imported {
-        self.report.loaded = self.incidents.len();
+        self.report.loaded = self.store.incidents.len();
+        let not_kept = &self.store.not_kept;
+        if not_kept.rows > 0 {
+            self.report.notes.push(format!(
+                "Only the incidents the command's filter keeps were loaded: {} row(s) not kept, \
+                 {} of them passed over unconverted, their dates being far outside the \
+                 period (problems in those rows are not listed).",
+                not_kept.rows, not_kept.passed_over
+            ));
+        }
         self.note_points_outside_their_province();
         let title = std::path::Path::new(&self.report.file)
             .file_name()
@@ -363,7 +458,7 @@ impl Collector {
                     ..Metadata::default()
                 },
                 sources: self.citations.into_sources(),
-                incidents: self.incidents,
+                incidents: self.store.incidents,
                 reported_series: Vec::new(),
             },
             report: self.report,
@@ -378,6 +473,7 @@ impl Collector {
         use rayon::iter::{IntoParallelRefIterator as _, ParallelIterator as _};
         // On every core: a pass over a million incidents just loaded.
         let outside: Vec<String> = self
+            .store
             .incidents
             .par_iter()
             .filter_map(|incident| {
@@ -445,8 +541,13 @@ pub struct Schema {
     /// Every column `convert` reads: a Parquet or Arrow file decodes only these.
     pub columns: &'static [&'static str],
     /// The columns giving a row's first and last day, for skipping Parquet row groups and
-    /// partitions outside a period.
+    /// partitions outside a period, and rows far outside a filter's period.
     pub date_columns: &'static [&'static str],
+    /// How many days an incident's span can reach past its row's date columns (a week or
+    /// month precision widens a day to its month).
+    pub reach_days: u32,
+    /// The id `convert` gives a row, read without converting it.
+    pub incident_id: fn(&Row<'_>) -> Result<String, RowIssue>,
 }
 
 impl Schema {
@@ -458,7 +559,15 @@ impl Schema {
         delimiter: u8,
         progress: &Progress,
     ) -> Result<Imported, ImportError> {
-        import_schema(self, bytes, bytes.len() as u64, file, delimiter, progress)
+        import_schema(
+            self,
+            bytes,
+            bytes.len() as u64,
+            file,
+            delimiter,
+            progress,
+            &Subset::everything(),
+        )
     }
 }
 
@@ -470,6 +579,7 @@ pub fn import_schema(
     file: &str,
     delimiter: u8,
     progress: &Progress,
+    subset: &Subset,
 ) -> Result<Imported, ImportError> {
     let mut collector = Collector::new(file, schema.format);
     read_rows(
@@ -480,16 +590,101 @@ pub fn import_schema(
         progress,
         |columns| columns.require(schema.required, file, schema.format),
         schema.long_names,
-        schema.convert,
+        &RowRule::of_schema(schema),
+        subset,
         &mut collector,
         schema.id_column,
     )?;
+    if collector.must_read_again() {
+        return Err(ImportError::ReadAgain {
+            file: file.to_owned(),
+        });
+    }
     Ok(collector.finish(format!("{} {file}", schema.description)))
 }
 
-/// A record's line and what it became: an incident or the reason it was refused; `None` for
-/// a record that is not data and only noted (an HXL tag row).
-type Rows = Vec<(u64, Option<Result<Incident, RowIssue>>)>;
+/// What a record became.
+pub enum Outcome {
+    /// An incident, or the reason the row was refused.
+    Read(Result<Incident, RowIssue>),
+    /// A row of HXL tags under the header: noted, not data.
+    Tags,
+    /// A row a subset load does not keep, with its [`id_hash`]: converted and refused by the
+    /// filter, or passed over unconverted by its dates.
+    NotKept { id_hash: u64, converted: bool },
+}
+
+/// The records of a chunk, each with its line.
+type Rows = Vec<(u64, Outcome)>;
+
+/// How a row becomes an incident, and how a subset load tests it before converting it.
+pub struct RowRule<'a> {
+    pub convert: &'a (dyn Fn(&Row<'_>, &Citations) -> Result<Incident, RowIssue> + Sync),
+    /// The id `convert` gives the row, read without converting it.
+    pub incident_id: &'a (dyn Fn(&Row<'_>) -> Result<String, RowIssue> + Sync),
+    /// The columns giving the row's first and last day.
+    pub date_columns: &'a [&'a str],
+    /// How many days the incident's span can reach past them.
+    pub reach_days: u32,
+}
+
+impl<'a> RowRule<'a> {
+    pub fn of_schema(schema: &'a Schema) -> Self {
+        Self {
+            convert: &schema.convert,
+            incident_id: &schema.incident_id,
+            date_columns: schema.date_columns,
+            reach_days: schema.reach_days,
+        }
+    }
+
+    /// What `row` becomes in a load of `subset`: passed over unconverted when its raw dates
+    /// lie beyond the subset's reach, else converted, then kept or not by the filter.
+    pub fn outcome(
+        &self,
+        row: &Row<'_>,
+        citations: &Citations,
+        subset: &Subset,
+        interner: &mut Interner,
+    ) -> Outcome {
+        if let Some(id) = self.passed_over(row, subset) {
+            return Outcome::NotKept {
+                id_hash: id_hash(&id),
+                converted: false,
+            };
+        }
+        match (self.convert)(row, citations) {
+            Ok(mut incident) if subset.keeps(&incident) => {
+                incident.share_strings(interner);
+                Outcome::Read(Ok(incident))
+            }
+            Ok(incident) => Outcome::NotKept {
+                id_hash: id_hash(&incident.id),
+                converted: true,
+            },
+            Err(issue) => Outcome::Read(Err(issue)),
+        }
+    }
+
+    /// The row's id, when `subset` surely does not keep it whatever its other fields: every
+    /// date column reads, and their span is beyond the subset's period by more than the
+    /// incident can reach. `None` sends the row to the conversion.
+    fn passed_over(&self, row: &Row<'_>, subset: &Subset) -> Option<String> {
+        if !subset.passes_over_rows() || self.date_columns.is_empty() {
+            return None;
+        }
+        let mut span: Option<(NaiveDate, NaiveDate)> = None;
+        for column in self.date_columns {
+            let (first, last) = super::subset::raw_span(row.get(column).ok()?)?;
+            span = Some(span.map_or((first, last), |(f, l)| (f.min(first), l.max(last))));
+        }
+        let (first, last) = span?;
+        if !subset.passes_over(first, last, self.reach_days) {
+            return None;
+        }
+        (self.incident_id)(row).ok()
+    }
+}
 
 /// Whether a record is a row of HXL hashtags (`#event+id,#date+year,...`), as files from the
 /// Humanitarian Data Exchange carry under their header: every filled field a tag, and some.
@@ -513,43 +708,12 @@ fn is_hxl_tag_row(record: &Record) -> bool {
     tags > 0
 }
 
-fn reserve(incidents: &mut Vec<Incident>, ids: &mut SeenIds, rows: usize) {
-    incidents.reserve(rows);
-    let hasher = &ids.hasher;
-    ids.table.reserve(rows, |&(kept, _)| {
-        std::hash::BuildHasher::hash_one(hasher, incidents[kept].id.as_str())
-    });
-}
 
 /// Bytes read at a time, and about the most a chunk tokenised and converted on one thread
 /// holds (some 3,000 ACLED rows).
 const CHUNK_BYTES: usize = 2 << 20;
 /// Files smaller than this are read on the calling thread.
 const PARALLEL_FROM_BYTES: usize = 4 * 1024 * 1024;
-
-fn add_row(
-    report: &mut ImportReport,
-    incidents: &mut Vec<Incident>,
-    ids: &mut SeenIds,
-    line: u64,
-    id_column: &str,
-    row: Result<Incident, RowIssue>,
-) {
-    report.rows += 1;
-    match row {
-        Ok(incident) => {
-            if let Some(first) =
-                ids.first_seen(&incident.id, incidents.len(), line, |i| &incidents[i].id)
-            {
-                let why = format!("duplicate id, first seen on line {first}");
-                report.skip(RowIssue::new(line, id_column, &incident.id, why));
-            } else {
-                incidents.push(incident);
-            }
-        }
-        Err(issue) => report.skip(issue),
-    }
-}
 
 /// A piece of the file cut after a newline, to be tokenised and converted on a thread.
 struct Chunk {
@@ -591,7 +755,8 @@ pub fn read_rows<R: std::io::Read>(
     progress: &Progress,
     mut on_header: impl FnMut(&HeaderColumns) -> Result<(), ImportError>,
     long_names: &[&str],
-    convert: impl Fn(&Row<'_>, &Citations) -> Result<Incident, RowIssue> + Sync,
+    rule: &RowRule<'_>,
+    subset: &Subset,
     collector: &mut Collector,
     id_column: &str,
 ) -> Result<(), ImportError> {
@@ -636,8 +801,7 @@ pub fn read_rows<R: std::io::Read>(
     let Collector {
         report,
         citations,
-        incidents,
-        ids,
+        store,
     } = collector;
     let citations: &Citations = citations;
     // Each converting thread has its own interner: no lock per row, and a name repeats at
@@ -648,10 +812,10 @@ pub fn read_rows<R: std::io::Read>(
             return None;
         }
         if first && is_hxl_tag_row(record) {
-            return Some((line, None));
+            return Some((line, Outcome::Tags));
         }
         let refused = |column: &str, value: &str, why: String| {
-            Some((line, Some(Err(RowIssue::new(line, column, value, why)))))
+            Some((line, Outcome::Read(Err(RowIssue::new(line, column, value, why)))))
         };
         if record.len() != columns.names.len() {
             let why = format!(
@@ -674,25 +838,16 @@ pub fn read_rows<R: std::io::Read>(
             let value = String::from_utf8_lossy(&field[..200]);
             return refused(&columns.names[position], &value, why);
         }
-        let mut result = convert(&Row::new(line, &columns, record), citations);
-        if let Ok(incident) = &mut result {
-            incident.share_strings(interner);
-        }
-        Some((line, Some(result)))
+        let row = Row::new(line, &columns, record);
+        Some((line, rule.outcome(&row, citations, subset, interner)))
     };
     // With the rows the file probably holds, once known, to make room for them first.
     let mut add_rows = |rows: Rows, expected: Option<usize>| {
         if let Some(expected) = expected {
-            reserve(incidents, ids, expected);
+            store.reserve(expected);
         }
-        for (line, result) in rows {
-            match result {
-                Some(result) => add_row(report, incidents, ids, line, id_column, result),
-                None => report.notes.push(format!(
-                    "line {line}: a row of HXL hashtags (Humanitarian Data Exchange) under the \
-                     header: skipped, not data"
-                )),
-            }
+        for (line, outcome) in rows {
+            store.add(report, line, id_column, outcome);
         }
     };
     let cancelled = || ImportError::Cancelled {

@@ -3,7 +3,7 @@
 
 use super::fields::{self, Collector, HeaderColumns, Row};
 use super::mapping::{FieldMapping, Role};
-use super::{Format, ImportError, Imported, Progress, RowIssue};
+use super::{Format, ImportError, Imported, Progress, RowIssue, Subset};
 
 /// Synthetic columns holding a GeoJSON feature's point, used when the mapping names no
 /// latitude and longitude properties.
@@ -25,6 +25,7 @@ pub fn import_csv(
         delimiter,
         mapping,
         progress,
+        &Subset::everything(),
     )
 }
 
@@ -36,6 +37,7 @@ pub fn import_csv_from(
     delimiter: u8,
     mapping: &FieldMapping,
     progress: &Progress,
+    subset: &Subset,
 ) -> Result<Imported, ImportError> {
     if let Some(missing) = describe_missing(mapping, false) {
         return Err(ImportError::Mapping {
@@ -45,6 +47,11 @@ pub fn import_csv_from(
     }
     let mut collector = Collector::new(file, Format::Csv);
     let stem = stem(file);
+    let converting = |row: &Row<'_>, citations: &fields::Citations| {
+        convert(row, citations, mapping, &stem)
+    };
+    let reading_id = |row: &Row<'_>| incident_id(row, mapping, &stem);
+    let date_columns = date_columns(mapping);
     fields::read_rows(
         input,
         size,
@@ -53,11 +60,50 @@ pub fn import_csv_from(
         progress,
         |columns| check_columns(columns, mapping, file),
         &[],
-        |row, citations| convert(row, citations, mapping, &stem),
+        &fields::RowRule {
+            convert: &converting,
+            incident_id: &reading_id,
+            date_columns: &date_columns,
+            reach_days: MAPPED_REACH_DAYS,
+        },
+        subset,
         &mut collector,
         mapping.id.as_deref().unwrap_or(""),
     )?;
+    if collector.must_read_again() {
+        return Err(ImportError::ReadAgain {
+            file: file.to_owned(),
+        });
+    }
     Ok(collector.finish(format!("CSV file {file}")))
+}
+
+/// How far a mapped row's incident can reach past its date columns: a precision column
+/// may widen a day to its year.
+pub(super) const MAPPED_REACH_DAYS: u32 = 366;
+
+/// The columns a mapping reads a row's dates from.
+pub(super) fn date_columns(mapping: &FieldMapping) -> Vec<&str> {
+    [Role::Date, Role::EndDate]
+        .into_iter()
+        .filter_map(|role| mapping.get(role))
+        .collect()
+}
+
+/// The id [`convert`] gives a row.
+pub(super) fn incident_id(
+    row: &Row<'_>,
+    mapping: &FieldMapping,
+    stem: &str,
+) -> Result<String, RowIssue> {
+    let id = match mapping.get(Role::Id) {
+        Some(column) => row.get(column)?,
+        None => "",
+    };
+    Ok(match id {
+        "" => format!("{stem}:line-{}", row.line),
+        id => format!("{stem}:{id}"),
+    })
 }
 
 pub(super) fn describe_missing(mapping: &FieldMapping, has_geometry: bool) -> Option<String> {
@@ -173,10 +219,7 @@ pub(super) fn convert(
         Vec::new()
     };
     let (kind, method) = kind_and_method(text(Role::Kind)?);
-    let id = match text(Role::Id)? {
-        "" => format!("{stem}:line-{}", row.line),
-        id => format!("{stem}:{id}"),
-    };
+    let id = incident_id(row, mapping, stem)?;
     let summary = match text(Role::Description)? {
         "" => format!(
             "{} ({date})",

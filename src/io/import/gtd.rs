@@ -70,10 +70,18 @@ pub const SCHEMA: Schema = Schema {
         "scite3",
     ],
     date_columns: &["iyear"],
+    // Whatever the precision columns say, within a year of the date columns.
+    reach_days: 366,
+    incident_id,
 };
 
+/// The incident id of a row: `gtd:` and its `eventid`.
+fn incident_id(row: &Row<'_>) -> Result<String, RowIssue> {
+    Ok(format!("gtd:{}", row.required("eventid")?))
+}
+
 fn convert(row: &Row<'_>, citations: &Citations) -> Result<Incident, RowIssue> {
-    let native_id = row.required("eventid")?;
+    let id = incident_id(row)?;
     let date = date(row)?;
     let coordinates = fields::parse_coordinates(row, "latitude", "longitude")?;
     let location_precision = match row.get("specificity")? {
@@ -135,7 +143,7 @@ fn convert(row: &Row<'_>, citations: &Citations) -> Result<Incident, RowIssue> {
     let sources =
         citations.row_sources([row.get("scite1")?, row.get("scite2")?, row.get("scite3")?]);
     Ok(Incident {
-        id: format!("gtd:{native_id}"),
+        id,
         date,
         location,
         kind,

@@ -72,10 +72,18 @@ pub const SCHEMA: Schema = Schema {
         "source_article",
     ],
     date_columns: &["date_start", "date_end"],
+    // Whatever the precision columns say, within a year of the date columns.
+    reach_days: 366,
+    incident_id,
 };
 
+/// The incident id of a row: `ucdp:` and its `id`.
+fn incident_id(row: &Row<'_>) -> Result<String, RowIssue> {
+    Ok(format!("ucdp:{}", row.required("id")?))
+}
+
 fn convert(row: &Row<'_>, citations: &Citations) -> Result<Incident, RowIssue> {
-    let native_id = row.required("id")?;
+    let id = incident_id(row)?;
     let start = row.parse("date_start", fields::parse_day_text)?;
     let end = row.parse("date_end", fields::parse_day_text)?;
     let covering = fields::covering_date(start, end)
@@ -196,7 +204,7 @@ fn convert(row: &Row<'_>, citations: &Citations) -> Result<Incident, RowIssue> {
     }
     let sources = citations.row_sources(row.get("source_article")?.split(';'));
     Ok(Incident {
-        id: format!("ucdp:{native_id}"),
+        id,
         date,
         location,
         kind,
