@@ -4,6 +4,10 @@ use clap::Parser as _;
 use khorasan_atlas::AtlasApp;
 use khorasan_atlas::cli::{self, Cli};
 
+// See Cargo.toml: the loads' many small allocations across threads.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     // egui-wgpu warns that a software rasteriser is slow: that is the point offscreen.
     env_logger::Builder::from_env(

@@ -313,14 +313,22 @@ fn encode_block(incidents: &[crate::model::Incident], out: &mut Vec<u8>) -> std:
 }
 
 /// The incidents of a block that `subset` keeps; `None` when the block is not sound.
-fn decode_block(bytes: &[u8], expected: u32, subset: &Subset) -> Option<Vec<crate::model::Incident>> {
+fn decode_block(
+    bytes: &[u8],
+    expected: u32,
+    subset: &Subset,
+) -> Option<Vec<crate::model::Incident>> {
     let count = u32::from_le_bytes(bytes.get(..4)?.try_into().ok()?);
     if count != expected {
         return None;
     }
     let body_start = 4 + count as usize * SKETCH_BYTES;
     let body = bytes.get(body_start..)?;
-    let mut incidents = Vec::with_capacity(if subset.only.is_some() { 0 } else { count as usize });
+    let mut incidents = Vec::with_capacity(if subset.only.is_some() {
+        0
+    } else {
+        count as usize
+    });
     let mut start = 0;
     for number in 0..count as usize {
         let at = 4 + number * SKETCH_BYTES;
@@ -362,7 +370,12 @@ fn decode(
     }
     let mut head: Head = postcard::from_bytes(&read_block(&mut reader, 1)?).ok()?;
     let spans = std::mem::take(&mut head.blocks);
-    if spans.iter().map(|span| u64::from(span.incidents)).sum::<u64>() != head.incidents {
+    if spans
+        .iter()
+        .map(|span| u64::from(span.incidents))
+        .sum::<u64>()
+        != head.incidents
+    {
         return None;
     }
     let blocks = spans.len();
@@ -600,7 +613,7 @@ mod tests {
         let key = Key::of(&path, None, 0).unwrap();
         assert!(load(&cache, &key).is_none(), "nothing is cached yet");
         let parsed =
-            import_file_within(&path, None, Default::default(), &Progress::default()).unwrap();
+            import_file_within(&path, None, &Subset::everything(), &Progress::default()).unwrap();
         store(&cache, &key, &parsed).unwrap();
         (dir, cache, path, key, parsed)
     }
@@ -623,6 +636,45 @@ mod tests {
         // Another mapping is another load.
         let mapping = FieldMapping::default();
         assert_ne!(Key::of(&path, Some(&mapping), 0).unwrap(), changed);
+    }
+
+    #[test]
+    fn a_filtered_reopen_holds_what_the_filter_keeps_of_the_whole_layer() {
+        let (_dir, cache, _path, key, parsed) = stored();
+        let day = |text: &str| text.parse().ok();
+        for filter in [
+            crate::model::Filter {
+                from: day("2021-01-01"),
+                to: day("2021-12-31"),
+                countries: ["PK".to_owned()].into(),
+                ..crate::model::Filter::default()
+            },
+            crate::model::Filter {
+                min_killed: 5,
+                ..crate::model::Filter::default()
+            },
+            // Outside every incident: every block is passed over unread.
+            crate::model::Filter {
+                from: day("1990-01-01"),
+                to: day("1990-12-31"),
+                ..crate::model::Filter::default()
+            },
+        ] {
+            let expected: Vec<_> = parsed
+                .dataset
+                .incidents
+                .iter()
+                .filter(|incident| filter.matches(incident))
+                .cloned()
+                .collect();
+            let reopened =
+                load_within(&cache, &key, &Subset::only(filter.clone())).expect("a cache hit");
+            assert_eq!(reopened.dataset.incidents, expected, "{filter:?}");
+            assert_eq!(reopened.report.loaded, expected.len());
+            assert_eq!(reopened.dataset.sources, parsed.dataset.sources);
+        }
+        // Whole again afterwards: nothing was lost from the entry.
+        assert_eq!(load(&cache, &key).unwrap().dataset, parsed.dataset);
     }
 
     /// The byte ranges of an entry's blocks, header included.

@@ -191,7 +191,9 @@ pub fn write_csv_with<'a>(
                         FormulaCells::Raw => row,
                     })?;
                 }
-                writer.into_inner().map_err(|error| error.into_error().into())
+                writer
+                    .into_inner()
+                    .map_err(|error| error.into_error().into())
             })
             .collect::<Result<_, csv::Error>>()?;
         for part in parts {

@@ -138,8 +138,7 @@ impl Filter {
     /// Whether an incident of this date span and country (`None`: not known) may pass the
     /// period and country facets: what a stored incident's sketch tells before it is decoded.
     pub fn may_match(&self, span: (DayNumber, DayNumber), country_code: Option<&str>) -> bool {
-        self.meets_span(span)
-            && country_code.is_none_or(|code| set_allows(&self.countries, code))
+        self.meets_span(span) && country_code.is_none_or(|code| set_allows(&self.countries, code))
     }
 
     fn matches_killed(&self, incident: &Incident) -> bool {

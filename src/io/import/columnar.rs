@@ -460,7 +460,6 @@ fn text_at<'a>(null: bool, value: impl FnOnce() -> &'a str) -> &'a [u8] {
     if null { b"" } else { value().as_bytes() }
 }
 
-
 /// The columns of a batch, formatted as the CSV export would write them, in the order of
 /// `columns` (partition values last).
 struct BatchText<'a> {

@@ -371,9 +371,9 @@ impl Store {
                 report.rows += 1;
                 let incidents = &self.incidents;
                 let index = incidents.len();
-                if let Some(first) =
-                    self.ids
-                        .first_seen(&incident.id, index, line, |i| &incidents[i].id)
+                if let Some(first) = self
+                    .ids
+                    .first_seen(&incident.id, index, line, |i| &incidents[i].id)
                 {
                     let why = format!("duplicate id, first seen on line {first}");
                     report.skip(RowIssue::new(line, id_column, &incident.id, why));
@@ -604,6 +604,10 @@ pub fn import_schema(
 }
 
 /// What a record became.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "a row's incident is moved once into the store: boxing it would add an allocation to every row"
+)]
 pub enum Outcome {
     /// An incident, or the reason the row was refused.
     Read(Result<Incident, RowIssue>),
@@ -675,7 +679,7 @@ impl<'a> RowRule<'a> {
         }
         let mut span: Option<(NaiveDate, NaiveDate)> = None;
         for column in self.date_columns {
-            let (first, last) = super::subset::raw_span(row.get(column).ok()?)?;
+            let (first, last) = raw_span(row.get(column).ok()?)?;
             span = Some(span.map_or((first, last), |(f, l)| (f.min(first), l.max(last))));
         }
         let (first, last) = span?;
@@ -707,7 +711,6 @@ fn is_hxl_tag_row(record: &Record) -> bool {
     }
     tags > 0
 }
-
 
 /// Bytes read at a time, and about the most a chunk tokenised and converted on one thread
 /// holds (some 3,000 ACLED rows).
@@ -815,7 +818,10 @@ pub fn read_rows<R: std::io::Read>(
             return Some((line, Outcome::Tags));
         }
         let refused = |column: &str, value: &str, why: String| {
-            Some((line, Outcome::Read(Err(RowIssue::new(line, column, value, why)))))
+            Some((
+                line,
+                Outcome::Read(Err(RowIssue::new(line, column, value, why))),
+            ))
         };
         if record.len() != columns.names.len() {
             let why = format!(
@@ -1053,6 +1059,22 @@ pub fn read_rows<R: std::io::Read>(
 
 fn count_newlines(bytes: &[u8]) -> u64 {
     memchr::memchr_iter(b'\n', bytes).count() as u64
+}
+
+/// The span a raw date field gives: a whole year for a bare year (GTD's `iyear`), the day
+/// for a day in any accepted form; `None` when it reads as neither (the row is then
+/// converted, and the conversion says what is wrong).
+pub fn raw_span(text: &str) -> Option<(NaiveDate, NaiveDate)> {
+    let text = text.trim();
+    if text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit()) {
+        let year = text.parse().ok()?;
+        return Some((
+            NaiveDate::from_ymd_opt(year, 1, 1)?,
+            NaiveDate::from_ymd_opt(year, 12, 31)?,
+        ));
+    }
+    let day = parse_day_text(text).ok()?;
+    Some((day, day))
 }
 
 /// Day-precision formats accepted in imported files. ACLED writes `2021-08-26`,
@@ -1348,6 +1370,29 @@ pub fn attribution<'t>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn raw_dates_read_as_days_or_years() {
+        assert_eq!(
+            raw_span("2021"),
+            Some((day("2021-01-01"), day("2021-12-31")))
+        );
+        assert_eq!(
+            raw_span(" 2021-08-26 "),
+            Some((day("2021-08-26"), day("2021-08-26")))
+        );
+        assert_eq!(
+            raw_span("26 August 2021"),
+            Some((day("2021-08-26"), day("2021-08-26")))
+        );
+        assert_eq!(raw_span("2021-08"), None);
+        assert_eq!(raw_span(""), None);
+        assert_eq!(raw_span("20211"), None);
+    }
     use crate::model::DatePrecision;
 
     #[test]
@@ -1526,6 +1571,7 @@ mod tests {
                 "big.csv",
                 b',',
                 &Progress::default(),
+                &Subset::everything(),
             )
             .unwrap()
         };

@@ -47,9 +47,8 @@ pub fn import_csv_from(
     }
     let mut collector = Collector::new(file, Format::Csv);
     let stem = stem(file);
-    let converting = |row: &Row<'_>, citations: &fields::Citations| {
-        convert(row, citations, mapping, &stem)
-    };
+    let converting =
+        |row: &Row<'_>, citations: &fields::Citations| convert(row, citations, mapping, &stem);
     let reading_id = |row: &Row<'_>| incident_id(row, mapping, &stem);
     let date_columns = date_columns(mapping);
     fields::read_rows(

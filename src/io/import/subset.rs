@@ -103,25 +103,139 @@ impl Subset {
     }
 }
 
-/// The span a raw date field gives: a whole year for a bare year (GTD's `iyear`), the day
-/// for a day in any accepted form; `None` when it reads as neither (the row is then
-/// converted, and the conversion says what is wrong).
-pub fn raw_span(text: &str) -> Option<(NaiveDate, NaiveDate)> {
-    let text = text.trim();
-    if text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit()) {
-        let year = text.parse().ok()?;
-        return Some((
-            NaiveDate::from_ymd_opt(year, 1, 1)?,
-            NaiveDate::from_ymd_opt(year, 12, 31)?,
-        ));
-    }
-    let day = super::fields::parse_day_text(text).ok()?;
-    Some((day, day))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::io::import::{Imported, Progress, import_file_within};
+
+    /// The incidents as the export writes them: sources as citations, not as the load's ids
+    /// (a subset load numbers fewer citations).
+    fn exported(dataset: &crate::model::Dataset, incidents: &[&Incident]) -> String {
+        let mut out = Vec::new();
+        crate::io::write_csv(&mut out, dataset, incidents.iter().copied()).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// What a whole load followed by `filter` gives, and what a load of `Subset::only`
+    /// gives, both as exported.
+    fn whole_then_filtered_and_subset(path: &std::path::Path, filter: &Filter) -> (String, String) {
+        let progress = Progress::default();
+        let whole = import_file_within(path, None, &Subset::everything(), &progress).unwrap();
+        let kept: Vec<&Incident> = whole
+            .dataset
+            .incidents
+            .iter()
+            .filter(|incident| filter.matches(incident))
+            .collect();
+        let subset: Imported =
+            import_file_within(path, None, &Subset::only(filter.clone()), &progress).unwrap();
+        let all: Vec<&Incident> = subset.dataset.incidents.iter().collect();
+        (
+            exported(&whole.dataset, &kept),
+            exported(&subset.dataset, &all),
+        )
+    }
+
+    #[test]
+    fn a_subset_load_holds_exactly_what_a_whole_load_and_the_filter_give() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.csv");
+        // Over the size read on several threads.
+        let file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        crate::synth::write_acled(file, 8_000, 11, |_| {}).unwrap();
+        let filters = [
+            Filter {
+                from: Some(day("2020-01-01")),
+                to: Some(day("2022-12-31")),
+                countries: ["AF".to_owned()].into(),
+                ..Filter::default()
+            },
+            Filter {
+                from: Some(day("2024-03-01")),
+                ..Filter::default()
+            },
+            Filter {
+                to: Some(day("2018-02-14")),
+                min_killed: 3,
+                ..Filter::default()
+            },
+            Filter {
+                kinds: [crate::model::Kind::Fighting].into(),
+                ..Filter::default()
+            },
+        ];
+        for filter in &filters {
+            let (expected, got) = whole_then_filtered_and_subset(&path, filter);
+            assert!(expected.lines().count() > 100, "{filter:?}");
+            assert_eq!(got, expected, "{filter:?}");
+        }
+    }
+
+    #[test]
+    fn an_id_repeated_across_the_filters_edge_reads_as_in_a_whole_load() {
+        let mut bytes = Vec::new();
+        crate::synth::write_acled(&mut bytes, 3_000, 4, |_| {}).unwrap();
+        let mut reader = csv::Reader::from_reader(bytes.as_slice());
+        let header = reader.headers().unwrap().clone();
+        let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+        let (id, date, lat) = (
+            column("event_id_cnty"),
+            column("event_date"),
+            column("latitude"),
+        );
+        let template: Vec<String> = reader
+            .records()
+            .next()
+            .unwrap()
+            .unwrap()
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        let row = |id_text: &str, day_text: &str, lat_text: Option<&str>| {
+            let mut row = template.clone();
+            row[id] = id_text.to_owned();
+            row[date] = day_text.to_owned();
+            if let Some(lat_text) = lat_text {
+                row[lat] = lat_text.to_owned();
+            }
+            row
+        };
+        let mut writer = csv::Writer::from_writer(bytes);
+        // Far before the period, passed over unconverted; then inside it: the whole load
+        // refuses the second as a duplicate of the first.
+        writer
+            .write_record(row("DUP1", "2015-03-01", None))
+            .unwrap();
+        writer
+            .write_record(row("DUP1", "2021-05-05", None))
+            .unwrap();
+        // The first does not convert (latitude 200): the whole load keeps the second.
+        writer
+            .write_record(row("DUP2", "2015-03-01", Some("200")))
+            .unwrap();
+        writer
+            .write_record(row("DUP2", "2021-05-05", None))
+            .unwrap();
+        // Inside, then far after: the first is kept either way.
+        writer
+            .write_record(row("DUP3", "2021-05-05", None))
+            .unwrap();
+        writer
+            .write_record(row("DUP3", "2025-11-01", None))
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("repeats.csv");
+        std::fs::write(&path, writer.into_inner().unwrap()).unwrap();
+        let filter = Filter {
+            from: Some(day("2020-01-01")),
+            to: Some(day("2022-12-31")),
+            ..Filter::default()
+        };
+        let (expected, got) = whole_then_filtered_and_subset(&path, &filter);
+        assert_eq!(got, expected);
+        assert!(!expected.contains("acled:DUP1,"));
+        assert!(expected.contains("acled:DUP2,") && expected.contains("acled:DUP3,"));
+    }
 
     fn day(text: &str) -> NaiveDate {
         text.parse().unwrap()
@@ -145,15 +259,5 @@ mod tests {
         // A plain period never passes a row over: it keeps what it reads.
         let within = Subset::within(only.period);
         assert!(!within.passes_over(day("1990-01-01"), day("1990-01-01"), 0));
-    }
-
-    #[test]
-    fn raw_dates_read_as_days_or_years() {
-        assert_eq!(raw_span("2021"), Some((day("2021-01-01"), day("2021-12-31"))));
-        assert_eq!(raw_span(" 2021-08-26 "), Some((day("2021-08-26"), day("2021-08-26"))));
-        assert_eq!(raw_span("26 August 2021"), Some((day("2021-08-26"), day("2021-08-26"))));
-        assert_eq!(raw_span("2021-08"), None);
-        assert_eq!(raw_span(""), None);
-        assert_eq!(raw_span("20211"), None);
     }
 }

@@ -296,9 +296,14 @@ fn a_partitioned_folder_reads_as_its_csv_and_skips_what_a_period_excludes() {
     let parts = write_partitioned(dir.path(), &bytes);
     assert!(parts > 12, "{parts} partitions");
 
-    let whole = import_path(dir.path(), None, Period::default(), &Progress::default())
-        .unwrap()
-        .expect("a folder of Parquet is read");
+    let whole = import_path(
+        dir.path(),
+        None,
+        &Subset::everything(),
+        &Progress::default(),
+    )
+    .unwrap()
+    .expect("a folder of Parquet is read");
     let mut expected = resolved(&from_csv);
     let mut got = resolved(&whole);
     // Parts come in path order (by year and month), not the CSV's order.
@@ -320,9 +325,14 @@ fn a_partitioned_folder_reads_as_its_csv_and_skips_what_a_period_excludes() {
         from: NaiveDate::from_ymd_opt(2021, 1, 1),
         to: NaiveDate::from_ymd_opt(2021, 6, 30),
     };
-    let within = import_path(dir.path(), None, period, &Progress::default())
-        .unwrap()
-        .unwrap();
+    let within = import_path(
+        dir.path(),
+        None,
+        &Subset::within(period),
+        &Progress::default(),
+    )
+    .unwrap()
+    .unwrap();
     assert!(within.report.rows < whole.report.rows);
     assert!(
         within
@@ -371,10 +381,10 @@ fn row_groups_whose_dates_are_outside_the_period_are_not_read() {
         from: NaiveDate::from_ymd_opt(2022, 1, 1),
         to: None,
     };
-    let within = import_path(&path, None, period, &Progress::default())
+    let within = import_path(&path, None, &Subset::within(period), &Progress::default())
         .unwrap()
         .unwrap();
-    let whole = import_path(&path, None, Period::default(), &Progress::default())
+    let whole = import_path(&path, None, &Subset::everything(), &Progress::default())
         .unwrap()
         .unwrap();
     assert!(
@@ -392,4 +402,36 @@ fn row_groups_whose_dates_are_outside_the_period_are_not_read() {
     };
     assert_eq!(late(&within), late(&whole));
     assert!(late(&whole) > 0);
+}
+
+#[test]
+fn a_filtered_parquet_load_holds_what_the_filter_keeps_of_the_whole_file() {
+    let mut bytes = Vec::new();
+    crate::synth::write_acled(&mut bytes, 2_000, 9, |_| {}).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("events.parquet");
+    std::fs::write(&path, parquet_bytes(&batch_of(&bytes, true), 300)).unwrap();
+    let filter = crate::model::Filter {
+        from: NaiveDate::from_ymd_opt(2019, 1, 1),
+        to: NaiveDate::from_ymd_opt(2020, 6, 30),
+        countries: ["AF".to_owned()].into(),
+        ..crate::model::Filter::default()
+    };
+    let whole = import_path(&path, None, &Subset::everything(), &Progress::default())
+        .unwrap()
+        .unwrap();
+    let only = import_path(
+        &path,
+        None,
+        &Subset::only(filter.clone()),
+        &Progress::default(),
+    )
+    .unwrap()
+    .unwrap();
+    let expected: Vec<Incident> = resolved(&whole)
+        .into_iter()
+        .filter(|incident| filter.matches(incident))
+        .collect();
+    assert!(expected.len() > 50, "{}", expected.len());
+    assert_eq!(resolved(&only), expected);
 }
