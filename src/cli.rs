@@ -620,7 +620,11 @@ pub fn run_command(data: &DataArgs, command: &CliCommand) -> Result<(), CliError
             raw_formulas,
             filter,
         } => {
-            let filter = filter.to_filter(&dataset)?;
+            // The filter the load was for is the whole filter (it has no --province).
+            let filter = match &subset.only {
+                Some(only) => Filter::clone(only),
+                None => filter.to_filter(&dataset)?,
+            };
             let incidents = chosen(&dataset, &layer_of, &filter);
             let mut out: Box<dyn Write> = match output {
                 Some(path) => Box::new(std::io::BufWriter::new(

@@ -274,6 +274,14 @@ fn block_crc(number: u64, bytes: &[u8]) -> u32 {
 /// Block `number`: its length (u64 LE), its [`block_crc`] (u32 LE), the bytes. `None` when
 /// the file ends early or the bytes do not match their CRC.
 fn read_block(reader: &mut impl std::io::Read, number: u64) -> Option<Vec<u8>> {
+    let mut bytes = Vec::new();
+    let crc = read_unchecked_block(reader, &mut bytes)?;
+    (block_crc(number, &bytes) == crc).then_some(bytes)
+}
+
+/// The next block's bytes into `bytes` (reused: a block is megabytes, and fresh memory is
+/// paid for in page faults), and the CRC it should have; `None` when the file ends early.
+fn read_unchecked_block(reader: &mut impl std::io::Read, bytes: &mut Vec<u8>) -> Option<u32> {
     let mut header = [0u8; 12];
     reader.read_exact(&mut header).ok()?;
     let (length, crc) = header.split_at(8);
@@ -282,9 +290,10 @@ fn read_block(reader: &mut impl std::io::Read, number: u64) -> Option<Vec<u8>> {
     if length > 1 << 32 {
         return None;
     }
-    let mut bytes = vec![0; length];
-    reader.read_exact(&mut bytes).ok()?;
-    (block_crc(number, &bytes) == u32::from_le_bytes(crc.try_into().ok()?)).then_some(bytes)
+    bytes.clear();
+    bytes.reserve(length);
+    reader.take(length as u64).read_to_end(bytes).ok()?;
+    (bytes.len() == length).then(|| u32::from_le_bytes(crc.try_into().unwrap_or_default()))
 }
 
 fn write_block(writer: &mut impl std::io::Write, number: u64, bytes: &[u8]) -> std::io::Result<()> {
@@ -402,7 +411,9 @@ fn decode(
         for _ in 0..workers {
             let (shared, sender, spans) = (&shared, sender.clone(), &spans);
             scope.spawn(move || {
+                let mut bytes = Vec::new();
                 loop {
+                    // Read under the lock; checked and decoded outside it.
                     let (number, block) = {
                         let mut guard = shared
                             .lock()
@@ -414,18 +425,20 @@ fn decode(
                         *next += 1;
                         let number = *next - 1;
                         let block = if wanted(number) {
-                            read_block(reader, number as u64 + 2).map(Some)
+                            read_unchecked_block(reader, &mut bytes).map(Some)
                         } else {
                             skip_block(reader).map(|()| None)
                         };
                         (number, block)
                     };
                     let decoded: Option<Vec<crate::model::Incident>> = match block {
-                        Some(Some(bytes)) => crate::model::shared_str::interning(|| {
-                            decode_block(&bytes, spans[number].incidents, subset)
-                        }),
+                        Some(Some(crc)) if block_crc(number as u64 + 2, &bytes) == crc => {
+                            crate::model::shared_str::interning(|| {
+                                decode_block(&bytes, spans[number].incidents, subset)
+                            })
+                        }
+                        Some(Some(_)) | None => None,
                         Some(None) => Some(Vec::new()),
-                        None => None,
                     };
                     let failed = decoded.is_none();
                     if sender.send((number, decoded)).is_err() || failed {
@@ -464,12 +477,10 @@ fn decode(
     }
     let mut report = head.report;
     if subset.only.is_some() {
-        report.notes.push(format!(
-            "Only the incidents the command's filter keeps were loaded: {} of {}.",
+        report.only_kept(
             incidents.len(),
-            head.incidents
-        ));
-        report.loaded = incidents.len();
+            usize::try_from(head.incidents).unwrap_or(usize::MAX),
+        );
     }
     Some(Imported {
         dataset: crate::model::Dataset {

@@ -181,9 +181,10 @@ pub fn write_csv_with<'a>(
         let parts: Vec<Vec<u8>> = batch
             .par_chunks(EXPORT_BATCH_ROWS / 16)
             .map(|part| {
+                // About what a row takes, so that the buffer is not grown row by row.
                 let mut writer = csv::WriterBuilder::new()
                     .has_headers(false)
-                    .from_writer(Vec::new());
+                    .from_writer(Vec::with_capacity(part.len() * 768));
                 for incident in part {
                     let row = ExportRow::with_sources(&sources, incident);
                     writer.serialize(match formulas {

@@ -387,10 +387,16 @@ impl Imported {
         self.dataset
             .incidents
             .retain(|incident| subset.keeps(incident));
-        self.report.loaded = self.dataset.incidents.len();
-        self.report.notes.push(format!(
-            "Only the incidents the command's filter keeps were loaded: {} of {before}.",
-            self.dataset.incidents.len()
+        self.report.only_kept(self.dataset.incidents.len(), before);
+    }
+}
+
+impl ImportReport {
+    /// Says that only `kept` of the `of` incidents were loaded, a filter keeping them.
+    pub fn only_kept(&mut self, kept: usize, of: usize) {
+        self.loaded = kept;
+        self.notes.push(format!(
+            "Only the incidents the command's filter keeps were loaded: {kept} of {of}."
         ));
     }
 }

@@ -62,6 +62,7 @@ pub const SCHEMA: Schema = Schema {
     // Week and month precision widen the day to its month.
     reach_days: 31,
     incident_id,
+    id_columns: &["event_id_cnty", "data_id", "event_id_no_cnty"],
 };
 
 /// The incident id of a row: `acled:` and the first of its id columns that is filled.

@@ -16,7 +16,7 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use super::fields::{Citations, Collector, HeaderColumns, Outcome, Row, RowRule, Schema};
-use super::mapping::{FieldMapping, Role};
+use super::mapping::FieldMapping;
 use super::records::Record;
 use super::subset::{Period, Subset};
 use super::{Detected, Format, ImportError, Imported, Progress, RowIssue, SAMPLE_ROWS};
@@ -342,10 +342,7 @@ impl Reading<'_> {
     fn date_columns(&self) -> Vec<&str> {
         match self {
             Self::Schema(schema) => schema.date_columns.to_vec(),
-            Self::Mapping(mapping, _) => [Role::Date, Role::EndDate]
-                .into_iter()
-                .filter_map(|role| mapping.get(role))
-                .collect(),
+            Self::Mapping(mapping, _) => super::generic::date_columns(mapping),
         }
     }
 
@@ -353,6 +350,13 @@ impl Reading<'_> {
         match self {
             Self::Schema(schema) => (schema.convert)(row, citations),
             Self::Mapping(mapping, stem) => super::generic::convert(row, citations, mapping, stem),
+        }
+    }
+
+    fn id_columns(&self) -> Vec<&str> {
+        match self {
+            Self::Schema(schema) => schema.id_columns.to_vec(),
+            Self::Mapping(mapping, _) => mapping.id.as_deref().into_iter().collect(),
         }
     }
 
@@ -513,11 +517,23 @@ impl<'a> BatchText<'a> {
     }
 
     fn fill(&self, row: usize, record: &mut Record) {
+        self.fill_only(row, record, None);
+    }
+
+    /// The row's fields into `record`; with `only`, the columns it marks, the others empty.
+    fn fill_only(&self, row: usize, record: &mut Record, only: Option<&[bool]>) {
         use std::fmt::Write as _;
         record.clear();
         let mut partition = self.partition.iter();
         let mut buffer = self.buffer.borrow_mut();
-        for formatter in &self.formatters {
+        for (column, formatter) in self.formatters.iter().enumerate() {
+            if only.is_some_and(|only| !only[column]) {
+                if formatter.is_none() {
+                    partition.next();
+                }
+                record.push_field(b"");
+                continue;
+            }
             match formatter {
                 Some(ColumnText::Utf8(array)) => {
                     record.push_field(text_at(array.is_null(row), || array.value(row)));
@@ -653,9 +669,11 @@ fn import_layout(
     let converting = |row: &Row<'_>, citations: &Citations| reading.convert(row, citations);
     let reading_id = |row: &Row<'_>| reading.incident_id(row);
     let rule_dates = reading.date_columns();
+    let rule_ids = reading.id_columns();
     let rule = RowRule {
         convert: &converting,
         incident_id: &reading_id,
+        id_columns: &rule_ids,
         date_columns: &rule_dates,
         reach_days: reading.reach_days(),
     };
@@ -845,6 +863,16 @@ fn convert_batch(
     container: Container,
 ) -> Result<Vec<RowResult>, ImportError> {
     let starts: Vec<usize> = (0..batch.num_rows()).step_by(CHUNK_ROWS).collect();
+    // The columns a row is passed over by, where rows may be.
+    let early: Option<Vec<bool>> = subset.passes_over_rows().then(|| {
+        let mut early = vec![false; columns.len()];
+        for name in rule.date_columns.iter().chain(rule.id_columns) {
+            if let Some(position) = header.position(name) {
+                early[position] = true;
+            }
+        }
+        early
+    });
     // Each chunk makes its own formatters: they are not shared between threads.
     let chunks: Vec<Vec<RowResult>> = starts
         .into_par_iter()
@@ -854,6 +882,15 @@ fn convert_batch(
             Ok((start..(start + CHUNK_ROWS).min(batch.num_rows()))
                 .map(|index| {
                     let line = first_row + index as u64 + 1;
+                    // The dates and the id first: a row passed over by its dates is not
+                    // read further (its notes are most of its bytes).
+                    if let Some(early) = &early {
+                        texts.fill_only(index, &mut record, Some(early));
+                        if let Some(id) = rule.passed_over(&Row::new(line, header, &record), subset)
+                        {
+                            return (line, Outcome::passed_over(&id));
+                        }
+                    }
                     texts.fill(index, &mut record);
                     let row = Row::new(line, header, &record);
                     (line, rule.outcome(&row, citations, subset, interner))
@@ -894,13 +931,7 @@ fn partition_span(partition: &[(String, String)]) -> Option<(NaiveDate, NaiveDat
 /// A span widened by a year each way: an incident known to its year only may cover days its
 /// written date does not.
 fn widened(first: NaiveDate, last: NaiveDate) -> (NaiveDate, NaiveDate) {
-    (
-        first
-            .checked_sub_days(chrono::Days::new(366))
-            .unwrap_or(first),
-        last.checked_add_days(chrono::Days::new(366))
-            .unwrap_or(last),
-    )
+    super::subset::widened(first, last, 366)
 }
 
 /// Whether a row group's statistics put every date column's values outside the period.

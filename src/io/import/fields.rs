@@ -546,8 +546,9 @@ pub struct Schema {
     /// How many days an incident's span can reach past its row's date columns (a week or
     /// month precision widens a day to its month).
     pub reach_days: u32,
-    /// The id `convert` gives a row, read without converting it.
+    /// The id `convert` gives a row, read without converting it, and the columns it reads.
     pub incident_id: fn(&Row<'_>) -> Result<String, RowIssue>,
+    pub id_columns: &'static [&'static str],
 }
 
 impl Schema {
@@ -618,6 +619,16 @@ pub enum Outcome {
     NotKept { id_hash: u64, converted: bool },
 }
 
+impl Outcome {
+    /// A row passed over unconverted, by its dates.
+    pub fn passed_over(id: &str) -> Self {
+        Self::NotKept {
+            id_hash: id_hash(id),
+            converted: false,
+        }
+    }
+}
+
 /// The records of a chunk, each with its line.
 type Rows = Vec<(u64, Outcome)>;
 
@@ -626,6 +637,8 @@ pub struct RowRule<'a> {
     pub convert: &'a (dyn Fn(&Row<'_>, &Citations) -> Result<Incident, RowIssue> + Sync),
     /// The id `convert` gives the row, read without converting it.
     pub incident_id: &'a (dyn Fn(&Row<'_>) -> Result<String, RowIssue> + Sync),
+    /// The columns `incident_id` reads.
+    pub id_columns: &'a [&'a str],
     /// The columns giving the row's first and last day.
     pub date_columns: &'a [&'a str],
     /// How many days the incident's span can reach past them.
@@ -637,6 +650,7 @@ impl<'a> RowRule<'a> {
         Self {
             convert: &schema.convert,
             incident_id: &schema.incident_id,
+            id_columns: schema.id_columns,
             date_columns: schema.date_columns,
             reach_days: schema.reach_days,
         }
@@ -652,10 +666,7 @@ impl<'a> RowRule<'a> {
         interner: &mut Interner,
     ) -> Outcome {
         if let Some(id) = self.passed_over(row, subset) {
-            return Outcome::NotKept {
-                id_hash: id_hash(&id),
-                converted: false,
-            };
+            return Outcome::passed_over(&id);
         }
         match (self.convert)(row, citations) {
             Ok(mut incident) if subset.keeps(&incident) => {
@@ -673,7 +684,7 @@ impl<'a> RowRule<'a> {
     /// The row's id, when `subset` surely does not keep it whatever its other fields: every
     /// date column reads, and their span is beyond the subset's period by more than the
     /// incident can reach. `None` sends the row to the conversion.
-    fn passed_over(&self, row: &Row<'_>, subset: &Subset) -> Option<String> {
+    pub(super) fn passed_over(&self, row: &Row<'_>, subset: &Subset) -> Option<String> {
         if !subset.passes_over_rows() || self.date_columns.is_empty() {
             return None;
         }

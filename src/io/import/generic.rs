@@ -51,6 +51,7 @@ pub fn import_csv_from(
         |row: &Row<'_>, citations: &fields::Citations| convert(row, citations, mapping, &stem);
     let reading_id = |row: &Row<'_>| incident_id(row, mapping, &stem);
     let date_columns = date_columns(mapping);
+    let id_columns: Vec<&str> = mapping.id.as_deref().into_iter().collect();
     fields::read_rows(
         input,
         size,
@@ -62,6 +63,7 @@ pub fn import_csv_from(
         &fields::RowRule {
             convert: &converting,
             incident_id: &reading_id,
+            id_columns: &id_columns,
             date_columns: &date_columns,
             reach_days: MAPPED_REACH_DAYS,
         },

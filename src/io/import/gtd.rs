@@ -73,6 +73,7 @@ pub const SCHEMA: Schema = Schema {
     // Whatever the precision columns say, within a year of the date columns.
     reach_days: 366,
     incident_id,
+    id_columns: &["eventid"],
 };
 
 /// The incident id of a row: `gtd:` and its `eventid`.

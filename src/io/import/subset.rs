@@ -96,11 +96,18 @@ impl Subset {
         if !self.passes_over_rows() {
             return false;
         }
-        let reach = chrono::Days::new(u64::from(reach_days));
-        let first = first.checked_sub_days(reach).unwrap_or(NaiveDate::MIN);
-        let last = last.checked_add_days(reach).unwrap_or(NaiveDate::MAX);
+        let (first, last) = widened(first, last, reach_days);
         self.period.excludes(first, last)
     }
+}
+
+/// `first..=last` widened by `days` each way (as far as dates go).
+pub fn widened(first: NaiveDate, last: NaiveDate, days: u32) -> (NaiveDate, NaiveDate) {
+    let days = chrono::Days::new(u64::from(days));
+    (
+        first.checked_sub_days(days).unwrap_or(NaiveDate::MIN),
+        last.checked_add_days(days).unwrap_or(NaiveDate::MAX),
+    )
 }
 
 #[cfg(test)]
@@ -201,28 +208,23 @@ mod tests {
             row
         };
         let mut writer = csv::Writer::from_writer(bytes);
-        // Far before the period, passed over unconverted; then inside it: the whole load
-        // refuses the second as a duplicate of the first.
-        writer
-            .write_record(row("DUP1", "2015-03-01", None))
-            .unwrap();
-        writer
-            .write_record(row("DUP1", "2021-05-05", None))
-            .unwrap();
-        // The first does not convert (latitude 200): the whole load keeps the second.
-        writer
-            .write_record(row("DUP2", "2015-03-01", Some("200")))
-            .unwrap();
-        writer
-            .write_record(row("DUP2", "2021-05-05", None))
-            .unwrap();
-        // Inside, then far after: the first is kept either way.
-        writer
-            .write_record(row("DUP3", "2021-05-05", None))
-            .unwrap();
-        writer
-            .write_record(row("DUP3", "2025-11-01", None))
-            .unwrap();
+        let repeats = [
+            // Far before the period, passed over unconverted; then inside it: the whole load
+            // refuses the second as a duplicate of the first.
+            ("DUP1", "2015-03-01", None),
+            ("DUP1", "2021-05-05", None),
+            // The first does not convert (latitude 200): the whole load keeps the second.
+            ("DUP2", "2015-03-01", Some("200")),
+            ("DUP2", "2021-05-05", None),
+            // Inside, then far after: the first is kept either way.
+            ("DUP3", "2021-05-05", None),
+            ("DUP3", "2025-11-01", None),
+        ];
+        for (id_text, day_text, lat_text) in repeats {
+            writer
+                .write_record(row(id_text, day_text, lat_text))
+                .unwrap();
+        }
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("repeats.csv");
         std::fs::write(&path, writer.into_inner().unwrap()).unwrap();

@@ -75,6 +75,7 @@ pub const SCHEMA: Schema = Schema {
     // Whatever the precision columns say, within a year of the date columns.
     reach_days: 366,
     incident_id,
+    id_columns: &["id"],
 };
 
 /// The incident id of a row: `ucdp:` and its `id`.
