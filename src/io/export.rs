@@ -1,6 +1,7 @@
 //! Exports of a set of incidents: CSV (one row per incident) and GeoJSON (one Point each).
 //! Both carry the same fields, in the same order, built by [`ExportRow`].
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use serde::Serialize;
@@ -14,17 +15,18 @@ pub enum ExportFormat {
     Geojson,
 }
 
-/// The export contract. Field order is the CSV header order and must not change.
+/// The export contract. Field order is the CSV header order and must not change. Text is
+/// borrowed from the incident where it is written as it is (a big export copies no notes).
 #[derive(Debug, Serialize)]
-pub struct ExportRow {
-    pub id: String,
+pub struct ExportRow<'a> {
+    pub id: Cow<'a, str>,
     /// `YYYY-MM-DD`, `YYYY-MM` or `YYYY` by precision.
     pub date: String,
     pub date_precision: &'static str,
-    pub country_code: String,
-    pub country: String,
-    pub admin1: String,
-    pub place: String,
+    pub country_code: Cow<'a, str>,
+    pub country: Cow<'a, str>,
+    pub admin1: Cow<'a, str>,
+    pub place: Cow<'a, str>,
     pub lat: f64,
     pub lon: f64,
     pub location_precision: &'static str,
@@ -36,7 +38,7 @@ pub struct ExportRow {
     pub killed_max: Option<u32>,
     pub injured_min: Option<u32>,
     pub injured_max: Option<u32>,
-    pub summary: String,
+    pub summary: Cow<'a, str>,
     /// Each source as a citation, joined with ` | `.
     pub sources: String,
     /// Every actor as the data names it, with its role: `IS (perpetrator); Civilians
@@ -58,16 +60,30 @@ pub enum FormulaCells {
     Raw,
 }
 
+/// Whether a spreadsheet would read `text` as a formula.
+fn is_formula_like(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
 /// `text` with a leading `'` when a spreadsheet would read it as a formula.
 pub fn neutralise_formula(text: String) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if is_formula_like(&text) {
         format!("'{text}")
     } else {
         text
     }
 }
 
-impl ExportRow {
+/// [`neutralise_formula`] of borrowed or owned text: still borrowed when it is safe.
+fn neutralise_cow(text: Cow<'_, str>) -> Cow<'_, str> {
+    if is_formula_like(&text) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        text
+    }
+}
+
+impl ExportRow<'_> {
     /// The text cells made safe to open in a spreadsheet (numbers and keys are left alone).
     fn neutralised(mut self) -> Self {
         for text in [
@@ -77,33 +93,34 @@ impl ExportRow {
             &mut self.admin1,
             &mut self.place,
             &mut self.summary,
-            &mut self.sources,
-            &mut self.actors,
         ] {
+            *text = neutralise_cow(std::mem::take(text));
+        }
+        for text in [&mut self.sources, &mut self.actors] {
             *text = neutralise_formula(std::mem::take(text));
         }
         self
     }
 }
 
-impl ExportRow {
-    pub fn new(dataset: &Dataset, incident: &Incident) -> Self {
+impl<'a> ExportRow<'a> {
+    pub fn new(dataset: &Dataset, incident: &'a Incident) -> Self {
         Self::with_sources(&SourceIndex::new(dataset), incident)
     }
 
-    pub fn with_sources(sources: &SourceIndex<'_>, incident: &Incident) -> Self {
+    pub fn with_sources(sources: &SourceIndex<'_>, incident: &'a Incident) -> Self {
         let location = &incident.location;
         let bounds = |count: Count| count.bounds().unzip();
         let (killed_min, killed_max) = bounds(incident.killed);
         let (injured_min, injured_max) = bounds(incident.injured);
         Self {
-            id: incident.id.clone(),
+            id: Cow::Borrowed(&incident.id),
             date: incident.date.to_string(),
             date_precision: incident.date.precision().label(),
-            country_code: location.country_code.to_string(),
-            country: location.country.to_string(),
-            admin1: location.admin1.to_string(),
-            place: location.place.to_string(),
+            country_code: Cow::Borrowed(location.country_code.as_str()),
+            country: Cow::Borrowed(location.country.as_str()),
+            admin1: Cow::Borrowed(location.admin1.as_str()),
+            place: Cow::Borrowed(location.place.as_str()),
             lat: location.lat,
             lon: location.lon,
             location_precision: location.precision.key(),
@@ -115,7 +132,7 @@ impl ExportRow {
             killed_max,
             injured_min,
             injured_max,
-            summary: incident.summary.clone(),
+            summary: Cow::Borrowed(&incident.summary),
             sources: source_citations(sources, incident).join(" | "),
             actors: actor_list(incident),
         }
@@ -136,16 +153,16 @@ fn actor_list(incident: &Incident) -> String {
 }
 
 /// "Publisher, “Title” (date) URL" for each source of an incident; unknown ids stay visible.
-pub fn source_citations(sources: &SourceIndex<'_>, incident: &Incident) -> Vec<String> {
+pub fn source_citations<'s>(
+    sources: &'s SourceIndex<'_>,
+    incident: &Incident,
+) -> Vec<Cow<'s, str>> {
     incident
         .sources
         .iter()
         .map(|id| match sources.get(id) {
-            Some(source) => match &source.url {
-                Some(url) => format!("{} {url}", source.citation()),
-                None => source.citation(),
-            },
-            None => format!("[unknown source {id}]"),
+            Some(cited) => Cow::Borrowed(cited),
+            None => Cow::Owned(format!("[unknown source {id}]")),
         })
         .collect()
 }
@@ -208,24 +225,27 @@ pub fn write_csv_with<'a>(
 /// Rows formatted at a time across the cores.
 const EXPORT_BATCH_ROWS: usize = 32 * 1024;
 
-/// A dataset's sources by id: an export looks up each row's, and a big import cites
-/// thousands.
-pub struct SourceIndex<'a>(std::collections::HashMap<&'a str, &'a crate::model::Source>);
+/// A dataset's sources by id, each written as its citation once: an export cites them on
+/// every row, and a big import cites thousands.
+pub struct SourceIndex<'a>(std::collections::HashMap<&'a str, String>);
 
 impl<'a> SourceIndex<'a> {
     pub fn new(dataset: &'a Dataset) -> Self {
-        Self(
-            dataset
-                .sources
-                .iter()
-                .rev()
-                .map(|source| (source.id.as_str(), source))
-                .collect(),
-        )
+        // The first source of an id is the one cited, as a search from the start finds it.
+        let mut cited = std::collections::HashMap::with_capacity(dataset.sources.len());
+        for source in &dataset.sources {
+            cited
+                .entry(source.id.as_str())
+                .or_insert_with(|| match &source.url {
+                    Some(url) => format!("{} {url}", source.citation()),
+                    None => source.citation(),
+                });
+        }
+        Self(cited)
     }
 
-    fn get(&self, id: &str) -> Option<&'a crate::model::Source> {
-        self.0.get(id).copied()
+    fn get(&self, id: &str) -> Option<&str> {
+        self.0.get(id).map(String::as_str)
     }
 }
 
@@ -247,7 +267,7 @@ pub fn write_geojson<'a>(
                 geometry: Some(geojson::Geometry::new(geojson::Value::Point(vec![
                     row.lon, row.lat,
                 ]))),
-                id: Some(geojson::feature::Id::String(row.id.clone())),
+                id: Some(geojson::feature::Id::String(row.id.to_string())),
                 properties,
                 bbox: None,
                 foreign_members: None,

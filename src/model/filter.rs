@@ -135,10 +135,15 @@ impl Filter {
         from.is_none_or(|from| last >= from) && to.is_none_or(|to| first <= to)
     }
 
+    /// Whether an incident of the country `code` may pass the country facet.
+    pub fn allows_country(&self, code: &str) -> bool {
+        set_allows(&self.countries, code)
+    }
+
     /// Whether an incident of this date span and country (`None`: not known) may pass the
     /// period and country facets: what a stored incident's sketch tells before it is decoded.
     pub fn may_match(&self, span: (DayNumber, DayNumber), country_code: Option<&str>) -> bool {
-        self.meets_span(span) && country_code.is_none_or(|code| set_allows(&self.countries, code))
+        self.meets_span(span) && country_code.is_none_or(|code| self.allows_country(code))
     }
 
     fn matches_killed(&self, incident: &Incident) -> bool {

@@ -63,7 +63,20 @@ pub const SCHEMA: Schema = Schema {
     reach_days: 31,
     incident_id,
     id_columns: &["event_id_cnty", "data_id", "event_id_no_cnty"],
+    known_country: fields::KnownCountry {
+        code: known_country,
+        columns: &["country", "iso"],
+    },
 };
+
+/// The country `convert` takes from the country name, or from the ISO number where the name
+/// is empty (see [`fields::KnownCountry`]).
+fn known_country(row: &Row<'_>) -> Option<&'static str> {
+    match row.get("country").ok()? {
+        "" => fields::known_country_code(row.get("iso").ok()?),
+        name => fields::known_country_code(name),
+    }
+}
 
 /// The incident id of a row: `acled:` and the first of its id columns that is filled.
 fn incident_id(row: &Row<'_>) -> Result<String, RowIssue> {

@@ -247,22 +247,79 @@ impl parquet::file::reader::ChunkReader for ChunkSource {
     }
 }
 
-fn parquet_builder(part: &Part, file: &str) -> Result<ParquetBuilder, ImportError> {
-    let source = match &part.source {
-        PartSource::Path(path) => {
-            ChunkSource::File(std::fs::File::open(path).map_err(io_error(file))?)
+impl ChunkSource {
+    fn try_clone(&self) -> std::io::Result<Self> {
+        Ok(match self {
+            Self::File(file) => Self::File(file.try_clone()?),
+            Self::Bytes(bytes) => Self::Bytes(bytes.clone()),
+        })
+    }
+}
+
+/// A Parquet part whose footer has been read: readers of its row groups are made from it
+/// without reading the footer again.
+struct OpenParquet {
+    source: ChunkSource,
+    metadata: parquet::arrow::arrow_reader::ArrowReaderMetadata,
+}
+
+impl OpenParquet {
+    fn open(part: &Part, file: &str) -> Result<Self, ImportError> {
+        let source = match &part.source {
+            PartSource::Path(path) => {
+                ChunkSource::File(std::fs::File::open(path).map_err(io_error(file))?)
+            }
+            PartSource::Bytes(bytes) => ChunkSource::Bytes(bytes.clone()),
+        };
+        let metadata =
+            parquet::arrow::arrow_reader::ArrowReaderMetadata::load(&source, Default::default())
+                .map_err(|error| {
+                    not_format(
+                        file,
+                        Container::Parquet,
+                        format!("{}: {error}", part.name()),
+                    )
+                })?;
+        Ok(Self { source, metadata })
+    }
+
+    fn builder(&self, file: &str) -> Result<ParquetBuilder, ImportError> {
+        let source = self.source.try_clone().map_err(io_error(file))?;
+        Ok(ParquetBuilder::new_with_metadata(
+            source,
+            self.metadata.clone(),
+        ))
+    }
+
+    /// A reader of one row group's `columns`, of the rows `selection` picks (all without).
+    fn reader(
+        &self,
+        group: usize,
+        columns: &[String],
+        selection: Option<parquet::arrow::arrow_reader::RowSelection>,
+        file: &str,
+    ) -> Result<parquet::arrow::arrow_reader::ParquetRecordBatchReader, ImportError> {
+        let indices: Vec<usize> = columns
+            .iter()
+            .filter_map(|name| self.metadata.schema().index_of(name).ok())
+            .collect();
+        let mask = parquet::arrow::ProjectionMask::roots(self.metadata.parquet_schema(), indices);
+        let mut builder = self
+            .builder(file)?
+            .with_projection(mask)
+            .with_row_groups(vec![group])
+            .with_batch_size(BATCH_ROWS);
+        if let Some(selection) = selection {
+            builder = builder.with_row_selection(selection);
         }
-        PartSource::Bytes(bytes) => ChunkSource::Bytes(bytes.clone()),
-    };
-    parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(source).map_err(
-        |error| {
-            not_format(
-                file,
-                Container::Parquet,
-                format!("{}: {error}", part.name()),
-            )
-        },
-    )
+        builder
+            .build()
+            .map_err(|error| not_format(file, Container::Parquet, error))
+    }
+}
+
+fn parquet_builder(part: &Part, file: &str) -> Result<ParquetBuilder, ImportError> {
+    OpenParquet::open(part, file)?.builder(file)
 }
 
 impl Part {
@@ -364,6 +421,13 @@ impl Reading<'_> {
         match self {
             Self::Schema(schema) => (schema.incident_id)(row),
             Self::Mapping(mapping, stem) => super::generic::incident_id(row, mapping, stem),
+        }
+    }
+
+    fn known_country(&self) -> Option<super::fields::KnownCountry> {
+        match self {
+            Self::Schema(schema) => Some(schema.known_country),
+            Self::Mapping(..) => None,
         }
     }
 
@@ -676,6 +740,7 @@ fn import_layout(
         id_columns: &rule_ids,
         date_columns: &rule_dates,
         reach_days: reading.reach_days(),
+        known_country: reading.known_country(),
     };
     let mut collector = Collector::new(file, format);
     let mut skipped_parts = 0;
@@ -693,8 +758,8 @@ fn import_layout(
         }
         match layout.container {
             Container::Parquet => {
-                let builder = parquet_builder(part, file)?;
-                let metadata = builder.metadata().clone();
+                let open = OpenParquet::open(part, file)?;
+                let metadata = open.metadata.metadata().clone();
                 let groups: Vec<usize> = (0..metadata.num_row_groups())
                     .filter(|&group| {
                         let keep = period.is_open()
@@ -707,87 +772,116 @@ fn import_layout(
                     .iter()
                     .map(|&group| metadata.row_group(group).num_rows())
                     .sum();
-                plan.push((part, Some((builder, groups)), rows.max(0) as u64));
+                plan.push((part, Some((open, groups)), rows.max(0) as u64));
             }
             _ => plan.push((part, None, 0)),
         }
     }
     let total_rows: u64 = plan.iter().map(|(_, _, rows)| rows).sum();
     progress.set_total(total_rows.max(1));
-    collector.reserve(usize::try_from(total_rows).unwrap_or(0));
+    // A subset load keeps an unknown part of the rows (see `fields::read_rows`).
+    if subset.only.is_none() {
+        collector.reserve(usize::try_from(total_rows).unwrap_or(0));
+    }
+    // A subset load decides first, from the few columns that can pass a row over (its dates,
+    // id and country), which rows to read at all: the rest is decoded for those rows only, as
+    // DuckDB reads the columns of a `WHERE` first.
+    let early: Vec<String> = {
+        let positions: std::collections::BTreeSet<usize> = rule
+            .early_columns()
+            .filter_map(|name| header.position(name))
+            .collect();
+        positions
+            .iter()
+            .map(|&index| columns[index].clone())
+            .collect()
+    };
+    // (Partition values cost nothing to read: a first pass needs a column of the files.)
+    let checks_early =
+        subset.passes_over_rows() && early.iter().any(|name| layout.file_columns.contains(name));
+    let (early, columns) = (early.as_slice(), columns.as_slice());
+    let mut done_rows = 0u64;
     for (part, parquet, _) in plan {
-        let batches: Box<dyn Iterator<Item = Result<RecordBatch, ImportError>> + Send + '_> =
-            match (layout.container, parquet) {
-                // The builder of the plan: its footer is read once.
-                (_, Some((builder, groups))) => {
-                    let parquet_schema = builder.parquet_schema().clone();
-                    let arrow_schema = builder.schema().clone();
-                    let indices: Vec<usize> = columns
-                        .iter()
-                        .filter_map(|name| arrow_schema.index_of(name).ok())
-                        .collect();
-                    let mask = parquet::arrow::ProjectionMask::roots(&parquet_schema, indices);
-                    let reader = builder
-                        .with_projection(mask)
-                        .with_row_groups(groups)
-                        .with_batch_size(BATCH_ROWS)
-                        .build()
-                        .map_err(|error| not_format(file, layout.container, error))?;
-                    let container = layout.container;
-                    Box::new(reader.map(move |batch| {
-                        batch.map_err(|error| not_format(file, container, error))
-                    }))
-                }
-                (container, None) => {
-                    // An Arrow dataset is one file, whose columns the layout holds.
-                    let indices: Vec<usize> = columns
-                        .iter()
-                        .filter_map(|name| layout.file_columns.iter().position(|c| c == name))
-                        .collect();
-                    let reader = open_arrow(part, Some(indices), container, file)?;
-                    Box::new(reader.batches.map(move |batch| {
-                        batch.map_err(|error| not_format(file, container, error))
-                    }))
-                }
-            };
+        let reading_rows = ReadingRows {
+            partition: &part.partition,
+            columns,
+            header: &header,
+            rule: &rule,
+            subset,
+            file,
+            container: layout.container,
+        };
+        let part_first_row = row_number;
+        // Parquet rows are numbered in file order, row groups not read included.
+        let part_rows = parquet.as_ref().map(|(open, _)| {
+            u64::try_from(open.metadata.metadata().file_metadata().num_rows()).unwrap_or(0)
+        });
         // Batches are decoded on a thread of their own while the one before is converted
         // (on every core) and added (here), two at most waiting.
-        std::thread::scope(|scope| {
-            let (send, decoded) = std::sync::mpsc::sync_channel(2);
+        let read = std::thread::scope(|scope| {
+            let (send, decoded) = std::sync::mpsc::sync_channel::<Result<Decoded, ImportError>>(2);
             scope.spawn(move || {
-                for batch in batches {
-                    if send.send(batch).is_err() {
-                        break;
-                    }
+                let sent = match (layout.container, parquet) {
+                    (_, Some((open, groups))) => send_parquet_groups(
+                        &open,
+                        &groups,
+                        part_first_row,
+                        checks_early.then_some(early),
+                        &reading_rows,
+                        &send,
+                    ),
+                    (container, None) => send_arrow_batches(
+                        part,
+                        columns,
+                        &layout.file_columns,
+                        container,
+                        part_first_row,
+                        file,
+                        &send,
+                    ),
+                };
+                if let Err(error) = sent {
+                    // The receiver may have stopped on an error of its own.
+                    let _ = send.send(Err(error));
                 }
             });
-            for batch in decoded {
+            let mut read = 0u64;
+            for message in decoded {
                 if progress.is_cancelled() {
                     return Err(ImportError::Cancelled {
                         file: file.to_owned(),
                     });
                 }
-                let batch = batch?;
-                let converted = convert_batch(
-                    &batch,
-                    &part.partition,
-                    &columns,
-                    &header,
-                    &rule,
-                    subset,
-                    &collector.citations,
-                    row_number,
-                    file,
-                    layout.container,
-                )?;
-                row_number += batch.num_rows() as u64;
-                for (line, outcome) in converted {
-                    collector.add_outcome(line, id_column, outcome);
+                match message? {
+                    Decoded::Rows { batch, lines } => {
+                        let converted =
+                            reading_rows.convert(&batch, &lines, &collector.citations)?;
+                        for (line, outcome) in converted {
+                            collector.add_outcome(line, id_column, outcome);
+                        }
+                    }
+                    Decoded::PassedOver(hashes) => {
+                        for id_hash in hashes {
+                            collector.add_outcome(
+                                0,
+                                id_column,
+                                Outcome::NotKept {
+                                    id_hash,
+                                    converted: false,
+                                },
+                            );
+                        }
+                    }
+                    Decoded::Read(rows) => {
+                        read += rows;
+                        done_rows += rows;
+                        progress.set_done(done_rows);
+                    }
                 }
-                progress.set_done(row_number);
             }
-            Ok(())
+            Ok(read)
         })?;
+        row_number += part_rows.unwrap_or(read);
     }
     let mut notes = vec![format!(
         "{}: rows are numbered from 1 in file order{}, as the file has no lines; {} of {} \
@@ -846,59 +940,261 @@ const BATCH_ROWS: usize = 16 * 1024;
 
 type RowResult = (u64, Outcome);
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one batch's conversion needs the batch, its place, how it is read and what is wanted"
-)]
-fn convert_batch(
-    batch: &RecordBatch,
-    partition: &[(String, String)],
-    columns: &[String],
-    header: &HeaderColumns,
-    rule: &RowRule<'_>,
-    subset: &Subset,
-    citations: &Citations,
-    first_row: u64,
-    file: &str,
+/// What the decoding thread hands the converting one.
+enum Decoded {
+    /// Rows to convert, and their numbers in the file.
+    Rows { batch: RecordBatch, lines: Lines },
+    /// The id hashes of rows passed over by their early columns.
+    PassedOver(Vec<u64>),
+    /// This many more rows of the part are done with.
+    Read(u64),
+}
+
+/// The row numbers of a batch's rows (from 1, in file order).
+enum Lines {
+    /// Every row from the one after this.
+    After(u64),
+    /// The rows a first pass over the early columns did not pass over, listed.
+    Listed(Vec<u64>),
+}
+
+impl Lines {
+    fn are_selected(&self) -> bool {
+        matches!(self, Self::Listed(_))
+    }
+
+    fn line(&self, index: usize) -> u64 {
+        match self {
+            Self::After(before) => before + index as u64 + 1,
+            Self::Listed(lines) => lines[index],
+        }
+    }
+}
+
+type Sender = std::sync::mpsc::SyncSender<Result<Decoded, ImportError>>;
+
+/// How the rows of a part are read: the same for every batch.
+#[derive(Clone, Copy)]
+struct ReadingRows<'a> {
+    partition: &'a [(String, String)],
+    columns: &'a [String],
+    header: &'a HeaderColumns,
+    rule: &'a RowRule<'a>,
+    subset: &'a Subset,
+    file: &'a str,
     container: Container,
-) -> Result<Vec<RowResult>, ImportError> {
-    let starts: Vec<usize> = (0..batch.num_rows()).step_by(CHUNK_ROWS).collect();
-    // The columns a row is passed over by, where rows may be.
-    let early: Option<Vec<bool>> = subset.passes_over_rows().then(|| {
-        let mut early = vec![false; columns.len()];
-        for name in rule.date_columns.iter().chain(rule.id_columns) {
-            if let Some(position) = header.position(name) {
-                early[position] = true;
+}
+
+impl ReadingRows<'_> {
+    /// Each row of `batch` converted, on every core.
+    fn convert(
+        &self,
+        batch: &RecordBatch,
+        lines: &Lines,
+        citations: &Citations,
+    ) -> Result<Vec<RowResult>, ImportError> {
+        let Self {
+            header,
+            rule,
+            subset,
+            ..
+        } = *self;
+        // Rows a first pass kept are not tested again.
+        let early = (!lines.are_selected())
+            .then(|| self.early_marks())
+            .flatten();
+        let starts: Vec<usize> = (0..batch.num_rows()).step_by(CHUNK_ROWS).collect();
+        // Each chunk makes its own formatters: they are not shared between threads.
+        let chunks: Vec<Vec<RowResult>> = starts
+            .into_par_iter()
+            .map_init(Interner::default, |interner, start| {
+                let texts = self.texts(batch)?;
+                let mut record = Record::default();
+                Ok((start..(start + CHUNK_ROWS).min(batch.num_rows()))
+                    .map(|index| {
+                        let line = lines.line(index);
+                        // The dates, id and country first: a row passed over by them is
+                        // not read further (its notes are most of its bytes).
+                        if let Some(early) = &early {
+                            texts.fill_only(index, &mut record, Some(early));
+                            if let Some(id) =
+                                rule.passed_over(&Row::new(line, header, &record), subset)
+                            {
+                                return (line, Outcome::passed_over(&id));
+                            }
+                        }
+                        texts.fill(index, &mut record);
+                        let row = Row::new(line, header, &record);
+                        (line, rule.outcome(&row, citations, subset, interner))
+                    })
+                    .collect())
+            })
+            .collect::<Result<_, ImportError>>()?;
+        Ok(chunks.into_iter().flatten().collect())
+    }
+
+    /// For a batch of the early columns alone: the id hash of each row passed over, `None`
+    /// for the rows to read whole. On every core.
+    fn passed_over(
+        &self,
+        batch: &RecordBatch,
+        lines: &Lines,
+    ) -> Result<Vec<Option<u64>>, ImportError> {
+        let Some(early) = self.early_marks() else {
+            return Ok(vec![None; batch.num_rows()]);
+        };
+        let starts: Vec<usize> = (0..batch.num_rows()).step_by(CHUNK_ROWS).collect();
+        let chunks: Vec<Vec<Option<u64>>> = starts
+            .into_par_iter()
+            .map(|start| {
+                let texts = self.texts(batch)?;
+                let mut record = Record::default();
+                Ok((start..(start + CHUNK_ROWS).min(batch.num_rows()))
+                    .map(|index| {
+                        texts.fill_only(index, &mut record, Some(&early));
+                        let row = Row::new(lines.line(index), self.header, &record);
+                        self.rule
+                            .passed_over(&row, self.subset)
+                            .map(|id| super::fields::id_hash(&id))
+                    })
+                    .collect())
+            })
+            .collect::<Result<_, ImportError>>()?;
+        Ok(chunks.into_iter().flatten().collect())
+    }
+
+    /// Which of `columns` a row is passed over by, where rows may be passed over.
+    fn early_marks(&self) -> Option<Vec<bool>> {
+        self.subset.passes_over_rows().then(|| {
+            let mut early = vec![false; self.columns.len()];
+            for name in self.rule.early_columns() {
+                if let Some(position) = self.header.position(name) {
+                    early[position] = true;
+                }
+            }
+            early
+        })
+    }
+
+    fn texts<'b>(&'b self, batch: &'b RecordBatch) -> Result<BatchText<'b>, ImportError> {
+        BatchText::new(
+            batch,
+            self.partition,
+            self.columns,
+            self.file,
+            self.container,
+        )
+    }
+}
+
+/// Decode a Parquet part's row groups and send their rows. With `early` (a subset load), each
+/// group's early columns are read first, and the other columns only for the rows they do not
+/// pass over.
+fn send_parquet_groups(
+    open: &OpenParquet,
+    groups: &[usize],
+    part_first_row: u64,
+    early: Option<&[String]>,
+    reading: &ReadingRows<'_>,
+    send: &Sender,
+) -> Result<(), ImportError> {
+    let file = reading.file;
+    let metadata = open.metadata.metadata();
+    let bad = |error: arrow_schema::ArrowError| not_format(file, Container::Parquet, error);
+    // Rows are numbered in file order, row groups not read included.
+    let mut group_first_row = vec![part_first_row; metadata.num_row_groups() + 1];
+    for group in 0..metadata.num_row_groups() {
+        let rows = u64::try_from(metadata.row_group(group).num_rows()).unwrap_or(0);
+        group_first_row[group + 1] = group_first_row[group] + rows;
+    }
+    for &group in groups {
+        let before = group_first_row[group];
+        let rows = group_first_row[group + 1] - before;
+        let Some(early) = early else {
+            let mut read = 0;
+            for batch in open.reader(group, reading.columns, None, file)? {
+                let batch = batch.map_err(bad)?;
+                let lines = Lines::After(before + read);
+                read += batch.num_rows() as u64;
+                if send.send(Ok(Decoded::Rows { batch, lines })).is_err() {
+                    return Ok(());
+                }
+            }
+            if send.send(Ok(Decoded::Read(rows))).is_err() {
+                return Ok(());
+            }
+            continue;
+        };
+        let mut keep = Vec::with_capacity(usize::try_from(rows).unwrap_or(0));
+        let mut kept_lines = Vec::new();
+        let mut passed = Vec::new();
+        for batch in open.reader(group, early, None, file)? {
+            let batch = batch.map_err(bad)?;
+            let first = before + keep.len() as u64;
+            for (index, hash) in reading
+                .passed_over(&batch, &Lines::After(first))?
+                .into_iter()
+                .enumerate()
+            {
+                keep.push(hash.is_none());
+                match hash {
+                    Some(hash) => passed.push(hash),
+                    None => kept_lines.push(first + index as u64 + 1),
+                }
             }
         }
-        early
-    });
-    // Each chunk makes its own formatters: they are not shared between threads.
-    let chunks: Vec<Vec<RowResult>> = starts
-        .into_par_iter()
-        .map_init(Interner::default, |interner, start| {
-            let texts = BatchText::new(batch, partition, columns, file, container)?;
-            let mut record = Record::default();
-            Ok((start..(start + CHUNK_ROWS).min(batch.num_rows()))
-                .map(|index| {
-                    let line = first_row + index as u64 + 1;
-                    // The dates and the id first: a row passed over by its dates is not
-                    // read further (its notes are most of its bytes).
-                    if let Some(early) = &early {
-                        texts.fill_only(index, &mut record, Some(early));
-                        if let Some(id) = rule.passed_over(&Row::new(line, header, &record), subset)
-                        {
-                            return (line, Outcome::passed_over(&id));
-                        }
-                    }
-                    texts.fill(index, &mut record);
-                    let row = Row::new(line, header, &record);
-                    (line, rule.outcome(&row, citations, subset, interner))
-                })
-                .collect())
-        })
-        .collect::<Result<_, ImportError>>()?;
-    Ok(chunks.into_iter().flatten().collect())
+        if send.send(Ok(Decoded::PassedOver(passed))).is_err() {
+            return Ok(());
+        }
+        if !kept_lines.is_empty() {
+            let selection = parquet::arrow::arrow_reader::RowSelection::from_filters(&[
+                arrow_array::BooleanArray::from(keep),
+            ]);
+            let mut lines = kept_lines.into_iter();
+            for batch in open.reader(group, reading.columns, Some(selection), file)? {
+                let batch = batch.map_err(bad)?;
+                let lines = Lines::Listed(lines.by_ref().take(batch.num_rows()).collect());
+                if send.send(Ok(Decoded::Rows { batch, lines })).is_err() {
+                    return Ok(());
+                }
+            }
+        }
+        if send.send(Ok(Decoded::Read(rows))).is_err() {
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+/// Decode an Arrow IPC file or stream and send its batches.
+fn send_arrow_batches(
+    part: &Part,
+    columns: &[String],
+    file_columns: &[String],
+    container: Container,
+    part_first_row: u64,
+    file: &str,
+    send: &Sender,
+) -> Result<(), ImportError> {
+    // An Arrow dataset is one file, whose columns the layout holds.
+    let indices: Vec<usize> = columns
+        .iter()
+        .filter_map(|name| file_columns.iter().position(|c| c == name))
+        .collect();
+    let reader = open_arrow(part, Some(indices), container, file)?;
+    let mut read = 0;
+    for batch in reader.batches {
+        let batch = batch.map_err(|error| not_format(file, container, error))?;
+        let rows = batch.num_rows() as u64;
+        let lines = Lines::After(part_first_row + read);
+        read += rows;
+        if send.send(Ok(Decoded::Rows { batch, lines })).is_err()
+            || send.send(Ok(Decoded::Read(rows))).is_err()
+        {
+            break;
+        }
+    }
+    Ok(())
 }
 
 /// The days a part's `year=`/`month=`/`date=` partition values cover, if they say.

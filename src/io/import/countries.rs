@@ -67,13 +67,35 @@ fn normalise(text: &str) -> String {
 /// A country by name ("Afghanistan", "Russia"), alpha-2 ("AF"), alpha-3 ("AFG") or numeric
 /// code ("4", "004").
 pub fn find(text: &str) -> Option<&'static Country> {
+    // A file names a few countries a million times: each text is normalised and looked up
+    // once per thread (a bounded memo: a file of endless distinct names only refills it).
+    thread_local! {
+        static SEEN: std::cell::RefCell<HashMap<Box<str>, Option<usize>, foldhash::fast::RandomState>> =
+            std::cell::RefCell::default();
+    }
+    const MEMO_ENTRIES: usize = 1024;
     let table = table();
+    let index = SEEN.with_borrow_mut(|seen| {
+        if let Some(&index) = seen.get(text) {
+            return index;
+        }
+        let index = index_of(table, text);
+        if seen.len() >= MEMO_ENTRIES {
+            seen.clear();
+        }
+        seen.insert(text.into(), index);
+        index
+    });
+    index.map(|index| &table.countries[index])
+}
+
+fn index_of(table: &Table, text: &str) -> Option<usize> {
     let key = normalise(text);
     let key = match key.parse::<u32>() {
         Ok(number) => number.to_string(),
         Err(_) => key,
     };
-    table.by_key.get(&key).map(|&index| &table.countries[index])
+    table.by_key.get(&key).copied()
 }
 
 /// Whether `code` is an ISO 3166-1 alpha-2 code of the table (upper case, as the filters use

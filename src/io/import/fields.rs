@@ -43,11 +43,17 @@ impl HeaderColumns {
     pub fn position(&self, name: &str) -> Option<usize> {
         #[cfg(test)]
         asked::record(name);
-        // Importers ask with lower-case names, several times a row: no allocation for those.
-        self.index
-            .get(name)
-            .or_else(|| self.index.get(&name.trim().to_lowercase()))
-            .copied()
+        // Importers ask with lower-case names, several times a row: no allocation for those,
+        // found or not (ACLED's `data_id` is absent from most exports, and asked every row).
+        let as_keyed = |name: &str| {
+            name.bytes()
+                .all(|b| !b.is_ascii_uppercase() && !b.is_ascii_whitespace() && b.is_ascii())
+        };
+        match self.index.get(name) {
+            Some(&position) => Some(position),
+            None if as_keyed(name) => None,
+            None => self.index.get(&name.trim().to_lowercase()).copied(),
+        }
     }
 
     pub fn has(&self, name: &str) -> bool {
@@ -439,7 +445,8 @@ impl Collector {
             self.report.notes.push(format!(
                 "Only the incidents the command's filter keeps were loaded: {} row(s) not kept, \
                  {} of them passed over unconverted, their dates being far outside the \
-                 period (problems in those rows are not listed).",
+                 period or their country not asked for (problems in those rows are not \
+                 listed).",
                 not_kept.rows, not_kept.passed_over
             ));
         }
@@ -549,6 +556,26 @@ pub struct Schema {
     /// The id `convert` gives a row, read without converting it, and the columns it reads.
     pub incident_id: fn(&Row<'_>) -> Result<String, RowIssue>,
     pub id_columns: &'static [&'static str],
+    /// The country code `convert` surely gives a row, read from its country columns alone
+    /// (see [`KnownCountry`]).
+    pub known_country: KnownCountry,
+}
+
+/// The country code a row's conversion surely gives it, read without converting the row:
+/// where its country column names a country of the table, the conversion takes that code
+/// whatever the rest of the row says. `None` (a name the table does not know, an empty field)
+/// leaves the country to the conversion (the coordinates, the ISO number).
+#[derive(Clone, Copy)]
+pub struct KnownCountry {
+    pub code: fn(&Row<'_>) -> Option<&'static str>,
+    /// The columns `code` reads.
+    pub columns: &'static [&'static str],
+}
+
+/// The code of a country named as the table knows it: what [`location`] takes from a row's
+/// country text.
+pub fn known_country_code(text: &str) -> Option<&'static str> {
+    countries::find(text).map(|country| country.alpha2.as_str())
 }
 
 impl Schema {
@@ -615,12 +642,12 @@ pub enum Outcome {
     /// A row of HXL tags under the header: noted, not data.
     Tags,
     /// A row a subset load does not keep, with its [`id_hash`]: converted and refused by the
-    /// filter, or passed over unconverted by its dates.
+    /// filter, or passed over unconverted by its dates or country.
     NotKept { id_hash: u64, converted: bool },
 }
 
 impl Outcome {
-    /// A row passed over unconverted, by its dates.
+    /// A row passed over unconverted, by its dates or country.
     pub fn passed_over(id: &str) -> Self {
         Self::NotKept {
             id_hash: id_hash(id),
@@ -643,6 +670,8 @@ pub struct RowRule<'a> {
     pub date_columns: &'a [&'a str],
     /// How many days the incident's span can reach past them.
     pub reach_days: u32,
+    /// The row's country as its conversion will give it, where the raw row tells.
+    pub known_country: Option<KnownCountry>,
 }
 
 impl<'a> RowRule<'a> {
@@ -653,7 +682,18 @@ impl<'a> RowRule<'a> {
             id_columns: schema.id_columns,
             date_columns: schema.date_columns,
             reach_days: schema.reach_days,
+            known_country: Some(schema.known_country),
         }
+    }
+
+    /// The columns a row is passed over by (its dates, its country) and its id is read from:
+    /// a Parquet file decodes these first, and the rest only for the rows not passed over.
+    pub fn early_columns(&self) -> impl Iterator<Item = &str> {
+        self.date_columns
+            .iter()
+            .chain(self.id_columns)
+            .chain(self.known_country.iter().flat_map(|known| known.columns))
+            .copied()
     }
 
     /// What `row` becomes in a load of `subset`: passed over unconverted when its raw dates
@@ -682,22 +722,35 @@ impl<'a> RowRule<'a> {
     }
 
     /// The row's id, when `subset` surely does not keep it whatever its other fields: every
-    /// date column reads, and their span is beyond the subset's period by more than the
-    /// incident can reach. `None` sends the row to the conversion.
+    /// date column reads and their span is beyond the subset's period by more than the
+    /// incident can reach, or the row names a country the subset's filter does not ask for.
+    /// `None` sends the row to the conversion.
     pub(super) fn passed_over(&self, row: &Row<'_>, subset: &Subset) -> Option<String> {
-        if !subset.passes_over_rows() || self.date_columns.is_empty() {
+        if !subset.passes_over_rows() {
             return None;
         }
-        let mut span: Option<(NaiveDate, NaiveDate)> = None;
-        for column in self.date_columns {
-            let (first, last) = raw_span(row.get(column).ok()?)?;
-            span = Some(span.map_or((first, last), |(f, l)| (f.min(first), l.max(last))));
-        }
-        let (first, last) = span?;
-        if !subset.passes_over(first, last, self.reach_days) {
+        let by_country = || {
+            self.known_country
+                .and_then(|known| (known.code)(row))
+                .is_some_and(|code| subset.passes_over_country(code))
+        };
+        if !(self.outside_period(row, subset) || by_country()) {
             return None;
         }
         (self.incident_id)(row).ok()
+    }
+
+    /// Whether the row's raw dates lie beyond the subset's period by more than the incident
+    /// can reach.
+    fn outside_period(&self, row: &Row<'_>, subset: &Subset) -> bool {
+        let mut span: Option<(NaiveDate, NaiveDate)> = None;
+        for column in self.date_columns {
+            let Some((first, last)) = row.get(column).ok().and_then(raw_span) else {
+                return false;
+            };
+            span = Some(span.map_or((first, last), |(f, l)| (f.min(first), l.max(last))));
+        }
+        span.is_some_and(|(first, last)| subset.passes_over(first, last, self.reach_days))
     }
 }
 
@@ -935,7 +988,9 @@ pub fn read_rows<R: std::io::Read>(
     };
     // Set from the first chunk: the rows the whole file holds at its bytes per row, a little
     // over, capped so that a strange first chunk cannot ask for too much.
-    let mut reserved = false;
+    // A subset load keeps an unknown part of the rows: room for all of them would spread its
+    // table of ids over memory the rows kept never fill (a cache miss per row kept).
+    let mut reserved = subset.only.is_some();
     let mut pool: Vec<Vec<u8>> = Vec::new();
     // Where a cut fell inside a record: the tokeniser reading on from that record until it
     // is between records again, and whether it has met the file's first record.

@@ -66,6 +66,8 @@ pub fn import_csv_from(
             id_columns: &id_columns,
             date_columns: &date_columns,
             reach_days: MAPPED_REACH_DAYS,
+            // A mapped country may be a code, a name or empty: the conversion decides.
+            known_country: None,
         },
         subset,
         &mut collector,

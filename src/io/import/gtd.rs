@@ -74,6 +74,10 @@ pub const SCHEMA: Schema = Schema {
     reach_days: 366,
     incident_id,
     id_columns: &["eventid"],
+    known_country: fields::KnownCountry {
+        code: |row| fields::known_country_code(row.get("country_txt").ok()?),
+        columns: &["country_txt"],
+    },
 };
 
 /// The incident id of a row: `gtd:` and its `eventid`.

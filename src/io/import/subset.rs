@@ -6,7 +6,8 @@
 //! The rule, the same for every format: a subset load gives exactly the incidents a whole
 //! load followed by the filter gives. Rows are converted and tested with the filter; only a
 //! row whose raw dates lie far outside the filter's period (farther than the incident's span
-//! can reach past them) is passed over unconverted. A row not kept still has its id's hash
+//! can reach past them), or whose country column names a country the filter does not ask for
+//! (see `fields::KnownCountry`), is passed over unconverted. A row not kept still has its id's hash
 //! remembered: where a kept incident's id has one of those hashes, a whole load might have
 //! refused one of the two as a duplicate of the other, so the file is read again, whole, and
 //! filtered (`Collector::must_read_again`): slower, never different.
@@ -72,7 +73,7 @@ impl Subset {
         }
     }
 
-    /// Whether rows may be passed over by their raw dates: only for a filter.
+    /// Whether rows may be passed over by their raw dates or country: only for a filter.
     pub fn passes_over_rows(&self) -> bool {
         self.only.is_some()
     }
@@ -98,6 +99,14 @@ impl Subset {
         }
         let (first, last) = widened(first, last, reach_days);
         self.period.excludes(first, last)
+    }
+
+    /// Whether a row whose conversion surely gives it the country `code` is not kept: the
+    /// filter asks for other countries.
+    pub fn passes_over_country(&self, code: &str) -> bool {
+        self.only
+            .as_ref()
+            .is_some_and(|filter| !filter.allows_country(code))
     }
 }
 
@@ -178,18 +187,13 @@ mod tests {
         }
     }
 
-    #[test]
-    fn an_id_repeated_across_the_filters_edge_reads_as_in_a_whole_load() {
+    /// An ACLED file of synthetic rows: the first synthetic row with the fields of each of
+    /// `rows` set, one row each.
+    fn acled_file_of(rows: &[&[(&str, &str)]]) -> (tempfile::TempDir, std::path::PathBuf) {
         let mut bytes = Vec::new();
         crate::synth::write_acled(&mut bytes, 3_000, 4, |_| {}).unwrap();
         let mut reader = csv::Reader::from_reader(bytes.as_slice());
         let header = reader.headers().unwrap().clone();
-        let column = |name: &str| header.iter().position(|h| h == name).unwrap();
-        let (id, date, lat) = (
-            column("event_id_cnty"),
-            column("event_date"),
-            column("latitude"),
-        );
         let template: Vec<String> = reader
             .records()
             .next()
@@ -198,36 +202,36 @@ mod tests {
             .iter()
             .map(str::to_owned)
             .collect();
-        let row = |id_text: &str, day_text: &str, lat_text: Option<&str>| {
-            let mut row = template.clone();
-            row[id] = id_text.to_owned();
-            row[date] = day_text.to_owned();
-            if let Some(lat_text) = lat_text {
-                row[lat] = lat_text.to_owned();
-            }
-            row
-        };
         let mut writer = csv::Writer::from_writer(bytes);
-        let repeats = [
-            // Far before the period, passed over unconverted; then inside it: the whole load
-            // refuses the second as a duplicate of the first.
-            ("DUP1", "2015-03-01", None),
-            ("DUP1", "2021-05-05", None),
-            // The first does not convert (latitude 200): the whole load keeps the second.
-            ("DUP2", "2015-03-01", Some("200")),
-            ("DUP2", "2021-05-05", None),
-            // Inside, then far after: the first is kept either way.
-            ("DUP3", "2021-05-05", None),
-            ("DUP3", "2025-11-01", None),
-        ];
-        for (id_text, day_text, lat_text) in repeats {
-            writer
-                .write_record(row(id_text, day_text, lat_text))
-                .unwrap();
+        for fields in rows {
+            let mut row = template.clone();
+            for (name, value) in *fields {
+                let column = header.iter().position(|h| h == *name).unwrap();
+                row[column] = (*value).to_owned();
+            }
+            writer.write_record(row).unwrap();
         }
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("repeats.csv");
+        let path = dir.path().join("rows.csv");
         std::fs::write(&path, writer.into_inner().unwrap()).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn an_id_repeated_across_the_filters_edge_reads_as_in_a_whole_load() {
+        let (id, date, lat) = ("event_id_cnty", "event_date", "latitude");
+        let (_dir, path) = acled_file_of(&[
+            // Far before the period, passed over unconverted; then inside it: the whole load
+            // refuses the second as a duplicate of the first.
+            &[(id, "DUP1"), (date, "2015-03-01")],
+            &[(id, "DUP1"), (date, "2021-05-05")],
+            // The first does not convert (latitude 200): the whole load keeps the second.
+            &[(id, "DUP2"), (date, "2015-03-01"), (lat, "200")],
+            &[(id, "DUP2"), (date, "2021-05-05")],
+            // Inside, then far after: the first is kept either way.
+            &[(id, "DUP3"), (date, "2021-05-05")],
+            &[(id, "DUP3"), (date, "2025-11-01")],
+        ]);
         let filter = Filter {
             from: Some(day("2020-01-01")),
             to: Some(day("2022-12-31")),
@@ -237,6 +241,67 @@ mod tests {
         assert_eq!(got, expected);
         assert!(!expected.contains("acled:DUP1,"));
         assert!(expected.contains("acled:DUP2,") && expected.contains("acled:DUP3,"));
+    }
+
+    #[test]
+    fn a_row_is_passed_over_by_its_country_only_where_the_conversion_would_give_that_country() {
+        let (id, date, country, iso) = ("event_id_cnty", "event_date", "country", "iso");
+        let in_period = (date, "2021-05-05");
+        let (_dir, path) = acled_file_of(&[
+            // Named Pakistan, whatever the ISO number says: passed over.
+            &[(id, "C1"), in_period, (country, "Pakistan"), (iso, "4")],
+            // No name: the ISO number gives Afghanistan.
+            &[(id, "C2"), in_period, (country, ""), (iso, "4")],
+            // A name the table does not know: the conversion decides (the ISO number).
+            &[(id, "C3"), in_period, (country, "Narnia"), (iso, "4")],
+            // Written otherwise, the same country.
+            &[(id, "C4"), in_period, (country, " pakistan "), (iso, "4")],
+            // Passed over by its country, then repeated in Afghanistan: the whole load
+            // refuses the second as a duplicate of the first, and so does the subset's.
+            &[(id, "C5"), in_period, (country, "Pakistan"), (iso, "586")],
+            &[(id, "C5"), in_period, (country, "Afghanistan"), (iso, "4")],
+            &[(id, "C6"), in_period, (country, "Afghanistan"), (iso, "4")],
+        ]);
+        let filter = Filter {
+            from: Some(day("2020-01-01")),
+            to: Some(day("2022-12-31")),
+            countries: ["AF".to_owned()].into(),
+            ..Filter::default()
+        };
+        let (expected, got) = whole_then_filtered_and_subset(&path, &filter);
+        assert_eq!(got, expected);
+        for kept in ["C2", "C3", "C6"] {
+            assert!(expected.contains(&format!("acled:{kept},")), "{kept}");
+        }
+        for left in ["C1", "C4", "C5"] {
+            assert!(!expected.contains(&format!("acled:{left},")), "{left}");
+        }
+        // Without the repeat, rows are passed over by their country and nothing is read again.
+        let progress = Progress::default();
+        let (_dir, path) = acled_file_of(&[
+            &[(id, "C1"), in_period, (country, "Pakistan")],
+            &[(id, "C6"), in_period, (country, "Afghanistan")],
+        ]);
+        let subset = import_file_within(&path, None, &Subset::only(filter), &progress).unwrap();
+        let ids: Vec<&str> = subset
+            .dataset
+            .incidents
+            .iter()
+            .map(|i| i.id.as_str())
+            .collect();
+        assert!(
+            ids.contains(&"acled:C6") && !ids.contains(&"acled:C1"),
+            "{ids:?}"
+        );
+        assert!(
+            subset
+                .report
+                .notes
+                .iter()
+                .any(|note| note.contains("not asked for")),
+            "{:?}",
+            subset.report.notes
+        );
     }
 
     fn day(text: &str) -> NaiveDate {

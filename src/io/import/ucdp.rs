@@ -76,6 +76,10 @@ pub const SCHEMA: Schema = Schema {
     reach_days: 366,
     incident_id,
     id_columns: &["id"],
+    known_country: fields::KnownCountry {
+        code: |row| fields::known_country_code(row.get("country").ok()?),
+        columns: &["country"],
+    },
 };
 
 /// The incident id of a row: `ucdp:` and its `id`.

@@ -223,6 +223,42 @@ fn a_bad_row_in_parquet_is_reported_by_its_row_number() {
 }
 
 #[test]
+fn a_filtered_parquet_load_numbers_rows_in_file_order_past_groups_and_rows_not_read() {
+    // One row a group: the first group is outside the period (not read), the second row is
+    // passed over by its country, the third is read and refused, the fourth kept.
+    let bytes = b"event_id_cnty,event_date,latitude,longitude,country,actor1,fatalities\n\
+        AFG1,2015-08-26,34.5,69.2,Afghanistan,Islamic State (Afghanistan),12\n\
+        PAK1,2021-08-26,34.0,71.5,Pakistan,Islamic State (Pakistan),1\n\
+        AFG2,2021-08-26,200,69.2,Afghanistan,Islamic State (Afghanistan),1\n\
+        AFG3,2021-08-27,34.5,69.2,Afghanistan,Islamic State (Afghanistan),3\n";
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rows.parquet");
+    std::fs::write(&path, parquet_bytes(&batch_of(bytes, false), 1)).unwrap();
+    let filter = crate::model::Filter {
+        from: NaiveDate::from_ymd_opt(2020, 1, 1),
+        to: NaiveDate::from_ymd_opt(2022, 12, 31),
+        countries: ["AF".to_owned()].into(),
+        ..crate::model::Filter::default()
+    };
+    let only = import_path(&path, None, &Subset::only(filter), &Progress::default())
+        .unwrap()
+        .unwrap();
+    let ids: Vec<&str> = only
+        .dataset
+        .incidents
+        .iter()
+        .map(|i| i.id.as_str())
+        .collect();
+    assert_eq!(ids, ["acled:AFG3"]);
+    let issue = &only.report.issues[..];
+    assert_eq!(issue.len(), 1, "{issue:?}");
+    assert_eq!((issue[0].line, issue[0].column.as_str()), (3, "latitude"));
+    let notes = only.report.notes.join("\n");
+    assert!(notes.contains("1 row group(s)"), "{notes}");
+    assert!(notes.contains("1 of them passed over"), "{notes}");
+}
+
+#[test]
 fn a_truncated_or_foreign_file_is_a_clear_error_not_a_panic() {
     let batch = batch_of(&fixture("acled_current.csv"), true);
     let data = parquet_bytes(&batch, 100);
@@ -405,33 +441,42 @@ fn row_groups_whose_dates_are_outside_the_period_are_not_read() {
 }
 
 #[test]
-fn a_filtered_parquet_load_holds_what_the_filter_keeps_of_the_whole_file() {
+fn a_filtered_parquet_or_arrow_load_holds_what_the_filter_keeps_of_the_whole_file() {
     let mut bytes = Vec::new();
     crate::synth::write_acled(&mut bytes, 2_000, 9, |_| {}).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("events.parquet");
-    std::fs::write(&path, parquet_bytes(&batch_of(&bytes, true), 300)).unwrap();
+    let batch = batch_of(&bytes, true);
+    let parquet = dir.path().join("events.parquet");
+    std::fs::write(&parquet, parquet_bytes(&batch, 300)).unwrap();
+    // Arrow has no first pass over the early columns: its rows are tested as converted.
+    let arrow = dir.path().join("events.arrow");
+    std::fs::write(&arrow, arrow_file_bytes(&batch)).unwrap();
     let filter = crate::model::Filter {
         from: NaiveDate::from_ymd_opt(2019, 1, 1),
         to: NaiveDate::from_ymd_opt(2020, 6, 30),
         countries: ["AF".to_owned()].into(),
         ..crate::model::Filter::default()
     };
-    let whole = import_path(&path, None, &Subset::everything(), &Progress::default())
+    for path in [parquet, arrow] {
+        let whole = import_path(&path, None, &Subset::everything(), &Progress::default())
+            .unwrap()
+            .unwrap();
+        let only = import_path(
+            &path,
+            None,
+            &Subset::only(filter.clone()),
+            &Progress::default(),
+        )
         .unwrap()
         .unwrap();
-    let only = import_path(
-        &path,
-        None,
-        &Subset::only(filter.clone()),
-        &Progress::default(),
-    )
-    .unwrap()
-    .unwrap();
-    let expected: Vec<Incident> = resolved(&whole)
-        .into_iter()
-        .filter(|incident| filter.matches(incident))
-        .collect();
-    assert!(expected.len() > 50, "{}", expected.len());
-    assert_eq!(resolved(&only), expected);
+        let expected: Vec<Incident> = resolved(&whole)
+            .into_iter()
+            .filter(|incident| filter.matches(incident))
+            .collect();
+        assert!(expected.len() > 50, "{}", expected.len());
+        assert_eq!(resolved(&only), expected, "{}", path.display());
+        // Rows outside the period or in Pakistan were passed over, not converted.
+        let passed = only.report.notes.join(" ");
+        assert!(passed.contains("passed over unconverted"), "{passed}");
+    }
 }
