@@ -25,9 +25,9 @@ pub const CACHE_FROM_BYTES: u64 = 16 * 1024 * 1024;
 pub const MAX_CACHE_BYTES: u64 = 4 * 1024 * 1024 * 1024;
 /// Bytes hashed at each end of the file.
 const EDGE_BYTES: u64 = 64 * 1024;
-const MAGIC: &[u8; 8] = b"KAlayer\x02";
+const MAGIC: &[u8; 8] = b"KAlayer\x03";
 /// Bumped when what a layer holds changes shape, with the program version as a second guard.
-const LAYOUT_VERSION: u32 = 2;
+const LAYOUT_VERSION: u32 = 3;
 
 /// Load a file as [`import_file_within`] does, from the cache when the file is unchanged since
 /// it was last loaded, keeping it there otherwise. What the viewer and the command line call.
@@ -302,21 +302,34 @@ fn write_block(writer: &mut impl std::io::Write, number: u64, bytes: &[u8]) -> s
     writer.write_all(bytes)
 }
 
-/// A block of incidents: their number (u32 LE), a [`Sketch`] of each, then each incident
-/// encoded on its own, so that a filtered reopen decodes only those its filter may keep.
+/// A block of incidents: their number (u32 LE), a [`Sketch`] of each, the length (u32 LE) of
+/// the block's table of names and the table, then each incident encoded on its own with its
+/// names as numbers into the table (see [`shared_str::numbering`]), so that a filtered reopen
+/// decodes only those its filter may keep.
+///
+/// [`shared_str::numbering`]: crate::model::shared_str::numbering
 fn encode_block(incidents: &[crate::model::Incident], out: &mut Vec<u8>) -> std::io::Result<()> {
-    let mut body = Vec::new();
     let mut sketches = Vec::with_capacity(incidents.len());
-    for incident in incidents {
-        body = postcard::to_extend(incident, body).map_err(std::io::Error::other)?;
-        let end = u32::try_from(body.len()).map_err(std::io::Error::other)?;
-        sketches.push(Sketch::of(incident, end));
-    }
+    let (body, names) = crate::model::shared_str::numbering(|| {
+        let mut body = Vec::new();
+        for incident in incidents {
+            body = postcard::to_extend(incident, body).map_err(std::io::Error::other)?;
+            let end = u32::try_from(body.len()).map_err(std::io::Error::other)?;
+            sketches.push(Sketch::of(incident, end));
+        }
+        Ok::<_, std::io::Error>(body)
+    });
+    let body = body?;
+    let names: Vec<&str> = names.iter().map(|name| name.as_str()).collect();
+    let table = postcard::to_stdvec(&names).map_err(std::io::Error::other)?;
     out.clear();
     out.extend_from_slice(&(incidents.len() as u32).to_le_bytes());
     for sketch in &sketches {
         sketch.write(out);
     }
+    let table_bytes = u32::try_from(table.len()).map_err(std::io::Error::other)?;
+    out.extend_from_slice(&table_bytes.to_le_bytes());
+    out.extend_from_slice(&table);
     out.extend_from_slice(&body);
     Ok(())
 }
@@ -331,34 +344,44 @@ fn decode_block(
     if count != expected {
         return None;
     }
-    let body_start = 4 + count as usize * SKETCH_BYTES;
+    let table_start = 4 + count as usize * SKETCH_BYTES;
+    let table_bytes = u32::from_le_bytes(bytes.get(table_start..table_start + 4)?.try_into().ok()?);
+    let body_start = table_start + 4 + table_bytes as usize;
+    let table = bytes.get(table_start + 4..body_start)?;
+    let names: Vec<crate::model::SharedStr> = postcard::from_bytes::<Vec<&str>>(table)
+        .ok()?
+        .into_iter()
+        .map(crate::model::SharedStr::from)
+        .collect();
     let body = bytes.get(body_start..)?;
-    let mut incidents = Vec::with_capacity(if subset.only.is_some() {
-        0
-    } else {
-        count as usize
-    });
-    let mut start = 0;
-    for number in 0..count as usize {
-        let at = 4 + number * SKETCH_BYTES;
-        let sketch = Sketch::read(bytes.get(at..at + SKETCH_BYTES)?)?;
-        let end = sketch.end as usize;
-        let encoded = body.get(start..end)?;
-        start = end;
-        if subset
-            .only
-            .as_deref()
-            .is_some_and(|filter| !sketch.may_match(filter))
-        {
-            continue;
+    crate::model::shared_str::numbered(names, || {
+        let mut incidents = Vec::with_capacity(if subset.only.is_some() {
+            0
+        } else {
+            count as usize
+        });
+        let mut start = 0;
+        for number in 0..count as usize {
+            let at = 4 + number * SKETCH_BYTES;
+            let sketch = Sketch::read(bytes.get(at..at + SKETCH_BYTES)?)?;
+            let end = sketch.end as usize;
+            let encoded = body.get(start..end)?;
+            start = end;
+            if subset
+                .only
+                .as_deref()
+                .is_some_and(|filter| !sketch.may_match(filter))
+            {
+                continue;
+            }
+            let incident: crate::model::Incident = postcard::from_bytes(encoded).ok()?;
+            if subset.keeps(&incident) {
+                incidents.push(incident);
+            }
         }
-        let incident: crate::model::Incident = postcard::from_bytes(encoded).ok()?;
-        if subset.keeps(&incident) {
-            incidents.push(incident);
-        }
-    }
-    // The last incident ends the block.
-    (start == body.len()).then_some(incidents)
+        // The last incident ends the block.
+        (start == body.len()).then_some(incidents)
+    })
 }
 
 /// MAGIC, a block with the key, a block with the [`Head`], then the incidents' blocks, and
@@ -433,9 +456,7 @@ fn decode(
                     };
                     let decoded: Option<Vec<crate::model::Incident>> = match block {
                         Some(Some(crc)) if block_crc(number as u64 + 2, &bytes) == crc => {
-                            crate::model::shared_str::interning(|| {
-                                decode_block(&bytes, spans[number].incidents, subset)
-                            })
+                            decode_block(&bytes, spans[number].incidents, subset)
                         }
                         Some(Some(_)) | None => None,
                         Some(None) => Some(Vec::new()),

@@ -106,7 +106,10 @@ impl PartialEq<SharedStr> for &str {
 
 impl Serialize for SharedStr {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
+        match NUMBERING.with_borrow_mut(|table| table.as_mut().map(|table| table.number(self))) {
+            Some(number) => serializer.serialize_u32(number),
+            None => serializer.serialize_str(&self.0),
+        }
     }
 }
 
@@ -121,29 +124,65 @@ impl<'de> Deserialize<'de> for SharedStr {
             }
 
             fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<SharedStr, E> {
-                Ok(
-                    DECODING.with(|interner| match interner.borrow_mut().as_mut() {
-                        Some(interner) => interner.intern(text),
-                        None => SharedStr::from(text),
-                    }),
-                )
+                Ok(SharedStr::from(text))
             }
+        }
+        if NUMBERED.with_borrow(Option::is_some) {
+            let number = u32::deserialize(deserializer)?;
+            return NUMBERED
+                .with_borrow(|table| table.as_ref()?.get(number as usize).cloned())
+                .ok_or_else(|| {
+                    serde::de::Error::custom(format!("name number {number} is not in the table"))
+                });
         }
         deserializer.deserialize_str(Text)
     }
 }
 
-thread_local! {
-    /// The interner of [`interning`] on this thread, if one is running.
-    static DECODING: std::cell::RefCell<Option<Interner>> = const { std::cell::RefCell::new(None) };
+/// The distinct names met while numbering, each with its number.
+#[derive(Default)]
+struct NameTable {
+    numbers: std::collections::HashMap<SharedStr, u32, foldhash::fast::RandomState>,
+    names: Vec<SharedStr>,
 }
 
-/// Run `decode` with every [`SharedStr`] it deserialises interned: a million decoded rows then
-/// hold each name once, as a parsed file does, and repeated names cost no allocation.
-pub fn interning<T>(decode: impl FnOnce() -> T) -> T {
-    let previous = DECODING.with(|interner| interner.replace(Some(Interner::default())));
+impl NameTable {
+    fn number(&mut self, name: &SharedStr) -> u32 {
+        if let Some(&number) = self.numbers.get(name) {
+            return number;
+        }
+        let number = self.names.len() as u32;
+        self.names.push(name.clone());
+        self.numbers.insert(name.clone(), number);
+        number
+    }
+}
+
+thread_local! {
+    /// The table of [`numbering`] on this thread, if one is running.
+    static NUMBERING: std::cell::RefCell<Option<NameTable>> = const { std::cell::RefCell::new(None) };
+    /// The names of [`numbered`] on this thread, if one is running.
+    static NUMBERED: std::cell::RefCell<Option<Vec<SharedStr>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Run `encode` with every [`SharedStr`] it serialises written as the number of its text in a
+/// table of the distinct texts, returned beside: a block of the layer cache holds each name
+/// once, and its incidents a number for each, so that a reopen neither hashes nor checks the
+/// text of a million rows' names (see [`numbered`]).
+pub fn numbering<T>(encode: impl FnOnce() -> T) -> (T, Vec<SharedStr>) {
+    let previous = NUMBERING.with(|table| table.replace(Some(NameTable::default())));
+    let encoded = encode();
+    let table = NUMBERING.with(|table| table.replace(previous));
+    (encoded, table.map(|table| table.names).unwrap_or_default())
+}
+
+/// Run `decode` with every [`SharedStr`] it deserialises read as a number into `names`, as
+/// [`numbering`] wrote it: the incidents of a block share one copy of each name, as a parsed
+/// file's do. A number outside the table is an error of the deserialiser.
+pub fn numbered<T>(names: Vec<SharedStr>, decode: impl FnOnce() -> T) -> T {
+    let previous = NUMBERED.with(|table| table.replace(Some(names)));
     let decoded = decode();
-    DECODING.with(|interner| interner.replace(previous));
+    NUMBERED.with(|table| table.replace(previous));
     decoded
 }
 
@@ -188,6 +227,32 @@ mod tests {
         let set: HashSet<SharedStr> = [name.clone()].into();
         assert!(set.contains("Kabul"));
         assert_eq!(String::from(name), "Kabul");
+    }
+
+    #[test]
+    fn numbered_names_read_back_as_one_copy_each() {
+        let names: Vec<SharedStr> = ["Kabul", "Kunar", "Kabul"].map(SharedStr::from).into();
+        let (bytes, table) = numbering(|| postcard::to_stdvec(&names).expect("encoded"));
+        assert_eq!(table, [SharedStr::from("Kabul"), SharedStr::from("Kunar")]);
+        let read: Vec<SharedStr> = numbered(table.clone(), || {
+            postcard::from_bytes(&bytes).expect("decoded")
+        });
+        assert_eq!(read, names);
+        assert!(read[0].shares_with(&read[2]) && read[0].shares_with(&table[0]));
+        // A number past the table is refused, never a wrong name.
+        assert!(
+            numbered(
+                table[..1].to_vec(),
+                || postcard::from_bytes::<Vec<SharedStr>>(&bytes)
+            )
+            .is_err()
+        );
+        // Outside both, a name is its text.
+        let plain = postcard::to_stdvec(&names).expect("encoded");
+        assert_eq!(
+            postcard::from_bytes::<Vec<SharedStr>>(&plain).expect("decoded"),
+            names
+        );
     }
 
     #[test]
