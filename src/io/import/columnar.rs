@@ -502,11 +502,17 @@ fn sample_rows(
 }
 
 /// How a column's values become text: strings as they are (most of an ACLED row: formatting
-/// them through `Display` was most of a Parquet load), anything else as Arrow displays it.
+/// them through `Display` was most of a Parquet load), whole numbers and days written
+/// directly (every row's date is read to pass rows over), anything else as Arrow displays it.
 enum ColumnText<'a> {
     Utf8(&'a arrow_array::StringArray),
     LargeUtf8(&'a arrow_array::LargeStringArray),
     Utf8View(&'a arrow_array::StringViewArray),
+    Int64(&'a arrow_array::Int64Array),
+    Int32(&'a arrow_array::Int32Array),
+    /// Days since 1970, written as Arrow writes them for years 0 to 9999 (the formatter for
+    /// the others).
+    Date32(&'a arrow_array::Date32Array, ArrayFormatter<'a>),
     Formatted(ArrayFormatter<'a>),
 }
 
@@ -517,10 +523,44 @@ impl<'a> ColumnText<'a> {
             Some(Self::Utf8(array))
         } else if let Some(array) = any.downcast_ref() {
             Some(Self::LargeUtf8(array))
+        } else if let Some(array) = any.downcast_ref() {
+            Some(Self::Utf8View(array))
+        } else if let Some(array) = any.downcast_ref() {
+            Some(Self::Int64(array))
         } else {
-            any.downcast_ref().map(Self::Utf8View)
+            any.downcast_ref().map(Self::Int32)
         }
     }
+}
+
+/// `day` (days since 1970-01-01) as `YYYY-MM-DD` into `out`, for years 0 to 9999 (as Arrow's
+/// display writes them); `false` for any other day.
+fn write_day(day: i32, out: &mut [u8; 10]) -> bool {
+    use chrono::Datelike as _;
+    let Some(date) = NaiveDate::from_ymd_opt(1970, 1, 1)
+        .and_then(|epoch| epoch.checked_add_signed(chrono::TimeDelta::days(i64::from(day))))
+    else {
+        return false;
+    };
+    let Ok(year) = u32::try_from(date.year()) else {
+        return false;
+    };
+    if year > 9999 {
+        return false;
+    }
+    let digits = |value: u32, out: &mut [u8]| {
+        let mut value = value;
+        for slot in out.iter_mut().rev() {
+            *slot = b'0' + (value % 10) as u8;
+            value /= 10;
+        }
+    };
+    digits(year, &mut out[0..4]);
+    out[4] = b'-';
+    digits(date.month(), &mut out[5..7]);
+    out[7] = b'-';
+    digits(date.day(), &mut out[8..10]);
+    true
 }
 
 /// A string value's bytes; empty for a null, as the formatter writes it.
@@ -553,13 +593,17 @@ impl<'a> BatchText<'a> {
             match schema.index_of(name) {
                 Ok(index) => {
                     let column = batch.column(index).as_ref();
+                    let formatter = || {
+                        ArrayFormatter::try_new(column, &OPTIONS).map_err(|error| {
+                            not_format(file, container, format!("{name}: {error}"))
+                        })
+                    };
                     formatters.push(Some(match ColumnText::of_strings(column) {
                         Some(text) => text,
-                        None => ColumnText::Formatted(
-                            ArrayFormatter::try_new(column, &OPTIONS).map_err(|error| {
-                                not_format(file, container, format!("{name}: {error}"))
-                            })?,
-                        ),
+                        None => match column.as_any().downcast_ref() {
+                            Some(days) => ColumnText::Date32(days, formatter()?),
+                            None => ColumnText::Formatted(formatter()?),
+                        },
                     }))
                 }
                 Err(_) => {
@@ -607,6 +651,32 @@ impl<'a> BatchText<'a> {
                 }
                 Some(ColumnText::Utf8View(array)) => {
                     record.push_field(text_at(array.is_null(row), || array.value(row)));
+                }
+                Some(ColumnText::Int64(array)) => {
+                    let mut digits = itoa::Buffer::new();
+                    record.push_field(text_at(array.is_null(row), || {
+                        digits.format(array.value(row))
+                    }));
+                }
+                Some(ColumnText::Int32(array)) => {
+                    let mut digits = itoa::Buffer::new();
+                    record.push_field(text_at(array.is_null(row), || {
+                        digits.format(array.value(row))
+                    }));
+                }
+                Some(ColumnText::Date32(array, formatter)) => {
+                    let mut day = [0u8; 10];
+                    if array.is_null(row) {
+                        record.push_field(b"");
+                    } else if write_day(array.value(row), &mut day) {
+                        record.push_field(&day);
+                    } else {
+                        buffer.clear();
+                        if write!(buffer, "{}", formatter.value(row)).is_err() {
+                            buffer.clear();
+                        }
+                        record.push_field(buffer.as_bytes());
+                    }
                 }
                 Some(ColumnText::Formatted(formatter)) => {
                     buffer.clear();

@@ -480,3 +480,44 @@ fn a_filtered_parquet_or_arrow_load_holds_what_the_filter_keeps_of_the_whole_fil
         assert!(passed.contains("passed over unconverted"), "{passed}");
     }
 }
+
+#[test]
+fn numbers_and_days_are_written_as_arrow_displays_them() {
+    use arrow_array::Int32Array;
+    let options = FormatOptions::default().with_null("");
+    let days = Date32Array::from(vec![
+        Some(0),
+        Some(-1),
+        Some(18_000),
+        Some(-719_528),
+        Some(2_932_896),
+        Some(2_932_897),
+        Some(i32::MIN),
+        None,
+    ]);
+    let ints = Int64Array::from(vec![
+        Some(0),
+        Some(-7),
+        Some(i64::MAX),
+        Some(i64::MIN),
+        None,
+    ]);
+    let small = Int32Array::from(vec![Some(4), Some(-586), Some(i32::MIN), None]);
+    let columns: Vec<(&str, ArrayRef)> = vec![
+        ("day", Arc::new(days) as ArrayRef),
+        ("count", Arc::new(ints)),
+        ("iso", Arc::new(small)),
+    ];
+    for (name, column) in columns {
+        let batch = RecordBatch::try_from_iter([(name, column.clone())]).unwrap();
+        let names = [name.to_owned()];
+        let texts = BatchText::new(&batch, &[], &names, "test", Container::Parquet).unwrap();
+        let formatter = ArrayFormatter::try_new(column.as_ref(), &options).unwrap();
+        let mut record = Record::default();
+        for row in 0..column.len() {
+            texts.fill(row, &mut record);
+            let expected = formatter.value(row).to_string();
+            assert_eq!(record.get(0), Some(expected.as_bytes()), "{name} row {row}");
+        }
+    }
+}
