@@ -148,6 +148,19 @@ impl<K: std::hash::Hash + Eq + Clone> Dictionary<K> {
         self.values.push(key);
         code
     }
+
+    /// [`Dictionary::code`] of a borrowed key, made owned only when it is new (a million
+    /// rows name a few hundred actors).
+    fn code_of<Q>(&mut self, key: &Q) -> u32
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        match self.index.get(key) {
+            Some(&code) => code,
+            None => self.code(key.to_owned()),
+        }
+    }
 }
 
 fn position<T: PartialEq>(all: &[T], value: &T) -> u8 {
@@ -364,9 +377,9 @@ impl Columns {
             }
             let mut names = super::actor::actor_names(incident);
             let first = names.next().unwrap_or(super::actor::EMBEDDED_ACTOR);
-            columns.actor.push(actors.code(first.to_owned()));
+            columns.actor.push(actors.code_of(first));
             for name in names {
-                columns.more_actor_ids.push(actors.code(name.to_owned()));
+                columns.more_actor_ids.push(actors.code_of(name));
             }
             columns
                 .more_actor_start
