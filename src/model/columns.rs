@@ -163,6 +163,31 @@ impl<K: std::hash::Hash + Eq + Clone> Dictionary<K> {
     }
 }
 
+/// Dictionary codes of shared names (or pairs of them) by their copies: a million rows hold a
+/// few thousand copies of a few hundred names, and a copy's address is cheaper to hash than
+/// its text. Every copy is held by the dataset while the columns are built, so no address is
+/// reused meanwhile.
+#[derive(Default)]
+struct CodesByCopy {
+    known: HashMap<(usize, usize), u32, foldhash::fast::RandomState>,
+}
+
+impl CodesByCopy {
+    /// The code of the key of `copies` (addresses, 0 for none), made by `key` the first time.
+    fn code<K: std::hash::Hash + Eq + Clone>(
+        &mut self,
+        copies: (&SharedStr, Option<&SharedStr>),
+        dictionary: &mut Dictionary<K>,
+        key: impl FnOnce() -> K,
+    ) -> u32 {
+        let addresses = (copies.0.address(), copies.1.map_or(0, SharedStr::address));
+        *self
+            .known
+            .entry(addresses)
+            .or_insert_with(|| dictionary.code(key()))
+    }
+}
+
 fn position<T: PartialEq>(all: &[T], value: &T) -> u8 {
     all.iter().position(|v| v == value).unwrap_or(0) as u8
 }
@@ -298,6 +323,11 @@ impl Columns {
         };
         let mut countries = Dictionary::new();
         let mut provinces = Dictionary::new();
+        let (mut country_codes, mut province_codes, mut source_codes) = (
+            CodesByCopy::default(),
+            CodesByCopy::default(),
+            CodesByCopy::default(),
+        );
         let mut actors = Dictionary::new();
         let mut sources: Dictionary<&str> = Dictionary::new();
         columns.source_start.push(0);
@@ -346,13 +376,19 @@ impl Columns {
                 date_precision,
                 usize::from(position(LocationPrecision::ALL, &location.precision)),
             ));
-            columns.country.push(
-                countries.code((location.country_code.clone(), location.country.clone())) as u16,
-            );
+            columns.country.push(country_codes.code(
+                (&location.country_code, Some(&location.country)),
+                &mut countries,
+                || (location.country_code.clone(), location.country.clone()),
+            ) as u16);
             columns.province.push(if location.admin1.is_empty() {
                 u32::MAX
             } else {
-                provinces.code((location.country_code.clone(), location.admin1.clone()))
+                province_codes.code(
+                    (&location.country_code, Some(&location.admin1)),
+                    &mut provinces,
+                    || (location.country_code.clone(), location.admin1.clone()),
+                )
             });
             columns.kind.push(position(Kind::ALL, &incident.kind));
             columns.method.push(position(Method::ALL, &incident.method));
@@ -386,7 +422,7 @@ impl Columns {
                 .push(columns.more_actor_ids.len() as u32);
             let start = columns.source_ids.len();
             for source in &incident.sources {
-                let code = sources.code(source.as_str());
+                let code = source_codes.code((source, None), &mut sources, || source.as_str());
                 // The same source twice on one incident counts once.
                 if !columns.source_ids[start..].contains(&code) {
                     columns.source_ids.push(code);

@@ -26,6 +26,12 @@ impl SharedStr {
     pub fn shares_with(&self, other: &Self) -> bool {
         Arc::ptr_eq(&self.0, &other.0)
     }
+
+    /// Where this copy lives: the same for every clone of it, different for any other copy
+    /// alive at the same time (a key cheaper than the text, while the copy is held).
+    pub fn address(&self) -> usize {
+        self.0.as_ptr() as usize
+    }
 }
 
 impl Deref for SharedStr {
