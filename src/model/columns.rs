@@ -149,6 +149,11 @@ impl<K: std::hash::Hash + Eq + Clone> Dictionary<K> {
         code
     }
 
+    /// The code of each of `keys`, in order.
+    fn codes(&mut self, keys: Vec<K>) -> Vec<u32> {
+        keys.into_iter().map(|key| self.code(key)).collect()
+    }
+
     /// [`Dictionary::code`] of a borrowed key, made owned only when it is new (a million
     /// rows name a few hundred actors).
     fn code_of<Q>(&mut self, key: &Q) -> u32
@@ -300,41 +305,44 @@ struct Compiled<'a> {
     in_use: u16,
 }
 
-impl Columns {
-    pub fn build(dataset: &Dataset) -> Self {
-        let n = dataset.incidents.len();
-        let mut columns = Self {
-            first_day: Vec::with_capacity(n),
-            span: Vec::with_capacity(n),
-            dating: Vec::with_capacity(n),
-            country: Vec::with_capacity(n),
-            province: Vec::with_capacity(n),
-            kind: Vec::with_capacity(n),
-            method: Vec::with_capacity(n),
-            target: Vec::with_capacity(n),
-            attribution: Vec::with_capacity(n),
-            killed: Vec::with_capacity(n),
-            injured: Vec::with_capacity(n),
-            actor: Vec::with_capacity(n),
-            more_actor_start: Vec::with_capacity(n + 1),
-            source_start: Vec::with_capacity(n + 1),
-            source_ids: Vec::with_capacity(n * 2),
-            ..Self::default()
-        };
-        let mut countries = Dictionary::new();
-        let mut provinces = Dictionary::new();
+/// The dictionaries of a build: countries and provinces as (code, name), actors, sources.
+struct Dictionaries<'a> {
+    countries: Dictionary<(SharedStr, SharedStr)>,
+    provinces: Dictionary<(SharedStr, SharedStr)>,
+    actors: Dictionary<String>,
+    sources: Dictionary<&'a str>,
+}
+
+impl Default for Dictionaries<'_> {
+    fn default() -> Self {
+        Self {
+            countries: Dictionary::new(),
+            provinces: Dictionary::new(),
+            actors: Dictionary::new(),
+            sources: Dictionary::new(),
+        }
+    }
+}
+
+/// A share of the incidents as columns, with codes into its own dictionaries (see
+/// [`Columns::build`]).
+struct Part<'a> {
+    columns: Columns,
+    names: Dictionaries<'a>,
+    months: Vec<Option<i32>>,
+}
+
+impl<'a> Part<'a> {
+    fn of(incidents: &'a [crate::model::Incident]) -> Self {
+        let mut columns = Columns::with_capacity(incidents.len());
+        let mut names = Dictionaries::default();
         let (mut country_codes, mut province_codes, mut source_codes) = (
             CodesByCopy::default(),
             CodesByCopy::default(),
             CodesByCopy::default(),
         );
-        let mut actors = Dictionary::new();
-        let mut sources: Dictionary<&str> = Dictionary::new();
-        columns.source_start.push(0);
-        columns.more_actor_start.push(0);
-        // Month indices, until their range is known; year-only dates have none.
-        let mut months = Vec::with_capacity(n);
-        for incident in &dataset.incidents {
+        let mut months = Vec::with_capacity(incidents.len());
+        for incident in incidents {
             months.push(
                 incident
                     .date
@@ -358,18 +366,7 @@ impl Columns {
             let reach = location.uncertainty_km();
             columns.reach_km.push(reach);
             columns.max_reach_km = columns.max_reach_km.max(reach);
-            let index = match columns
-                .reaches
-                .iter()
-                .position(|&r| r.to_bits() == reach.to_bits())
-            {
-                Some(index) => index as u8,
-                None if columns.reaches.len() < usize::from(u8::MAX) => {
-                    columns.reaches.push(reach);
-                    (columns.reaches.len() - 1) as u8
-                }
-                None => u8::MAX,
-            };
+            let index = columns.reach_index_of(reach);
             columns.reach_index.push(index);
             columns.dating.push(pack_dating(
                 incident.date.year_value(),
@@ -378,7 +375,7 @@ impl Columns {
             ));
             columns.country.push(country_codes.code(
                 (&location.country_code, Some(&location.country)),
-                &mut countries,
+                &mut names.countries,
                 || (location.country_code.clone(), location.country.clone()),
             ) as u16);
             columns.province.push(if location.admin1.is_empty() {
@@ -386,7 +383,7 @@ impl Columns {
             } else {
                 province_codes.code(
                     (&location.country_code, Some(&location.admin1)),
-                    &mut provinces,
+                    &mut names.provinces,
                     || (location.country_code.clone(), location.admin1.clone()),
                 )
             });
@@ -411,18 +408,19 @@ impl Columns {
                     columns.injured.push([TOLL_LARGE; 2]);
                 }
             }
-            let mut names = super::actor::actor_names(incident);
-            let first = names.next().unwrap_or(super::actor::EMBEDDED_ACTOR);
-            columns.actor.push(actors.code_of(first));
-            for name in names {
-                columns.more_actor_ids.push(actors.code_of(name));
+            let mut actors = super::actor::actor_names(incident);
+            let first = actors.next().unwrap_or(super::actor::EMBEDDED_ACTOR);
+            columns.actor.push(names.actors.code_of(first));
+            for name in actors {
+                columns.more_actor_ids.push(names.actors.code_of(name));
             }
             columns
                 .more_actor_start
                 .push(columns.more_actor_ids.len() as u32);
             let start = columns.source_ids.len();
             for source in &incident.sources {
-                let code = source_codes.code((source, None), &mut sources, || source.as_str());
+                let code =
+                    source_codes.code((source, None), &mut names.sources, || source.as_str());
                 // The same source twice on one incident counts once.
                 if !columns.source_ids[start..].contains(&code) {
                     columns.source_ids.push(code);
@@ -430,12 +428,40 @@ impl Columns {
             }
             columns.source_start.push(columns.source_ids.len() as u32);
         }
-        columns.source_count = sources.values.len();
+        Self {
+            columns,
+            names,
+            months,
+        }
+    }
+}
+
+impl Columns {
+    pub fn build(dataset: &Dataset) -> Self {
+        let incidents = &dataset.incidents;
+        let n = incidents.len();
+        // Each thread's share of the incidents into columns with dictionaries of its own,
+        // then the shares appended in order, their codes made the whole's: the same codes, in
+        // the same order, as one pass over every incident gives (tested).
+        Self::from_parts(split_work(n, |range| Part::of(&incidents[range])), n)
+    }
+
+    /// The columns of `n` incidents built in `parts`, in order.
+    fn from_parts(parts: Vec<Part<'_>>, n: usize) -> Self {
+        let mut columns = Self::with_capacity(n);
+        let mut names = Dictionaries::default();
+        // Month indices, until their range is known; year-only dates have none.
+        let mut months = Vec::with_capacity(n);
+        for part in parts {
+            columns.append(part, &mut names, &mut months);
+        }
+        columns.source_count = names.sources.values.len();
         columns.months = month_range(&months);
         columns.month_slot = month_slots(&months, columns.months);
         let to_strings = |(a, b): (SharedStr, SharedStr)| (a.to_string(), b.to_string());
-        columns.countries = countries.values.into_iter().map(to_strings).collect();
-        columns.provinces = provinces
+        columns.countries = names.countries.values.into_iter().map(to_strings).collect();
+        columns.provinces = names
+            .provinces
             .values
             .into_iter()
             .map(|(code, name)| ProvinceKey {
@@ -443,8 +469,136 @@ impl Columns {
                 name: name.to_string(),
             })
             .collect();
-        columns.actors = actors.values;
+        columns.actors = names.actors.values;
         columns
+    }
+
+    /// Empty columns with room for `n` rows.
+    fn with_capacity(n: usize) -> Self {
+        Self {
+            first_day: Vec::with_capacity(n),
+            span: Vec::with_capacity(n),
+            dating: Vec::with_capacity(n),
+            country: Vec::with_capacity(n),
+            province: Vec::with_capacity(n),
+            kind: Vec::with_capacity(n),
+            method: Vec::with_capacity(n),
+            target: Vec::with_capacity(n),
+            attribution: Vec::with_capacity(n),
+            killed: Vec::with_capacity(n),
+            injured: Vec::with_capacity(n),
+            actor: Vec::with_capacity(n),
+            more_actor_start: {
+                let mut starts = Vec::with_capacity(n + 1);
+                starts.push(0);
+                starts
+            },
+            source_start: {
+                let mut starts = Vec::with_capacity(n + 1);
+                starts.push(0);
+                starts
+            },
+            source_ids: Vec::with_capacity(n * 2),
+            lat: Vec::with_capacity(n),
+            lon: Vec::with_capacity(n),
+            reach_km: Vec::with_capacity(n),
+            reach_index: Vec::with_capacity(n),
+            coarse: Vec::with_capacity(n),
+            ..Self::default()
+        }
+    }
+
+    /// The index of the footprint radius `reach` in `reaches`, added if there is room.
+    fn reach_index_of(&mut self, reach: f64) -> u8 {
+        match self
+            .reaches
+            .iter()
+            .position(|&r| r.to_bits() == reach.to_bits())
+        {
+            Some(index) => index as u8,
+            None if self.reaches.len() < usize::from(u8::MAX) => {
+                self.reaches.push(reach);
+                (self.reaches.len() - 1) as u8
+            }
+            None => u8::MAX,
+        }
+    }
+
+    /// `part`'s rows after these, its codes turned into codes of `names`.
+    fn append<'a>(
+        &mut self,
+        part: Part<'a>,
+        names: &mut Dictionaries<'a>,
+        months: &mut Vec<Option<i32>>,
+    ) {
+        let Part {
+            columns: part,
+            names: part_names,
+            months: part_months,
+        } = part;
+        let country = names.countries.codes(part_names.countries.values);
+        let province = names.provinces.codes(part_names.provinces.values);
+        let actor = names.actors.codes(part_names.actors.values);
+        let source = names.sources.codes(part_names.sources.values);
+        let rows_before = self.first_day.len() as u32;
+        for (row, tolls) in part.large_tolls {
+            self.large_tolls.insert(row + rows_before, tolls);
+        }
+        self.first_day.extend(part.first_day);
+        self.span.extend(part.span);
+        self.dating.extend(part.dating);
+        self.kind.extend(part.kind);
+        self.method.extend(part.method);
+        self.target.extend(part.target);
+        self.attribution.extend(part.attribution);
+        self.killed.extend(part.killed);
+        self.injured.extend(part.injured);
+        self.lat.extend(part.lat);
+        self.lon.extend(part.lon);
+        self.coarse.extend(part.coarse);
+        self.country.extend(
+            part.country
+                .iter()
+                .map(|&code| country[usize::from(code)] as u16),
+        );
+        self.province.extend(part.province.iter().map(|&code| {
+            if code == u32::MAX {
+                code
+            } else {
+                province[code as usize]
+            }
+        }));
+        self.actor
+            .extend(part.actor.iter().map(|&code| actor[code as usize]));
+        let base = self.more_actor_ids.len() as u32;
+        self.more_actor_ids
+            .extend(part.more_actor_ids.iter().map(|&code| actor[code as usize]));
+        self.more_actor_start
+            .extend(part.more_actor_start[1..].iter().map(|&start| start + base));
+        let base = self.source_ids.len() as u32;
+        self.source_ids
+            .extend(part.source_ids.iter().map(|&code| source[code as usize]));
+        self.source_start
+            .extend(part.source_start[1..].iter().map(|&start| start + base));
+        // Radii in row order, as one pass would meet them (a part's index past its 255 is
+        // found again by the row's radius).
+        self.max_reach_km = self.max_reach_km.max(part.max_reach_km);
+        let mut radius = vec![None; part.reaches.len()];
+        for (&index, &reach) in part.reach_index.iter().zip(&part.reach_km) {
+            let whole = match radius.get(usize::from(index)).copied().flatten() {
+                Some(whole) => whole,
+                None => {
+                    let whole = self.reach_index_of(reach);
+                    if let Some(slot) = radius.get_mut(usize::from(index)) {
+                        *slot = Some(whole);
+                    }
+                    whole
+                }
+            };
+            self.reach_index.push(whole);
+        }
+        self.reach_km.extend(part.reach_km);
+        months.extend(part_months);
     }
 
     pub fn len(&self) -> usize {
@@ -1174,6 +1328,35 @@ mod tests {
     use crate::model::Area;
     use crate::model::aggregate::{facet_counts, multi_facet_counts, province_totals};
     use crate::model::filter::Facet;
+
+    #[test]
+    fn columns_built_in_parts_are_those_of_one_pass() {
+        let mut bytes = Vec::new();
+        crate::synth::write_acled(&mut bytes, 3_000, 5, |_| {}).unwrap();
+        let imported = crate::io::import::acled::SCHEMA
+            .import(&bytes, "parts.csv", b',', &Default::default())
+            .unwrap();
+        let mut dataset = imported.dataset;
+        // Tolls too large for the narrow columns, and dates known only to their year.
+        for (index, incident) in dataset.incidents.iter_mut().enumerate().step_by(97) {
+            incident.killed = Count::Exact(70_000 + index as u32);
+            incident.date = crate::model::IncidentDate::year(2019).unwrap();
+        }
+        let incidents = &dataset.incidents;
+        let described = |mut columns: Columns| {
+            let mut large: Vec<_> = std::mem::take(&mut columns.large_tolls)
+                .into_iter()
+                .collect();
+            large.sort_unstable();
+            format!("{columns:?} {large:?}")
+        };
+        let one = Columns::from_parts(vec![Part::of(incidents)], incidents.len());
+        let parts: Vec<Part> = incidents.chunks(401).map(Part::of).collect();
+        assert!(parts.len() > 5);
+        let in_parts = Columns::from_parts(parts, incidents.len());
+        assert!(!one.large_tolls.is_empty() && one.months.is_some());
+        assert_eq!(described(in_parts), described(one));
+    }
 
     /// The scan must give exactly what the per-incident functions give.
     fn check(dataset: &Dataset, filter: &Filter) {
