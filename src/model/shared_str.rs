@@ -176,20 +176,55 @@ thread_local! {
 /// once, and its incidents a number for each, so that a reopen neither hashes nor checks the
 /// text of a million rows' names (see [`numbered`]).
 pub fn numbering<T>(encode: impl FnOnce() -> T) -> (T, Vec<SharedStr>) {
-    let previous = NUMBERING.with(|table| table.replace(Some(NameTable::default())));
+    let guard = Restore::set(&NUMBERING, NameTable::default());
     let encoded = encode();
-    let table = NUMBERING.with(|table| table.replace(previous));
-    (encoded, table.map(|table| table.names).unwrap_or_default())
+    (
+        encoded,
+        guard.finish().map(|table| table.names).unwrap_or_default(),
+    )
 }
 
 /// Run `decode` with every [`SharedStr`] it deserialises read as a number into `names`, as
 /// [`numbering`] wrote it: the incidents of a block share one copy of each name, as a parsed
 /// file's do. A number outside the table is an error of the deserialiser.
 pub fn numbered<T>(names: Vec<SharedStr>, decode: impl FnOnce() -> T) -> T {
-    let previous = NUMBERED.with(|table| table.replace(Some(names)));
+    let guard = Restore::set(&NUMBERED, names);
     let decoded = decode();
-    NUMBERED.with(|table| table.replace(previous));
+    guard.finish();
     decoded
+}
+
+type Slot<T> = std::thread::LocalKey<std::cell::RefCell<Option<T>>>;
+
+/// A thread-local state set for a while, put back as it was when dropped: a panic inside
+/// cannot leave a worker thread writing names as numbers afterwards.
+struct Restore<T: 'static> {
+    slot: &'static Slot<T>,
+    previous: Option<Option<T>>,
+}
+
+impl<T: 'static> Restore<T> {
+    fn set(slot: &'static Slot<T>, value: T) -> Self {
+        let previous = slot.with(|cell| cell.replace(Some(value)));
+        Self {
+            slot,
+            previous: Some(previous),
+        }
+    }
+
+    /// Put the previous state back, and give the one set (as the closure left it).
+    fn finish(mut self) -> Option<T> {
+        let previous = self.previous.take().flatten();
+        self.slot.with(|cell| cell.replace(previous))
+    }
+}
+
+impl<T: 'static> Drop for Restore<T> {
+    fn drop(&mut self) {
+        if let Some(previous) = self.previous.take() {
+            self.slot.with(|cell| cell.replace(previous));
+        }
+    }
 }
 
 /// Hands out one [`SharedStr`] per distinct text.

@@ -818,17 +818,28 @@ fn import_layout(
     let mut row_number = 0u64;
     // The plan: which parts and row groups are read, and how many rows that is.
     let mut plan = Vec::new();
+    // Parquet rows are numbered in file order, parts not read included: a part skipped for
+    // its partition still has its footer read for its rows (a row's number can be its id).
+    let mut parquet_rows = 0u64;
+    let rows_of = |open: &OpenParquet| {
+        u64::try_from(open.metadata.metadata().file_metadata().num_rows()).unwrap_or(0)
+    };
     for part in &layout.parts {
         if !period.is_open()
             && let Some((first, last)) = partition_span(&part.partition)
             && period.excludes(first, last)
         {
             skipped_parts += 1;
+            if layout.container == Container::Parquet {
+                parquet_rows += rows_of(&OpenParquet::open(part, file)?);
+            }
             continue;
         }
         match layout.container {
             Container::Parquet => {
                 let open = OpenParquet::open(part, file)?;
+                let first_row = parquet_rows;
+                parquet_rows += rows_of(&open);
                 let metadata = open.metadata.metadata().clone();
                 let groups: Vec<usize> = (0..metadata.num_row_groups())
                     .filter(|&group| {
@@ -842,7 +853,7 @@ fn import_layout(
                     .iter()
                     .map(|&group| metadata.row_group(group).num_rows())
                     .sum();
-                plan.push((part, Some((open, groups)), rows.max(0) as u64));
+                plan.push((part, Some((open, groups, first_row)), rows.max(0) as u64));
             }
             _ => plan.push((part, None, 0)),
         }
@@ -881,18 +892,18 @@ fn import_layout(
             file,
             container: layout.container,
         };
-        let part_first_row = row_number;
-        // Parquet rows are numbered in file order, row groups not read included.
-        let part_rows = parquet.as_ref().map(|(open, _)| {
-            u64::try_from(open.metadata.metadata().file_metadata().num_rows()).unwrap_or(0)
-        });
+        // Parquet rows are numbered in file order, parts and row groups not read included;
+        // an Arrow file is one part.
+        let part_first_row = parquet
+            .as_ref()
+            .map_or(row_number, |(_, _, first_row)| *first_row);
         // Batches are decoded on a thread of their own while the one before is converted
         // (on every core) and added (here), two at most waiting.
         let read = std::thread::scope(|scope| {
             let (send, decoded) = std::sync::mpsc::sync_channel::<Result<Decoded, ImportError>>(2);
             scope.spawn(move || {
                 let sent = match (layout.container, parquet) {
-                    (_, Some((open, groups))) => send_parquet_groups(
+                    (_, Some((open, groups, _))) => send_parquet_groups(
                         &open,
                         &groups,
                         part_first_row,
@@ -951,7 +962,7 @@ fn import_layout(
             }
             Ok(read)
         })?;
-        row_number += part_rows.unwrap_or(read);
+        row_number = part_first_row + read;
     }
     let mut notes = vec![format!(
         "{}: rows are numbered from 1 in file order{}, as the file has no lines; {} of {} \

@@ -396,6 +396,53 @@ fn a_partitioned_folder_reads_as_its_csv_and_skips_what_a_period_excludes() {
 }
 
 #[test]
+fn rows_are_numbered_past_partitions_not_read_so_a_filtered_load_gives_the_same_ids() {
+    // No ids in the file: each incident's id is its row number (`acled:line-N`).
+    let mut bytes = Vec::new();
+    crate::synth::write_acled(&mut bytes, 1_500, 3, |_| {}).unwrap();
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let header = reader.headers().unwrap().clone();
+    let id = header.iter().position(|h| h == "event_id_cnty").unwrap();
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(&header).unwrap();
+    for record in reader.records() {
+        let mut row: Vec<String> = record.unwrap().iter().map(str::to_owned).collect();
+        row[id] = String::new();
+        writer.write_record(&row).unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    write_partitioned(dir.path(), &writer.into_inner().unwrap());
+    let filter = crate::model::Filter {
+        from: NaiveDate::from_ymd_opt(2023, 1, 1),
+        to: NaiveDate::from_ymd_opt(2023, 12, 31),
+        ..crate::model::Filter::default()
+    };
+    let load = |subset: &Subset| {
+        import_path(dir.path(), None, subset, &Progress::default())
+            .unwrap()
+            .unwrap()
+    };
+    let whole = load(&Subset::everything());
+    let only = load(&Subset::only(filter.clone()));
+    assert!(
+        only.report
+            .notes
+            .iter()
+            .any(|note| note.contains("partition file(s)")),
+        "{:?}",
+        only.report.notes
+    );
+    let ids = |incidents: &mut dyn Iterator<Item = &Incident>| -> Vec<String> {
+        let mut ids: Vec<String> = incidents.map(|incident| incident.id.clone()).collect();
+        ids.sort();
+        ids
+    };
+    let expected = ids(&mut whole.dataset.incidents.iter().filter(|i| filter.matches(i)));
+    assert!(expected.len() > 50 && expected.iter().all(|id| id.starts_with("acled:line-")));
+    assert_eq!(ids(&mut only.dataset.incidents.iter()), expected);
+}
+
+#[test]
 fn row_groups_whose_dates_are_outside_the_period_are_not_read() {
     let mut bytes = Vec::new();
     crate::synth::write_acled(&mut bytes, 1_000, 3, |_| {}).unwrap();
