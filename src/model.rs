@@ -9,6 +9,7 @@ pub mod change;
 pub mod columns;
 pub mod dataset;
 pub mod date;
+pub mod dictionary;
 pub mod filter;
 pub mod incident;
 pub mod matching;

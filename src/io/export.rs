@@ -60,23 +60,16 @@ pub enum FormulaCells {
     Raw,
 }
 
-/// Whether a spreadsheet would read `text` as a formula.
-fn is_formula_like(text: &str) -> bool {
-    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
-}
-
-/// `text` with a leading `'` when a spreadsheet would read it as a formula.
+/// `text` with a leading `'` when a spreadsheet would read it as a formula (as
+/// [`neutralise_cow`]).
 pub fn neutralise_formula(text: String) -> String {
-    if is_formula_like(&text) {
-        format!("'{text}")
-    } else {
-        text
-    }
+    neutralise_cow(Cow::Owned(text)).into_owned()
 }
 
-/// [`neutralise_formula`] of borrowed or owned text: still borrowed when it is safe.
+/// `text` with a leading `'` when a spreadsheet would read it as a formula: still borrowed
+/// when it is safe.
 fn neutralise_cow(text: Cow<'_, str>) -> Cow<'_, str> {
-    if is_formula_like(&text) {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         Cow::Owned(format!("'{text}"))
     } else {
         text

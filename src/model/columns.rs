@@ -22,6 +22,7 @@ use super::aggregate::{
 use super::area::{self, Prepared};
 use super::dataset::Dataset;
 use super::date::DatePrecision;
+use super::dictionary::Dictionary;
 use super::filter::Filter;
 use super::incident::{Attribution, Count, Kind, LocationPrecision, Method, ProvinceKey, Target};
 use super::shared_str::SharedStr;
@@ -122,50 +123,6 @@ pub struct Columns {
     /// (province, ISO code)
     provinces: Vec<ProvinceKey>,
     actors: Vec<String>,
-}
-
-/// Interns strings (or pairs of them) into dense indices.
-struct Dictionary<K> {
-    // foldhash: a lookup per row and column while building.
-    index: HashMap<K, u32, foldhash::fast::RandomState>,
-    values: Vec<K>,
-}
-
-impl<K: std::hash::Hash + Eq + Clone> Dictionary<K> {
-    fn new() -> Self {
-        Self {
-            index: HashMap::default(),
-            values: Vec::new(),
-        }
-    }
-
-    fn code(&mut self, key: K) -> u32 {
-        if let Some(&code) = self.index.get(&key) {
-            return code;
-        }
-        let code = self.values.len() as u32;
-        self.index.insert(key.clone(), code);
-        self.values.push(key);
-        code
-    }
-
-    /// The code of each of `keys`, in order.
-    fn codes(&mut self, keys: Vec<K>) -> Vec<u32> {
-        keys.into_iter().map(|key| self.code(key)).collect()
-    }
-
-    /// [`Dictionary::code`] of a borrowed key, made owned only when it is new (a million
-    /// rows name a few hundred actors).
-    fn code_of<Q>(&mut self, key: &Q) -> u32
-    where
-        K: std::borrow::Borrow<Q>,
-        Q: std::hash::Hash + Eq + ToOwned<Owned = K> + ?Sized,
-    {
-        match self.index.get(key) {
-            Some(&code) => code,
-            None => self.code(key.to_owned()),
-        }
-    }
 }
 
 /// Dictionary codes of shared names (or pairs of them) by their copies: a million rows hold a
@@ -306,22 +263,12 @@ struct Compiled<'a> {
 }
 
 /// The dictionaries of a build: countries and provinces as (code, name), actors, sources.
+#[derive(Default)]
 struct Dictionaries<'a> {
     countries: Dictionary<(SharedStr, SharedStr)>,
     provinces: Dictionary<(SharedStr, SharedStr)>,
     actors: Dictionary<String>,
     sources: Dictionary<&'a str>,
-}
-
-impl Default for Dictionaries<'_> {
-    fn default() -> Self {
-        Self {
-            countries: Dictionary::new(),
-            provinces: Dictionary::new(),
-            actors: Dictionary::new(),
-            sources: Dictionary::new(),
-        }
-    }
 }
 
 /// A share of the incidents as columns, with codes into its own dictionaries (see

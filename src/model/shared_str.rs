@@ -13,6 +13,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::dictionary::Dictionary;
+
 /// An immutable, cheaply cloned string; reads like a `&str`.
 #[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SharedStr(Arc<str>);
@@ -112,7 +114,9 @@ impl PartialEq<SharedStr> for &str {
 
 impl Serialize for SharedStr {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match NUMBERING.with_borrow_mut(|table| table.as_mut().map(|table| table.number(self))) {
+        match NUMBERING
+            .with_borrow_mut(|table| table.as_mut().map(|table| table.code(self.clone())))
+        {
             Some(number) => serializer.serialize_u32(number),
             None => serializer.serialize_str(&self.0),
         }
@@ -145,28 +149,9 @@ impl<'de> Deserialize<'de> for SharedStr {
     }
 }
 
-/// The distinct names met while numbering, each with its number.
-#[derive(Default)]
-struct NameTable {
-    numbers: std::collections::HashMap<SharedStr, u32, foldhash::fast::RandomState>,
-    names: Vec<SharedStr>,
-}
-
-impl NameTable {
-    fn number(&mut self, name: &SharedStr) -> u32 {
-        if let Some(&number) = self.numbers.get(name) {
-            return number;
-        }
-        let number = self.names.len() as u32;
-        self.names.push(name.clone());
-        self.numbers.insert(name.clone(), number);
-        number
-    }
-}
-
 thread_local! {
     /// The table of [`numbering`] on this thread, if one is running.
-    static NUMBERING: std::cell::RefCell<Option<NameTable>> = const { std::cell::RefCell::new(None) };
+    static NUMBERING: std::cell::RefCell<Option<Dictionary<SharedStr>>> = const { std::cell::RefCell::new(None) };
     /// The names of [`numbered`] on this thread, if one is running.
     static NUMBERED: std::cell::RefCell<Option<Vec<SharedStr>>> = const { std::cell::RefCell::new(None) };
 }
@@ -176,11 +161,11 @@ thread_local! {
 /// once, and its incidents a number for each, so that a reopen neither hashes nor checks the
 /// text of a million rows' names (see [`numbered`]).
 pub fn numbering<T>(encode: impl FnOnce() -> T) -> (T, Vec<SharedStr>) {
-    let guard = Restore::set(&NUMBERING, NameTable::default());
+    let guard = Restore::set(&NUMBERING, Dictionary::new());
     let encoded = encode();
     (
         encoded,
-        guard.finish().map(|table| table.names).unwrap_or_default(),
+        guard.finish().map(|table| table.values).unwrap_or_default(),
     )
 }
 

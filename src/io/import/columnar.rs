@@ -413,7 +413,7 @@ impl Reading<'_> {
     fn id_columns(&self) -> Vec<&str> {
         match self {
             Self::Schema(schema) => schema.id_columns.to_vec(),
-            Self::Mapping(mapping, _) => mapping.id.as_deref().into_iter().collect(),
+            Self::Mapping(mapping, _) => super::generic::id_columns(mapping),
         }
     }
 
@@ -1084,60 +1084,54 @@ impl ReadingRows<'_> {
         let early = (!lines.are_selected())
             .then(|| self.early_marks())
             .flatten();
-        let starts: Vec<usize> = (0..batch.num_rows()).step_by(CHUNK_ROWS).collect();
-        // Each chunk makes its own formatters: they are not shared between threads.
-        let chunks: Vec<Vec<RowResult>> = starts
-            .into_par_iter()
-            .map_init(Interner::default, |interner, start| {
-                let texts = self.texts(batch)?;
-                let mut record = Record::default();
-                Ok((start..(start + CHUNK_ROWS).min(batch.num_rows()))
-                    .map(|index| {
-                        let line = lines.line(index);
-                        // The dates, id and country first: a row passed over by them is
-                        // not read further (its notes are most of its bytes).
-                        if let Some(early) = &early {
-                            texts.fill_only(index, &mut record, Some(early));
-                            if let Some(id) =
-                                rule.passed_over(&Row::new(line, header, &record), subset)
-                            {
-                                return (line, Outcome::passed_over(&id));
-                            }
-                        }
-                        texts.fill(index, &mut record);
-                        let row = Row::new(line, header, &record);
-                        (line, rule.outcome(&row, citations, subset, interner))
-                    })
-                    .collect())
-            })
-            .collect::<Result<_, ImportError>>()?;
-        Ok(chunks.into_iter().flatten().collect())
+        self.each_row(batch, |texts, record, interner, index| {
+            let line = lines.line(index);
+            // The dates, id and country first: a row passed over by them is not read
+            // further (its notes are most of its bytes).
+            if let Some(early) = &early {
+                texts.fill_only(index, record, Some(early));
+                if let Some(id) = rule.passed_over(&Row::new(line, header, record), subset) {
+                    return (line, Outcome::passed_over(&id));
+                }
+            }
+            texts.fill(index, record);
+            let row = Row::new(line, header, record);
+            (line, rule.converted(&row, citations, subset, interner))
+        })
     }
 
     /// For a batch of the early columns alone: the id hash of each row passed over, `None`
-    /// for the rows to read whole. On every core.
+    /// for the rows to read whole.
     fn passed_over(
         &self,
         batch: &RecordBatch,
         lines: &Lines,
     ) -> Result<Vec<Option<u64>>, ImportError> {
-        let Some(early) = self.early_marks() else {
-            return Ok(vec![None; batch.num_rows()]);
-        };
+        let early = self.early_marks().unwrap_or_default();
+        self.each_row(batch, |texts, record, _, index| {
+            texts.fill_only(index, record, Some(&early));
+            let row = Row::new(lines.line(index), self.header, record);
+            self.rule
+                .passed_over(&row, self.subset)
+                .map(|id| super::fields::id_hash(&id))
+        })
+    }
+
+    /// `read` of every row of `batch`, in order, on every core: chunks of rows each with its
+    /// own formatters (they are not shared between threads), record and interner.
+    fn each_row<T: Send>(
+        &self,
+        batch: &RecordBatch,
+        read: impl Fn(&BatchText<'_>, &mut Record, &mut Interner, usize) -> T + Sync,
+    ) -> Result<Vec<T>, ImportError> {
         let starts: Vec<usize> = (0..batch.num_rows()).step_by(CHUNK_ROWS).collect();
-        let chunks: Vec<Vec<Option<u64>>> = starts
+        let chunks: Vec<Vec<T>> = starts
             .into_par_iter()
-            .map(|start| {
+            .map_init(Interner::default, |interner, start| {
                 let texts = self.texts(batch)?;
                 let mut record = Record::default();
                 Ok((start..(start + CHUNK_ROWS).min(batch.num_rows()))
-                    .map(|index| {
-                        texts.fill_only(index, &mut record, Some(&early));
-                        let row = Row::new(lines.line(index), self.header, &record);
-                        self.rule
-                            .passed_over(&row, self.subset)
-                            .map(|id| super::fields::id_hash(&id))
-                    })
+                    .map(|index| read(&texts, &mut record, interner, index))
                     .collect())
             })
             .collect::<Result<_, ImportError>>()?;

@@ -718,7 +718,8 @@ impl<'a> RowRule<'a> {
     }
 
     /// What `row` becomes in a load of `subset`: passed over unconverted when its raw dates
-    /// lie beyond the subset's reach, else converted, then kept or not by the filter.
+    /// or country put it outside (see [`RowRule::passed_over`]), else converted, then kept or
+    /// not by the filter.
     pub fn outcome(
         &self,
         row: &Row<'_>,
@@ -729,6 +730,18 @@ impl<'a> RowRule<'a> {
         if let Some(id) = self.passed_over(row, subset) {
             return Outcome::passed_over(&id);
         }
+        self.converted(row, citations, subset, interner)
+    }
+
+    /// What `row` becomes converted, kept or not by the subset's filter: for a row already
+    /// known not to be passed over.
+    pub fn converted(
+        &self,
+        row: &Row<'_>,
+        citations: &Citations,
+        subset: &Subset,
+        interner: &mut Interner,
+    ) -> Outcome {
         match (self.convert)(row, citations) {
             Ok(mut incident) if subset.keeps(&incident) => {
                 incident.share_strings(interner);

@@ -51,7 +51,7 @@ pub fn import_csv_from(
         |row: &Row<'_>, citations: &fields::Citations| convert(row, citations, mapping, &stem);
     let reading_id = |row: &Row<'_>| incident_id(row, mapping, &stem);
     let date_columns = date_columns(mapping);
-    let id_columns: Vec<&str> = mapping.id.as_deref().into_iter().collect();
+    let id_columns = id_columns(mapping);
     fields::read_rows(
         input,
         size,
@@ -91,6 +91,11 @@ pub(super) fn date_columns(mapping: &FieldMapping) -> Vec<&str> {
         .into_iter()
         .filter_map(|role| mapping.get(role))
         .collect()
+}
+
+/// The column [`incident_id`] reads, if the mapping names one.
+pub(super) fn id_columns(mapping: &FieldMapping) -> Vec<&str> {
+    mapping.id.as_deref().into_iter().collect()
 }
 
 /// The id [`convert`] gives a row.
