@@ -283,6 +283,21 @@ impl OpenParquet {
         Ok(Self { source, metadata })
     }
 
+    /// The same part with a file handle of its own (clones of one handle share its offset,
+    /// so two threads cannot read through them) and the footer already read.
+    fn reopened(&self, part: &Part, file: &str) -> Result<Self, ImportError> {
+        let source = match &part.source {
+            PartSource::Path(path) => {
+                ChunkSource::File(std::fs::File::open(path).map_err(io_error(file))?)
+            }
+            PartSource::Bytes(bytes) => ChunkSource::Bytes(bytes.clone()),
+        };
+        Ok(Self {
+            source,
+            metadata: self.metadata.clone(),
+        })
+    }
+
     fn builder(&self, file: &str) -> Result<ParquetBuilder, ImportError> {
         let source = self.source.try_clone().map_err(io_error(file))?;
         Ok(ParquetBuilder::new_with_metadata(
@@ -897,37 +912,76 @@ fn import_layout(
         let part_first_row = parquet
             .as_ref()
             .map_or(row_number, |(_, _, first_row)| *first_row);
-        // Batches are decoded on a thread of their own while the one before is converted
-        // (on every core) and added (here), two at most waiting.
+        // Batches are decoded on threads of their own while the ones before are converted
+        // (on every core) and added (here), two at most waiting per thread. A Parquet part's
+        // row groups are dealt out to two decoders in turn (decoding is a quarter of the
+        // work, and one decoder left cores idle) and taken back from them in turn, so rows
+        // still arrive in file order: each group ends with its `Decoded::Read`.
         let read = std::thread::scope(|scope| {
-            let (send, decoded) = std::sync::mpsc::sync_channel::<Result<Decoded, ImportError>>(2);
-            scope.spawn(move || {
-                let sent = match (layout.container, parquet) {
-                    (_, Some((open, groups, _))) => send_parquet_groups(
-                        &open,
-                        &groups,
-                        part_first_row,
-                        checks_early.then_some(early),
-                        &reading_rows,
-                        &send,
-                    ),
-                    (container, None) => send_arrow_batches(
-                        part,
-                        columns,
-                        &layout.file_columns,
-                        container,
-                        part_first_row,
-                        file,
-                        &send,
-                    ),
-                };
-                if let Err(error) = sent {
-                    // The receiver may have stopped on an error of its own.
-                    let _ = send.send(Err(error));
+            let mut channels = Vec::new();
+            let early = checks_early.then_some(early);
+            match (layout.container, parquet) {
+                (_, Some((open, groups, _))) => {
+                    let decoders = if groups.len() > 1 { DECODERS } else { 1 };
+                    let mut opens = vec![open];
+                    for _ in 1..decoders {
+                        opens.push(opens[0].reopened(part, file)?);
+                    }
+                    for (decoder, open) in opens.into_iter().enumerate() {
+                        let mine: Vec<usize> = groups
+                            .iter()
+                            .copied()
+                            .skip(decoder)
+                            .step_by(decoders)
+                            .collect();
+                        let (send, decoded) = decoded_channel();
+                        channels.push(decoded);
+                        scope.spawn(move || {
+                            let sent = send_parquet_groups(
+                                &open,
+                                &mine,
+                                part_first_row,
+                                early,
+                                &reading_rows,
+                                &send,
+                            );
+                            send_error(sent, &send);
+                        });
+                    }
                 }
-            });
+                (container, None) => {
+                    let (send, decoded) = decoded_channel();
+                    channels.push(decoded);
+                    scope.spawn(move || {
+                        let sent = send_arrow_batches(
+                            part,
+                            columns,
+                            &layout.file_columns,
+                            container,
+                            part_first_row,
+                            file,
+                            &send,
+                        );
+                        send_error(sent, &send);
+                    });
+                }
+            }
             let mut read = 0u64;
-            for message in decoded {
+            let mut open_channels = channels.len();
+            let mut turn = 0;
+            while open_channels > 0 {
+                let Some(channel) = channels.get(turn % channels.len()) else {
+                    break;
+                };
+                let message = match channel.recv() {
+                    Ok(message) => message,
+                    // This decoder is done: its groups are all read.
+                    Err(_) => {
+                        open_channels -= 1;
+                        turn += 1;
+                        continue;
+                    }
+                };
                 if progress.is_cancelled() {
                     return Err(ImportError::Cancelled {
                         file: file.to_owned(),
@@ -957,6 +1011,8 @@ fn import_layout(
                         read += rows;
                         done_rows += rows;
                         progress.set_done(done_rows);
+                        // The group is done: the next one is the next decoder's.
+                        turn += 1;
                     }
                 }
             }
@@ -1018,6 +1074,8 @@ fn import_layout(
 const CHUNK_ROWS: usize = 2048;
 /// Rows per Arrow batch read from Parquet.
 const BATCH_ROWS: usize = 16 * 1024;
+/// Threads decoding a Parquet part's row groups, each its own groups in turn.
+const DECODERS: usize = 2;
 
 type RowResult = (u64, Outcome);
 
@@ -1053,6 +1111,20 @@ impl Lines {
 }
 
 type Sender = std::sync::mpsc::SyncSender<Result<Decoded, ImportError>>;
+type Receiver = std::sync::mpsc::Receiver<Result<Decoded, ImportError>>;
+
+/// A decoder's channel: two messages at most waiting.
+fn decoded_channel() -> (Sender, Receiver) {
+    std::sync::mpsc::sync_channel(2)
+}
+
+/// A decoder's own error, passed on.
+fn send_error(sent: Result<(), ImportError>, send: &Sender) {
+    if let Err(error) = sent {
+        // The receiver may have stopped on an error of its own.
+        let _ = send.send(Err(error));
+    }
+}
 
 /// How the rows of a part are read: the same for every batch.
 #[derive(Clone, Copy)]

@@ -203,6 +203,41 @@ fn parquet_and_arrow_files_give_exactly_the_incidents_of_their_csv() {
 }
 
 #[test]
+fn a_parquet_file_of_many_row_groups_is_read_in_file_order_by_its_decoders() {
+    // Row groups are dealt out to two decoders, each with a file handle of its own: the
+    // rows still come back in file order, from the file as from memory.
+    for name in ["acled_current.csv", "ucdp_ged.csv"] {
+        let bytes = fixture(name);
+        let from_csv = csv_import(&bytes, name);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("groups.parquet");
+        std::fs::write(&path, parquet_bytes(&batch_of(&bytes, true), 2)).unwrap();
+        let imported = import_path(&path, None, &Subset::everything(), &Progress::default())
+            .unwrap()
+            .unwrap();
+        assert_eq!(resolved(&imported), resolved(&from_csv), "{name}");
+        let lines = |imported: &Imported| -> Vec<u64> {
+            imported
+                .report
+                .issues
+                .iter()
+                .map(|issue| issue.line)
+                .collect()
+        };
+        assert_eq!(
+            lines(&imported).len(),
+            from_csv.report.issues.len(),
+            "{name}"
+        );
+        assert!(
+            lines(&imported).is_sorted(),
+            "{name}: {:?}",
+            lines(&imported)
+        );
+    }
+}
+
+#[test]
 fn a_bad_row_in_parquet_is_reported_by_its_row_number() {
     let bytes = b"event_id_cnty,event_date,latitude,longitude,country,actor1,fatalities\n\
         AFG1,2021-08-26,34.5,69.2,Afghanistan,Islamic State (Afghanistan),12\n\
