@@ -248,6 +248,16 @@ impl parquet::file::reader::ChunkReader for ChunkSource {
 }
 
 impl ChunkSource {
+    /// A new handle on the part's bytes (a file opened again has an offset of its own).
+    fn of(part: &Part, file: &str) -> Result<Self, ImportError> {
+        Ok(match &part.source {
+            PartSource::Path(path) => {
+                Self::File(std::fs::File::open(path).map_err(io_error(file))?)
+            }
+            PartSource::Bytes(bytes) => Self::Bytes(bytes.clone()),
+        })
+    }
+
     fn try_clone(&self) -> std::io::Result<Self> {
         Ok(match self {
             Self::File(file) => Self::File(file.try_clone()?),
@@ -265,12 +275,7 @@ struct OpenParquet {
 
 impl OpenParquet {
     fn open(part: &Part, file: &str) -> Result<Self, ImportError> {
-        let source = match &part.source {
-            PartSource::Path(path) => {
-                ChunkSource::File(std::fs::File::open(path).map_err(io_error(file))?)
-            }
-            PartSource::Bytes(bytes) => ChunkSource::Bytes(bytes.clone()),
-        };
+        let source = ChunkSource::of(part, file)?;
         let metadata =
             parquet::arrow::arrow_reader::ArrowReaderMetadata::load(&source, Default::default())
                 .map_err(|error| {
@@ -286,12 +291,7 @@ impl OpenParquet {
     /// The same part with a file handle of its own (clones of one handle share its offset,
     /// so two threads cannot read through them) and the footer already read.
     fn reopened(&self, part: &Part, file: &str) -> Result<Self, ImportError> {
-        let source = match &part.source {
-            PartSource::Path(path) => {
-                ChunkSource::File(std::fs::File::open(path).map_err(io_error(file))?)
-            }
-            PartSource::Bytes(bytes) => ChunkSource::Bytes(bytes.clone()),
-        };
+        let source = ChunkSource::of(part, file)?;
         Ok(Self {
             source,
             metadata: self.metadata.clone(),
