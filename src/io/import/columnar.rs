@@ -830,50 +830,55 @@ fn import_layout(
     let mut collector = Collector::new(file, format);
     let mut skipped_parts = 0;
     let mut skipped_groups = 0;
-    let mut row_number = 0u64;
-    // The plan: which parts and row groups are read, and how many rows that is.
-    let mut plan = Vec::new();
-    // Parquet rows are numbered in file order, parts not read included: a part skipped for
-    // its partition still has its footer read for its rows (a row's number can be its id).
+    // The parts read, with the number of rows before each in file order and, for Parquet,
+    // its footer. Parquet rows are numbered in file order, parts not read included: a part
+    // skipped for its partition still has its footer read for its rows (a row's number can
+    // be its id).
+    let mut read_parts: Vec<(usize, u64, Option<OpenParquet>)> = Vec::new();
     let mut parquet_rows = 0u64;
-    let rows_of = |open: &OpenParquet| {
-        u64::try_from(open.metadata.metadata().file_metadata().num_rows()).unwrap_or(0)
-    };
-    for part in &layout.parts {
-        if !period.is_open()
-            && let Some((first, last)) = partition_span(&part.partition)
-            && period.excludes(first, last)
-        {
-            skipped_parts += 1;
-            if layout.container == Container::Parquet {
-                parquet_rows += rows_of(&OpenParquet::open(part, file)?);
-            }
-            continue;
-        }
+    for (index, part) in layout.parts.iter().enumerate() {
+        let skipped = !period.is_open()
+            && partition_span(&part.partition)
+                .is_some_and(|(first, last)| period.excludes(first, last));
         match layout.container {
             Container::Parquet => {
                 let open = OpenParquet::open(part, file)?;
                 let first_row = parquet_rows;
-                parquet_rows += rows_of(&open);
-                let metadata = open.metadata.metadata().clone();
-                let groups: Vec<usize> = (0..metadata.num_row_groups())
-                    .filter(|&group| {
-                        let keep = period.is_open()
-                            || !row_group_outside(&metadata, group, &date_columns, period);
-                        skipped_groups += usize::from(!keep);
-                        keep
-                    })
-                    .collect();
-                let rows: i64 = groups
-                    .iter()
-                    .map(|&group| metadata.row_group(group).num_rows())
-                    .sum();
-                plan.push((part, Some((open, groups, first_row)), rows.max(0) as u64));
+                parquet_rows +=
+                    u64::try_from(open.metadata.metadata().file_metadata().num_rows()).unwrap_or(0);
+                if skipped {
+                    skipped_parts += 1;
+                } else {
+                    read_parts.push((index, first_row, Some(open)));
+                }
             }
-            _ => plan.push((part, None, 0)),
+            _ if skipped => skipped_parts += 1,
+            _ => read_parts.push((index, 0, None)),
         }
     }
-    let total_rows: u64 = plan.iter().map(|(_, _, rows)| rows).sum();
+    // The row groups read, in file order, across parts.
+    let mut groups = Vec::new();
+    for (part, first_row, open) in &read_parts {
+        let Some(open) = open else { continue };
+        let metadata = open.metadata.metadata();
+        let mut before = *first_row;
+        for index in 0..metadata.num_row_groups() {
+            let rows = u64::try_from(metadata.row_group(index).num_rows()).unwrap_or(0);
+            if period.is_open() || !row_group_outside(metadata, index, &date_columns, period) {
+                groups.push(Group {
+                    part: *part,
+                    open,
+                    index,
+                    before,
+                    rows,
+                });
+            } else {
+                skipped_groups += 1;
+            }
+            before += rows;
+        }
+    }
+    let total_rows: u64 = groups.iter().map(|group| group.rows).sum();
     progress.set_total(total_rows.max(1));
     // A subset load keeps an unknown part of the rows (see `fields::read_rows`).
     if subset.only.is_none() {
@@ -895,131 +900,120 @@ fn import_layout(
     // (Partition values cost nothing to read: a first pass needs a column of the files.)
     let checks_early =
         subset.passes_over_rows() && early.iter().any(|name| layout.file_columns.contains(name));
-    let (early, columns) = (early.as_slice(), columns.as_slice());
-    let mut done_rows = 0u64;
-    for (part, parquet, _) in plan {
-        let reading_rows = ReadingRows {
+    let early = checks_early.then_some(early.as_slice());
+    // How each part's rows are read (they differ in their partition values).
+    let readings: Vec<ReadingRows<'_>> = layout
+        .parts
+        .iter()
+        .map(|part| ReadingRows {
             partition: &part.partition,
-            columns,
+            columns: &columns,
             header: &header,
             rule: &rule,
             subset,
             file,
             container: layout.container,
-        };
-        // Parquet rows are numbered in file order, parts and row groups not read included;
-        // an Arrow file is one part.
-        let part_first_row = parquet
-            .as_ref()
-            .map_or(row_number, |(_, _, first_row)| *first_row);
-        // Batches are decoded on threads of their own while the ones before are converted
-        // (on every core) and added (here), two at most waiting per thread. A Parquet part's
-        // row groups are dealt out to two decoders in turn (decoding is a quarter of the
-        // work, and one decoder left cores idle) and taken back from them in turn, so rows
-        // still arrive in file order: each group ends with its `Decoded::Read`.
-        let read = std::thread::scope(|scope| {
-            let mut channels = Vec::new();
-            let early = checks_early.then_some(early);
-            match (layout.container, parquet) {
-                (_, Some((open, groups, _))) => {
-                    let decoders = if groups.len() > 1 { DECODERS } else { 1 };
-                    let mut opens = vec![open];
-                    for _ in 1..decoders {
-                        opens.push(opens[0].reopened(part, file)?);
-                    }
-                    for (decoder, open) in opens.into_iter().enumerate() {
-                        let mine: Vec<usize> = groups
-                            .iter()
-                            .copied()
-                            .skip(decoder)
-                            .step_by(decoders)
-                            .collect();
+        })
+        .collect();
+    let (readings, groups, read_parts) = (&readings, &groups, &read_parts);
+    // Batches are decoded on threads of their own while the ones before are converted (on
+    // every core) and added (here), two at most waiting per thread. A Parquet dataset's row
+    // groups, across its parts, are dealt out to two decoders in turn (decoding is a quarter
+    // of the work, and one decoder left cores idle; a folder of one group per month gains
+    // most) and taken back from them in turn, so rows still arrive in file order: each group
+    // ends with its `Decoded::Read`.
+    std::thread::scope(|scope| {
+        let channels: Vec<Receiver> = match layout.container {
+            Container::Parquet => {
+                let decoders = DECODERS.min(groups.len()).max(1);
+                (0..decoders)
+                    .map(|decoder| {
+                        let mine: Vec<&Group<'_>> =
+                            groups.iter().skip(decoder).step_by(decoders).collect();
                         let (send, decoded) = decoded_channel();
-                        channels.push(decoded);
                         scope.spawn(move || {
-                            let sent = send_parquet_groups(
-                                &open,
-                                &mine,
-                                part_first_row,
-                                early,
-                                &reading_rows,
-                                &send,
-                            );
+                            let sent =
+                                send_parquet_groups(&mine, &layout.parts, early, readings, &send);
                             send_error(sent, &send);
                         });
-                    }
-                }
-                (container, None) => {
-                    let (send, decoded) = decoded_channel();
-                    channels.push(decoded);
-                    scope.spawn(move || {
+                        decoded
+                    })
+                    .collect()
+            }
+            container => {
+                let (send, decoded) = decoded_channel();
+                scope.spawn(move || {
+                    let mut first_row = 0;
+                    for (part, _, _) in read_parts {
                         let sent = send_arrow_batches(
-                            part,
-                            columns,
+                            *part,
+                            &layout.parts[*part],
                             &layout.file_columns,
                             container,
-                            part_first_row,
-                            file,
+                            first_row,
+                            &readings[*part],
                             &send,
                         );
-                        send_error(sent, &send);
-                    });
-                }
-            }
-            let mut read = 0u64;
-            let mut open_channels = channels.len();
-            let mut turn = 0;
-            while open_channels > 0 {
-                let Some(channel) = channels.get(turn % channels.len()) else {
-                    break;
-                };
-                let message = match channel.recv() {
-                    Ok(message) => message,
-                    // This decoder is done: its groups are all read.
-                    Err(_) => {
-                        open_channels -= 1;
-                        turn += 1;
-                        continue;
-                    }
-                };
-                if progress.is_cancelled() {
-                    return Err(ImportError::Cancelled {
-                        file: file.to_owned(),
-                    });
-                }
-                match message? {
-                    Decoded::Rows { batch, lines } => {
-                        let converted =
-                            reading_rows.convert(&batch, &lines, &collector.citations)?;
-                        for (line, outcome) in converted {
-                            collector.add_outcome(line, id_column, outcome);
+                        match sent {
+                            Ok(rows) => first_row += rows,
+                            Err(error) => return send_error(Err(error), &send),
                         }
                     }
-                    Decoded::PassedOver(hashes) => {
-                        for id_hash in hashes {
-                            collector.add_outcome(
-                                0,
-                                id_column,
-                                Outcome::NotKept {
-                                    id_hash,
-                                    converted: false,
-                                },
-                            );
-                        }
-                    }
-                    Decoded::Read(rows) => {
-                        read += rows;
-                        done_rows += rows;
-                        progress.set_done(done_rows);
-                        // The group is done: the next one is the next decoder's.
-                        turn += 1;
+                });
+                vec![decoded]
+            }
+        };
+        let mut done_rows = 0u64;
+        let mut open_channels = channels.len();
+        let mut turn = 0;
+        while open_channels > 0 {
+            let Some(channel) = channels.get(turn % channels.len()) else {
+                break;
+            };
+            let message = match channel.recv() {
+                Ok(message) => message,
+                // This decoder is done: its groups are all read.
+                Err(_) => {
+                    open_channels -= 1;
+                    turn += 1;
+                    continue;
+                }
+            };
+            if progress.is_cancelled() {
+                return Err(ImportError::Cancelled {
+                    file: file.to_owned(),
+                });
+            }
+            match message? {
+                Decoded::Rows { part, batch, lines } => {
+                    let converted = readings[part].convert(&batch, &lines, &collector.citations)?;
+                    for (line, outcome) in converted {
+                        collector.add_outcome(line, id_column, outcome);
                     }
                 }
+                Decoded::PassedOver(hashes) => {
+                    for id_hash in hashes {
+                        collector.add_outcome(
+                            0,
+                            id_column,
+                            Outcome::NotKept {
+                                id_hash,
+                                converted: false,
+                            },
+                        );
+                    }
+                }
+                Decoded::Read(rows) => {
+                    done_rows += rows;
+                    progress.set_done(done_rows);
+                    // The group is done: the next one is the next decoder's.
+                    turn += 1;
+                }
             }
-            Ok(read)
-        })?;
-        row_number = part_first_row + read;
-    }
+        }
+        Ok(())
+    })?;
+
     let mut notes = vec![format!(
         "{}: rows are numbered from 1 in file order{}, as the file has no lines; {} of {} \
          columns read.",
@@ -1079,10 +1073,25 @@ const DECODERS: usize = 2;
 
 type RowResult = (u64, Outcome);
 
+/// A Parquet row group to read, and the number of rows before it in file order.
+struct Group<'a> {
+    /// The part's index in the layout.
+    part: usize,
+    open: &'a OpenParquet,
+    /// The group's index in its part.
+    index: usize,
+    before: u64,
+    rows: u64,
+}
+
 /// What the decoding thread hands the converting one.
 enum Decoded {
-    /// Rows to convert, and their numbers in the file.
-    Rows { batch: RecordBatch, lines: Lines },
+    /// Rows of a part (its index in the layout) to convert, and their numbers in the file.
+    Rows {
+        part: usize,
+        batch: RecordBatch,
+        lines: Lines,
+    },
     /// The id hashes of rows passed over by their early columns.
     PassedOver(Vec<u64>),
     /// This many more rows of the part are done with.
@@ -1234,36 +1243,39 @@ impl ReadingRows<'_> {
     }
 }
 
-/// Decode a Parquet part's row groups and send their rows. With `early` (a subset load), each
-/// group's early columns are read first, and the other columns only for the rows they do not
-/// pass over.
+/// Decode row groups and send their rows. With `early` (a subset load), each group's early
+/// columns are read first, and the other columns only for the rows they do not pass over.
 fn send_parquet_groups(
-    open: &OpenParquet,
-    groups: &[usize],
-    part_first_row: u64,
+    groups: &[&Group<'_>],
+    parts: &[Part],
     early: Option<&[String]>,
-    reading: &ReadingRows<'_>,
+    readings: &[ReadingRows<'_>],
     send: &Sender,
 ) -> Result<(), ImportError> {
-    let file = reading.file;
-    let metadata = open.metadata.metadata();
-    let bad = |error: arrow_schema::ArrowError| not_format(file, Container::Parquet, error);
-    // Rows are numbered in file order, row groups not read included.
-    let mut group_first_row = vec![part_first_row; metadata.num_row_groups() + 1];
-    for group in 0..metadata.num_row_groups() {
-        let rows = u64::try_from(metadata.row_group(group).num_rows()).unwrap_or(0);
-        group_first_row[group + 1] = group_first_row[group] + rows;
-    }
-    for &group in groups {
-        let before = group_first_row[group];
-        let rows = group_first_row[group + 1] - before;
+    // This decoder's own handle on the part it reads (see `OpenParquet::reopened`).
+    let mut handle: Option<(usize, OpenParquet)> = None;
+    for group in groups {
+        let part = group.part;
+        let reading = &readings[part];
+        let file = reading.file;
+        let bad = |error: arrow_schema::ArrowError| not_format(file, Container::Parquet, error);
+        if handle
+            .as_ref()
+            .is_none_or(|(open_part, _)| *open_part != part)
+        {
+            handle = Some((part, group.open.reopened(&parts[part], file)?));
+        }
+        let Some((_, open)) = &handle else {
+            continue;
+        };
+        let (before, rows) = (group.before, group.rows);
         let Some(early) = early else {
             let mut read = 0;
-            for batch in open.reader(group, reading.columns, None, file)? {
+            for batch in open.reader(group.index, reading.columns, None, file)? {
                 let batch = batch.map_err(bad)?;
                 let lines = Lines::After(before + read);
                 read += batch.num_rows() as u64;
-                if send.send(Ok(Decoded::Rows { batch, lines })).is_err() {
+                if send.send(Ok(Decoded::Rows { part, batch, lines })).is_err() {
                     return Ok(());
                 }
             }
@@ -1275,7 +1287,8 @@ fn send_parquet_groups(
         let mut keep = Vec::with_capacity(usize::try_from(rows).unwrap_or(0));
         let mut kept_lines = Vec::new();
         let mut passed = Vec::new();
-        for batch in open.reader(group, early, None, file)? {
+        let mut early_batches = Vec::new();
+        for batch in open.reader(group.index, early, None, file)? {
             let batch = batch.map_err(bad)?;
             let first = before + keep.len() as u64;
             for (index, hash) in reading
@@ -1289,20 +1302,49 @@ fn send_parquet_groups(
                     None => kept_lines.push(first + index as u64 + 1),
                 }
             }
+            early_batches.push(batch);
         }
         if send.send(Ok(Decoded::PassedOver(passed))).is_err() {
             return Ok(());
         }
-        if !kept_lines.is_empty() {
-            let selection = parquet::arrow::arrow_reader::RowSelection::from_filters(&[
-                arrow_array::BooleanArray::from(keep),
-            ]);
+        if let Some(first) = early_batches.first()
+            && !kept_lines.is_empty()
+        {
+            // The kept rows' early columns, decoded once: the second pass reads the others.
+            let keep = arrow_array::BooleanArray::from(keep);
+            let kept_early = arrow_select::concat::concat_batches(&first.schema(), &early_batches)
+                .and_then(|all| arrow_select::filter::filter_record_batch(&all, &keep))
+                .map_err(bad)?;
+            let rest: Vec<String> = reading
+                .columns
+                .iter()
+                .filter(|name| !early.contains(name))
+                .filter(|name| open.metadata.schema().index_of(name).is_ok())
+                .cloned()
+                .collect();
             let mut lines = kept_lines.into_iter();
-            for batch in open.reader(group, reading.columns, Some(selection), file)? {
-                let batch = batch.map_err(bad)?;
+            let mut sent_rows = 0;
+            let mut send_rows = |batch: RecordBatch| {
                 let lines = Lines::Listed(lines.by_ref().take(batch.num_rows()).collect());
-                if send.send(Ok(Decoded::Rows { batch, lines })).is_err() {
-                    return Ok(());
+                send.send(Ok(Decoded::Rows { part, batch, lines })).is_ok()
+            };
+            if rest.is_empty() {
+                while sent_rows < kept_early.num_rows() {
+                    let length = BATCH_ROWS.min(kept_early.num_rows() - sent_rows);
+                    if !send_rows(kept_early.slice(sent_rows, length)) {
+                        return Ok(());
+                    }
+                    sent_rows += length;
+                }
+            } else {
+                let selection = parquet::arrow::arrow_reader::RowSelection::from_filters(&[keep]);
+                for batch in open.reader(group.index, &rest, Some(selection), file)? {
+                    let batch = batch.map_err(bad)?;
+                    let early = kept_early.slice(sent_rows, batch.num_rows());
+                    sent_rows += batch.num_rows();
+                    if !send_rows(side_by_side(&batch, &early).map_err(bad)?) {
+                        return Ok(());
+                    }
                 }
             }
         }
@@ -1313,18 +1355,45 @@ fn send_parquet_groups(
     Ok(())
 }
 
-/// Decode an Arrow IPC file or stream and send its batches.
+/// The columns of two batches of the same rows as one batch.
+fn side_by_side(
+    rest: &RecordBatch,
+    early: &RecordBatch,
+) -> Result<RecordBatch, arrow_schema::ArrowError> {
+    let fields: Vec<arrow_schema::FieldRef> = rest
+        .schema()
+        .fields()
+        .iter()
+        .chain(early.schema().fields().iter())
+        .cloned()
+        .collect();
+    let columns = rest
+        .columns()
+        .iter()
+        .chain(early.columns())
+        .cloned()
+        .collect();
+    RecordBatch::try_new(
+        std::sync::Arc::new(arrow_schema::Schema::new(fields)),
+        columns,
+    )
+}
+
+/// Decode an Arrow IPC file or stream (the layout's part `index`) and send its batches; the
+/// number of rows read.
 fn send_arrow_batches(
+    index: usize,
     part: &Part,
-    columns: &[String],
     file_columns: &[String],
     container: Container,
-    part_first_row: u64,
-    file: &str,
+    first_row: u64,
+    reading: &ReadingRows<'_>,
     send: &Sender,
-) -> Result<(), ImportError> {
+) -> Result<u64, ImportError> {
+    let file = reading.file;
     // An Arrow dataset is one file, whose columns the layout holds.
-    let indices: Vec<usize> = columns
+    let indices: Vec<usize> = reading
+        .columns
         .iter()
         .filter_map(|name| file_columns.iter().position(|c| c == name))
         .collect();
@@ -1333,15 +1402,18 @@ fn send_arrow_batches(
     for batch in reader.batches {
         let batch = batch.map_err(|error| not_format(file, container, error))?;
         let rows = batch.num_rows() as u64;
-        let lines = Lines::After(part_first_row + read);
+        let lines = Lines::After(first_row + read);
         read += rows;
-        if send.send(Ok(Decoded::Rows { batch, lines })).is_err()
-            || send.send(Ok(Decoded::Read(rows))).is_err()
-        {
+        let rows_sent = send.send(Ok(Decoded::Rows {
+            part: index,
+            batch,
+            lines,
+        }));
+        if rows_sent.is_err() || send.send(Ok(Decoded::Read(rows))).is_err() {
             break;
         }
     }
-    Ok(())
+    Ok(read)
 }
 
 /// The days a part's `year=`/`month=`/`date=` partition values cover, if they say.

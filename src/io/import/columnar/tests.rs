@@ -358,6 +358,19 @@ fn write_partitioned(root: &Path, bytes: &[u8]) -> usize {
     groups.len()
 }
 
+/// A folder loaded whole and loaded with `filter` given up front.
+fn whole_and_filtered(dir: &Path, filter: &crate::model::Filter) -> (Imported, Imported) {
+    let load = |subset: &Subset| {
+        import_path(dir, None, subset, &Progress::default())
+            .unwrap()
+            .unwrap()
+    };
+    (
+        load(&Subset::everything()),
+        load(&Subset::only(filter.clone())),
+    )
+}
+
 #[test]
 fn a_partitioned_folder_reads_as_its_csv_and_skips_what_a_period_excludes() {
     let mut bytes = Vec::new();
@@ -452,13 +465,7 @@ fn rows_are_numbered_past_partitions_not_read_so_a_filtered_load_gives_the_same_
         to: NaiveDate::from_ymd_opt(2023, 12, 31),
         ..crate::model::Filter::default()
     };
-    let load = |subset: &Subset| {
-        import_path(dir.path(), None, subset, &Progress::default())
-            .unwrap()
-            .unwrap()
-    };
-    let whole = load(&Subset::everything());
-    let only = load(&Subset::only(filter.clone()));
+    let (whole, only) = whole_and_filtered(dir.path(), &filter);
     assert!(
         only.report
             .notes
@@ -475,6 +482,33 @@ fn rows_are_numbered_past_partitions_not_read_so_a_filtered_load_gives_the_same_
     let expected = ids(&mut whole.dataset.incidents.iter().filter(|i| filter.matches(i)));
     assert!(expected.len() > 50 && expected.iter().all(|id| id.starts_with("acled:line-")));
     assert_eq!(ids(&mut only.dataset.incidents.iter()), expected);
+}
+
+#[test]
+fn a_filtered_folder_read_by_two_decoders_keeps_path_order_and_the_whole_folder_rows() {
+    // Parts of one row group each are dealt out to two decoders; a filter reads each group's
+    // early columns first and the other columns for the rows it keeps, whose early columns
+    // are not decoded again: the kept incidents are the whole folder's, in the same order.
+    let mut bytes = Vec::new();
+    crate::synth::write_acled(&mut bytes, 3_000, 11, |_| {}).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let parts = write_partitioned(dir.path(), &bytes);
+    assert!(parts > 12, "{parts} partitions");
+    let filter = crate::model::Filter {
+        from: NaiveDate::from_ymd_opt(2019, 3, 1),
+        to: NaiveDate::from_ymd_opt(2023, 10, 31),
+        countries: ["AF".to_owned()].into(),
+        ..crate::model::Filter::default()
+    };
+    let (whole, only) = whole_and_filtered(dir.path(), &filter);
+    let expected: Vec<Incident> = resolved(&whole)
+        .into_iter()
+        .filter(|incident| filter.matches(incident))
+        .collect();
+    assert!(expected.len() > 100, "{}", expected.len());
+    assert_eq!(resolved(&only), expected);
+    let passed = only.report.notes.join(" ");
+    assert!(passed.contains("passed over unconverted"), "{passed}");
 }
 
 #[test]
