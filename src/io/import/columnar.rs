@@ -1068,7 +1068,7 @@ fn import_layout(
 const CHUNK_ROWS: usize = 2048;
 /// Rows per Arrow batch read from Parquet.
 const BATCH_ROWS: usize = 16 * 1024;
-/// Threads decoding a Parquet part's row groups, each its own groups in turn.
+/// Threads decoding the row groups of a Parquet file or folder, each its own groups in turn.
 const DECODERS: usize = 2;
 
 type RowResult = (u64, Outcome);
@@ -1094,7 +1094,7 @@ enum Decoded {
     },
     /// The id hashes of rows passed over by their early columns.
     PassedOver(Vec<u64>),
-    /// This many more rows of the part are done with.
+    /// This many more rows are done with: a row group's (Parquet) or a batch's (Arrow).
     Read(u64),
 }
 
@@ -1259,14 +1259,13 @@ fn send_parquet_groups(
         let reading = &readings[part];
         let file = reading.file;
         let bad = |error: arrow_schema::ArrowError| not_format(file, Container::Parquet, error);
-        if handle
-            .as_ref()
-            .is_none_or(|(open_part, _)| *open_part != part)
-        {
-            handle = Some((part, group.open.reopened(&parts[part], file)?));
-        }
-        let Some((_, open)) = &handle else {
-            continue;
+        let open = match handle {
+            Some((open_part, ref open)) if open_part == part => open,
+            _ => {
+                &handle
+                    .insert((part, group.open.reopened(&parts[part], file)?))
+                    .1
+            }
         };
         let (before, rows) = (group.before, group.rows);
         let Some(early) = early else {
@@ -1311,14 +1310,18 @@ fn send_parquet_groups(
             && !kept_lines.is_empty()
         {
             // The kept rows' early columns, decoded once: the second pass reads the others.
+            // Batches whose columns do not join (dictionaries whose merged keys would overflow
+            // their type, as a pandas categorical's 8-bit keys may) have the early columns
+            // decoded again with the others, as a load without this shortcut does.
             let keep = arrow_array::BooleanArray::from(keep);
             let kept_early = arrow_select::concat::concat_batches(&first.schema(), &early_batches)
                 .and_then(|all| arrow_select::filter::filter_record_batch(&all, &keep))
-                .map_err(bad)?;
+                .ok();
+            drop(early_batches);
             let rest: Vec<String> = reading
                 .columns
                 .iter()
-                .filter(|name| !early.contains(name))
+                .filter(|name| kept_early.is_none() || !early.contains(name))
                 .filter(|name| open.metadata.schema().index_of(name).is_ok())
                 .cloned()
                 .collect();
@@ -1328,7 +1331,7 @@ fn send_parquet_groups(
                 let lines = Lines::Listed(lines.by_ref().take(batch.num_rows()).collect());
                 send.send(Ok(Decoded::Rows { part, batch, lines })).is_ok()
             };
-            if rest.is_empty() {
+            if let Some(kept_early) = kept_early.as_ref().filter(|_| rest.is_empty()) {
                 while sent_rows < kept_early.num_rows() {
                     let length = BATCH_ROWS.min(kept_early.num_rows() - sent_rows);
                     if !send_rows(kept_early.slice(sent_rows, length)) {
@@ -1340,9 +1343,15 @@ fn send_parquet_groups(
                 let selection = parquet::arrow::arrow_reader::RowSelection::from_filters(&[keep]);
                 for batch in open.reader(group.index, &rest, Some(selection), file)? {
                     let batch = batch.map_err(bad)?;
-                    let early = kept_early.slice(sent_rows, batch.num_rows());
+                    let batch = match &kept_early {
+                        Some(kept_early) => {
+                            let early = kept_early.slice(sent_rows, batch.num_rows());
+                            side_by_side(&batch, &early).map_err(bad)?
+                        }
+                        None => batch,
+                    };
                     sent_rows += batch.num_rows();
-                    if !send_rows(side_by_side(&batch, &early).map_err(bad)?) {
+                    if !send_rows(batch) {
                         return Ok(());
                     }
                 }

@@ -637,3 +637,51 @@ fn numbers_and_days_are_written_as_arrow_displays_them() {
         }
     }
 }
+
+#[test]
+fn a_filtered_load_of_a_dictionary_id_column_keeps_its_ids_across_batches() {
+    // Ids as a dictionary of 16-bit keys (as pandas writes a categorical), 30,000 in one row
+    // group: read in two batches, whose kept early columns are joined before the second pass.
+    let mut bytes = Vec::new();
+    crate::synth::write_acled(&mut bytes, 30_000, 12, |_| {}).unwrap();
+    let batch = batch_of(&bytes, true);
+    let id = batch.schema().index_of("event_id_cnty").unwrap();
+    let dictionary = DataType::Dictionary(Box::new(DataType::Int16), Box::new(DataType::Utf8));
+    let mut fields: Vec<Field> = batch
+        .schema()
+        .fields()
+        .iter()
+        .map(|field| field.as_ref().clone())
+        .collect();
+    fields[id] = Field::new("event_id_cnty", dictionary.clone(), false);
+    let mut columns = batch.columns().to_vec();
+    columns[id] = arrow_cast::cast(&columns[id], &dictionary).unwrap();
+    let batch = RecordBatch::try_new(Arc::new(ArrowSchema::new(fields)), columns).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("events.parquet");
+    std::fs::write(&path, parquet_bytes(&batch, 30_000)).unwrap();
+    let filter = crate::model::Filter {
+        from: NaiveDate::from_ymd_opt(2021, 1, 1),
+        to: NaiveDate::from_ymd_opt(2022, 12, 31),
+        countries: ["AF".to_owned()].into(),
+        ..crate::model::Filter::default()
+    };
+    let load = |subset: &Subset| {
+        import_path(&path, None, subset, &Progress::default())
+            .unwrap()
+            .unwrap()
+    };
+    let whole = load(&Subset::everything());
+    let only = load(&Subset::only(filter.clone()));
+    let expected: Vec<Incident> = resolved(&whole)
+        .into_iter()
+        .filter(|incident| filter.matches(incident))
+        .collect();
+    assert!(expected.len() > 1_000, "{}", expected.len());
+    assert!(
+        expected
+            .iter()
+            .all(|incident| incident.id.starts_with("acled:SYN"))
+    );
+    assert_eq!(resolved(&only), expected);
+}
