@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use arrow_array::{Array as _, RecordBatch};
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
 use chrono::NaiveDate;
+use parquet::arrow::arrow_reader::ArrowReaderMetadata;
 use rayon::prelude::*;
 
 use super::fields::{Citations, Collector, HeaderColumns, Outcome, Row, RowRule, Schema};
@@ -270,31 +271,34 @@ impl ChunkSource {
 /// without reading the footer again.
 struct OpenParquet {
     source: ChunkSource,
-    metadata: parquet::arrow::arrow_reader::ArrowReaderMetadata,
+    metadata: ArrowReaderMetadata,
 }
 
 impl OpenParquet {
     fn open(part: &Part, file: &str) -> Result<Self, ImportError> {
         let source = ChunkSource::of(part, file)?;
-        let metadata =
-            parquet::arrow::arrow_reader::ArrowReaderMetadata::load(&source, Default::default())
-                .map_err(|error| {
-                    not_format(
-                        file,
-                        Container::Parquet,
-                        format!("{}: {error}", part.name()),
-                    )
-                })?;
+        let metadata = ArrowReaderMetadata::load(&source, Default::default()).map_err(|error| {
+            not_format(
+                file,
+                Container::Parquet,
+                format!("{}: {error}", part.name()),
+            )
+        })?;
         Ok(Self { source, metadata })
     }
 
-    /// The same part with a file handle of its own (clones of one handle share its offset,
-    /// so two threads cannot read through them) and the footer already read.
-    fn reopened(&self, part: &Part, file: &str) -> Result<Self, ImportError> {
+    /// A part opened again, its footer already read: each decoder holds a handle of its own
+    /// (clones of one handle share its offset, so two threads cannot read through them), and
+    /// only on the part it reads (a folder may have more parts than a process may open files).
+    fn with_footer(
+        metadata: &ArrowReaderMetadata,
+        part: &Part,
+        file: &str,
+    ) -> Result<Self, ImportError> {
         let source = ChunkSource::of(part, file)?;
         Ok(Self {
             source,
-            metadata: self.metadata.clone(),
+            metadata: metadata.clone(),
         })
     }
 
@@ -831,10 +835,10 @@ fn import_layout(
     let mut skipped_parts = 0;
     let mut skipped_groups = 0;
     // The parts read, with the number of rows before each in file order and, for Parquet,
-    // its footer. Parquet rows are numbered in file order, parts not read included: a part
+    // its footer (its file closed again). Parquet rows are numbered in file order, parts not read included: a part
     // skipped for its partition still has its footer read for its rows (a row's number can
     // be its id).
-    let mut read_parts: Vec<(usize, u64, Option<OpenParquet>)> = Vec::new();
+    let mut read_parts: Vec<(usize, u64, Option<ArrowReaderMetadata>)> = Vec::new();
     let mut parquet_rows = 0u64;
     for (index, part) in layout.parts.iter().enumerate() {
         let skipped = !period.is_open()
@@ -849,7 +853,7 @@ fn import_layout(
                 if skipped {
                     skipped_parts += 1;
                 } else {
-                    read_parts.push((index, first_row, Some(open)));
+                    read_parts.push((index, first_row, Some(open.metadata)));
                 }
             }
             _ if skipped => skipped_parts += 1,
@@ -858,16 +862,16 @@ fn import_layout(
     }
     // The row groups read, in file order, across parts.
     let mut groups = Vec::new();
-    for (part, first_row, open) in &read_parts {
-        let Some(open) = open else { continue };
-        let metadata = open.metadata.metadata();
+    for (part, first_row, footer) in &read_parts {
+        let Some(footer) = footer else { continue };
+        let metadata = footer.metadata();
         let mut before = *first_row;
         for index in 0..metadata.num_row_groups() {
             let rows = u64::try_from(metadata.row_group(index).num_rows()).unwrap_or(0);
             if period.is_open() || !row_group_outside(metadata, index, &date_columns, period) {
                 groups.push(Group {
                     part: *part,
-                    open,
+                    footer,
                     index,
                     before,
                     rows,
@@ -1077,7 +1081,7 @@ type RowResult = (u64, Outcome);
 struct Group<'a> {
     /// The part's index in the layout.
     part: usize,
-    open: &'a OpenParquet,
+    footer: &'a ArrowReaderMetadata,
     /// The group's index in its part.
     index: usize,
     before: u64,
@@ -1252,7 +1256,7 @@ fn send_parquet_groups(
     readings: &[ReadingRows<'_>],
     send: &Sender,
 ) -> Result<(), ImportError> {
-    // This decoder's own handle on the part it reads (see `OpenParquet::reopened`).
+    // This decoder's own handle on the part it reads (see `OpenParquet::with_footer`).
     let mut handle: Option<(usize, OpenParquet)> = None;
     for group in groups {
         let part = group.part;
@@ -1263,7 +1267,10 @@ fn send_parquet_groups(
             Some((open_part, ref open)) if open_part == part => open,
             _ => {
                 &handle
-                    .insert((part, group.open.reopened(&parts[part], file)?))
+                    .insert((
+                        part,
+                        OpenParquet::with_footer(group.footer, &parts[part], file)?,
+                    ))
                     .1
             }
         };
