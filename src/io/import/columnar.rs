@@ -835,9 +835,9 @@ fn import_layout(
     let mut skipped_parts = 0;
     let mut skipped_groups = 0;
     // The parts read, with the number of rows before each in file order and, for Parquet,
-    // its footer (its file closed again). Parquet rows are numbered in file order, parts not read included: a part
-    // skipped for its partition still has its footer read for its rows (a row's number can
-    // be its id).
+    // its footer (its file closed again). Parquet rows are numbered in file order, parts not
+    // read included: a part skipped for its partition still has its footer read for its rows
+    // (a row's number can be its id).
     let mut read_parts: Vec<(usize, u64, Option<ArrowReaderMetadata>)> = Vec::new();
     let mut parquet_rows = 0u64;
     for (index, part) in layout.parts.iter().enumerate() {
