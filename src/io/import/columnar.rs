@@ -834,36 +834,34 @@ fn import_layout(
     let mut collector = Collector::new(file, format);
     let mut skipped_parts = 0;
     let mut skipped_groups = 0;
-    // The parts read, with the number of rows before each in file order and, for Parquet,
-    // its footer (its file closed again). Parquet rows are numbered in file order, parts not
+    // The Parquet parts read, with the number of rows before each in file order and its
+    // footer (its file closed again). Parquet rows are numbered in file order, parts not
     // read included: a part skipped for its partition still has its footer read for its rows
     // (a row's number can be its id).
-    let mut read_parts: Vec<(usize, u64, Option<ArrowReaderMetadata>)> = Vec::new();
+    let mut read_parts: Vec<(usize, u64, ArrowReaderMetadata)> = Vec::new();
     let mut parquet_rows = 0u64;
-    for (index, part) in layout.parts.iter().enumerate() {
-        let skipped = !period.is_open()
+    // (An Arrow dataset is one file, of no partition: never skipped, and read whole.)
+    let parquet_parts = match layout.container {
+        Container::Parquet => layout.parts.as_slice(),
+        _ => &[],
+    };
+    for (index, part) in parquet_parts.iter().enumerate() {
+        let open = OpenParquet::open(part, file)?;
+        let first_row = parquet_rows;
+        parquet_rows +=
+            u64::try_from(open.metadata.metadata().file_metadata().num_rows()).unwrap_or(0);
+        if !period.is_open()
             && partition_span(&part.partition)
-                .is_some_and(|(first, last)| period.excludes(first, last));
-        match layout.container {
-            Container::Parquet => {
-                let open = OpenParquet::open(part, file)?;
-                let first_row = parquet_rows;
-                parquet_rows +=
-                    u64::try_from(open.metadata.metadata().file_metadata().num_rows()).unwrap_or(0);
-                if skipped {
-                    skipped_parts += 1;
-                } else {
-                    read_parts.push((index, first_row, Some(open.metadata)));
-                }
-            }
-            _ if skipped => skipped_parts += 1,
-            _ => read_parts.push((index, 0, None)),
+                .is_some_and(|(first, last)| period.excludes(first, last))
+        {
+            skipped_parts += 1;
+        } else {
+            read_parts.push((index, first_row, open.metadata));
         }
     }
     // The row groups read, in file order, across parts.
     let mut groups = Vec::new();
     for (part, first_row, footer) in &read_parts {
-        let Some(footer) = footer else { continue };
         let metadata = footer.metadata();
         let mut before = *first_row;
         for index in 0..metadata.num_row_groups() {
@@ -919,7 +917,7 @@ fn import_layout(
             container: layout.container,
         })
         .collect();
-    let (readings, groups, read_parts) = (&readings, &groups, &read_parts);
+    let (readings, groups) = (&readings, &groups);
     // Batches are decoded on threads of their own while the ones before are converted (on
     // every core) and added (here), two at most waiting per thread. A Parquet dataset's row
     // groups, across its parts, are dealt out to two decoders in turn (decoding is a quarter
@@ -947,21 +945,16 @@ fn import_layout(
             container => {
                 let (send, decoded) = decoded_channel();
                 scope.spawn(move || {
-                    let mut first_row = 0;
-                    for (part, _, _) in read_parts {
+                    // An Arrow dataset is one file: the layout's one part.
+                    if let (Some(part), Some(reading)) = (layout.parts.first(), readings.first()) {
                         let sent = send_arrow_batches(
-                            *part,
-                            &layout.parts[*part],
+                            part,
                             &layout.file_columns,
                             container,
-                            first_row,
-                            &readings[*part],
+                            reading,
                             &send,
                         );
-                        match sent {
-                            Ok(rows) => first_row += rows,
-                            Err(error) => return send_error(Err(error), &send),
-                        }
+                        send_error(sent, &send);
                     }
                 });
                 vec![decoded]
@@ -1395,17 +1388,14 @@ fn side_by_side(
     )
 }
 
-/// Decode an Arrow IPC file or stream (the layout's part `index`) and send its batches; the
-/// number of rows read.
+/// Decode an Arrow IPC file or stream (a layout of one part) and send its batches.
 fn send_arrow_batches(
-    index: usize,
     part: &Part,
     file_columns: &[String],
     container: Container,
-    first_row: u64,
     reading: &ReadingRows<'_>,
     send: &Sender,
-) -> Result<u64, ImportError> {
+) -> Result<(), ImportError> {
     let file = reading.file;
     // An Arrow dataset is one file, whose columns the layout holds.
     let indices: Vec<usize> = reading
@@ -1418,10 +1408,10 @@ fn send_arrow_batches(
     for batch in reader.batches {
         let batch = batch.map_err(|error| not_format(file, container, error))?;
         let rows = batch.num_rows() as u64;
-        let lines = Lines::After(first_row + read);
+        let lines = Lines::After(read);
         read += rows;
         let rows_sent = send.send(Ok(Decoded::Rows {
-            part: index,
+            part: 0,
             batch,
             lines,
         }));
@@ -1429,7 +1419,7 @@ fn send_arrow_batches(
             break;
         }
     }
-    Ok(read)
+    Ok(())
 }
 
 /// The days a part's `year=`/`month=`/`date=` partition values cover, if they say.
