@@ -137,12 +137,18 @@ fn actor_list(incident: &Incident) -> String {
     if incident.actors.is_empty() {
         return crate::model::actor::actor_name(incident).to_owned();
     }
-    incident
-        .actors
-        .iter()
-        .map(|actor| format!("{} ({})", actor.name, actor.role.key()))
-        .collect::<Vec<_>>()
-        .join("; ")
+    // Pushed, not formatted: a big export writes it for every row.
+    let mut list = String::new();
+    for (index, actor) in incident.actors.iter().enumerate() {
+        if index > 0 {
+            list.push_str("; ");
+        }
+        list.push_str(&actor.name);
+        list.push_str(" (");
+        list.push_str(actor.role.key());
+        list.push(')');
+    }
+    list
 }
 
 /// "Publisher, “Title” (date) URL" for each source of an incident; unknown ids stay visible.

@@ -10,6 +10,7 @@
 //! - nothing panics, whatever the bytes.
 
 pub mod acled;
+pub mod column_index;
 pub mod columnar;
 pub mod countries;
 pub mod detect;

@@ -86,9 +86,11 @@ fn incident_id(row: &Row<'_>) -> Result<String, RowIssue> {
         row.get("event_id_no_cnty")?,
     ]
     .into_iter()
-    .find(|id| !id.is_empty())
-    .map_or_else(|| format!("line-{}", row.line), str::to_owned);
-    Ok(format!("acled:{native_id}"))
+    .find(|id| !id.is_empty());
+    Ok(match native_id {
+        Some(native_id) => fields::prefixed_id("acled", native_id),
+        None => format!("acled:line-{}", row.line),
+    })
 }
 
 fn convert(row: &Row<'_>, citations: &Citations) -> Result<Incident, RowIssue> {

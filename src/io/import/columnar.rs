@@ -16,7 +16,9 @@ use chrono::NaiveDate;
 use parquet::arrow::arrow_reader::ArrowReaderMetadata;
 use rayon::prelude::*;
 
-use super::fields::{Citations, Collector, HeaderColumns, Outcome, Row, RowRule, Schema};
+use super::fields::{
+    Citations, Collector, Field, Fields, HeaderColumns, Outcome, Row, RowRule, Schema,
+};
 use super::mapping::FieldMapping;
 use super::records::Record;
 use super::subset::{Period, Subset};
@@ -643,12 +645,30 @@ impl<'a> BatchText<'a> {
         })
     }
 
+    /// The row's fields, every one copied into `record` as text.
     fn fill(&self, row: usize, record: &mut Record) {
-        self.fill_only(row, record, None);
+        self.fill_only(row, record, None, Strings::Copied);
+    }
+
+    /// The row at `index`, read by column name: its string values in place in the batch, the
+    /// others written into `record`; with `only`, the columns it marks, the other values that
+    /// are not strings left empty.
+    fn row<'r>(
+        &'r self,
+        index: usize,
+        record: &'r mut Record,
+        only: Option<&[bool]>,
+    ) -> BatchRow<'r, 'a> {
+        self.fill_only(index, record, only, Strings::InPlace);
+        BatchRow {
+            texts: self,
+            record,
+            index,
+        }
     }
 
     /// The row's fields into `record`; with `only`, the columns it marks, the others empty.
-    fn fill_only(&self, row: usize, record: &mut Record, only: Option<&[bool]>) {
+    fn fill_only(&self, row: usize, record: &mut Record, only: Option<&[bool]>, strings: Strings) {
         use std::fmt::Write as _;
         record.clear();
         let mut partition = self.partition.iter();
@@ -662,6 +682,11 @@ impl<'a> BatchText<'a> {
                 continue;
             }
             match formatter {
+                Some(ColumnText::Utf8(_) | ColumnText::LargeUtf8(_) | ColumnText::Utf8View(_))
+                    if strings == Strings::InPlace =>
+                {
+                    record.push_field(b"");
+                }
                 Some(ColumnText::Utf8(array)) => {
                     record.push_field(text_at(array.is_null(row), || array.value(row)));
                 }
@@ -708,6 +733,38 @@ impl<'a> BatchText<'a> {
                 }
                 None => record.push_field(partition.next().copied().unwrap_or("").as_bytes()),
             }
+        }
+    }
+}
+
+/// Whether a batch's string values are copied into a record or read where they are.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Strings {
+    Copied,
+    /// The conversion reads them from the batch: a row's notes are most of its bytes, and
+    /// copying them was a tenth of a Parquet export.
+    InPlace,
+}
+
+/// A batch's row as [`Fields`]: strings from their arrays, other values from the record
+/// [`BatchText::row`] wrote.
+struct BatchRow<'r, 'a> {
+    texts: &'r BatchText<'a>,
+    record: &'r Record,
+    index: usize,
+}
+
+impl Fields for BatchRow<'_, '_> {
+    fn field(&self, position: usize) -> Option<Field<'_>> {
+        let index = self.index;
+        fn text<'t>(null: bool, value: impl FnOnce() -> &'t str) -> Option<Field<'t>> {
+            Some(Field::Text(if null { "" } else { value() }))
+        }
+        match self.texts.formatters.get(position)? {
+            Some(ColumnText::Utf8(array)) => text(array.is_null(index), || array.value(index)),
+            Some(ColumnText::LargeUtf8(array)) => text(array.is_null(index), || array.value(index)),
+            Some(ColumnText::Utf8View(array)) => text(array.is_null(index), || array.value(index)),
+            _ => self.record.field(position),
         }
     }
 }
@@ -1167,13 +1224,13 @@ impl ReadingRows<'_> {
             // The dates, id and country first: a row passed over by them is not read
             // further (its notes are most of its bytes).
             if let Some(early) = &early {
-                texts.fill_only(index, record, Some(early));
-                if let Some(id) = rule.passed_over(&Row::new(line, header, record), subset) {
+                let fields = texts.row(index, record, Some(early));
+                if let Some(id) = rule.passed_over(&Row::new(line, header, &fields), subset) {
                     return (line, Outcome::passed_over(&id));
                 }
             }
-            texts.fill(index, record);
-            let row = Row::new(line, header, record);
+            let fields = texts.row(index, record, None);
+            let row = Row::new(line, header, &fields);
             (line, rule.converted(&row, citations, subset, interner))
         })
     }
@@ -1187,8 +1244,8 @@ impl ReadingRows<'_> {
     ) -> Result<Vec<Option<u64>>, ImportError> {
         let early = self.early_marks().unwrap_or_default();
         self.each_row(batch, |texts, record, _, index| {
-            texts.fill_only(index, record, Some(&early));
-            let row = Row::new(lines.line(index), self.header, record);
+            let fields = texts.row(index, record, Some(&early));
+            let row = Row::new(lines.line(index), self.header, &fields);
             self.rule
                 .passed_over(&row, self.subset)
                 .map(|id| super::fields::id_hash(&id))

@@ -9,6 +9,7 @@ type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 use chrono::{Datelike as _, NaiveDate};
 
+use super::column_index::ColumnIndex;
 use super::records::{self, Record, Tokeniser};
 use super::subset::Subset;
 use super::{Format, ImportError, ImportReport, Imported, Progress, RowIssue, countries};
@@ -27,19 +28,20 @@ pub const UNNAMED_ACTOR: &str = "(actor not named in the data)";
 /// CSV header: column positions by lower-case name.
 pub struct HeaderColumns {
     pub names: Vec<String>,
-    /// Asked about twenty times a row: foldhash, not SipHash.
-    index: FastMap<String, usize>,
+    /// Asked about twenty times a row (see [`ColumnIndex`]).
+    index: ColumnIndex,
 }
 
 impl HeaderColumns {
     pub fn new(names: Vec<String>) -> Self {
-        let mut index = FastMap::default();
+        let mut index = ColumnIndex::default();
         for (position, name) in names.iter().enumerate() {
-            index.entry(name.trim().to_lowercase()).or_insert(position);
+            index.insert_first(&name.trim().to_lowercase(), position);
         }
         Self { names, index }
     }
 
+    #[inline]
     pub fn position(&self, name: &str) -> Option<usize> {
         #[cfg(test)]
         asked::record(name);
@@ -50,9 +52,9 @@ impl HeaderColumns {
                 .all(|b| !b.is_ascii_uppercase() && !b.is_ascii_whitespace() && b.is_ascii())
         };
         match self.index.get(name) {
-            Some(&position) => Some(position),
+            Some(position) => Some(position),
             None if as_keyed(name) => None,
-            None => self.index.get(&name.trim().to_lowercase()).copied(),
+            None => self.index.get(&name.trim().to_lowercase()),
         }
     }
 
@@ -69,7 +71,7 @@ impl HeaderColumns {
                 && !self.has(name)
                 && let Some(position) = self.position(&short)
             {
-                self.index.insert((*name).to_owned(), position);
+                self.index.insert_first(name, position);
             }
         }
         self
@@ -102,19 +104,50 @@ impl HeaderColumns {
     }
 }
 
-/// One CSV record with its line, read by column name.
+/// A row's fields by position: a CSV record's, or a columnar batch's read in place.
+pub trait Fields {
+    fn field(&self, position: usize) -> Option<Field<'_>>;
+}
+
+/// A field as its row holds it.
+pub enum Field<'a> {
+    /// Bytes from a file, not yet known to be UTF-8.
+    Bytes(&'a [u8]),
+    /// Text already checked (an Arrow string column's value).
+    Text(&'a str),
+}
+
+impl Fields for Record {
+    fn field(&self, position: usize) -> Option<Field<'_>> {
+        self.get(position).map(Field::Bytes)
+    }
+}
+
+/// `text` without the white space around it: the common case, printable ASCII at both ends,
+/// without `str::trim`'s decoding of characters (it ran for every field read).
+fn trimmed(text: &str) -> &str {
+    let printable = |byte: Option<&u8>| byte.is_none_or(|&byte| byte > b' ' && byte < 0x7f);
+    let bytes = text.as_bytes();
+    if printable(bytes.first()) && printable(bytes.last()) {
+        text
+    } else {
+        text.trim()
+    }
+}
+
+/// One record with its line, read by column name.
 pub struct Row<'a> {
     pub line: u64,
     columns: &'a HeaderColumns,
-    record: &'a Record,
+    fields: &'a dyn Fields,
 }
 
 impl<'a> Row<'a> {
-    pub fn new(line: u64, columns: &'a HeaderColumns, record: &'a Record) -> Self {
+    pub fn new(line: u64, columns: &'a HeaderColumns, fields: &'a dyn Fields) -> Self {
         Self {
             line,
             columns,
-            record,
+            fields,
         }
     }
 
@@ -123,10 +156,12 @@ impl<'a> Row<'a> {
         let Some(position) = self.columns.position(column) else {
             return Ok("");
         };
-        let Some(bytes) = self.record.get(position) else {
-            return Ok("");
+        let bytes = match self.fields.field(position) {
+            None => return Ok(""),
+            Some(Field::Text(text)) => return Ok(trimmed(text)),
+            Some(Field::Bytes(bytes)) => bytes,
         };
-        std::str::from_utf8(bytes).map(str::trim).map_err(|error| {
+        std::str::from_utf8(bytes).map(trimmed).map_err(|error| {
             RowIssue::new(
                 self.line,
                 column,
@@ -304,6 +339,16 @@ struct NotKept {
     rows: u64,
     /// How many were passed over unconverted.
     passed_over: u64,
+}
+
+/// `prefix:native`, the id an importer gives a row: one allocation, no formatting machinery
+/// (a subset load reads the ids of a million rows it passes over).
+pub fn prefixed_id(prefix: &str, native: &str) -> String {
+    let mut id = String::with_capacity(prefix.len() + 1 + native.len());
+    id.push_str(prefix);
+    id.push(':');
+    id.push_str(native);
+    id
 }
 
 /// The hash of an incident id, the same on every thread and in every run.

@@ -110,7 +110,7 @@ pub(super) fn incident_id(
     };
     Ok(match id {
         "" => format!("{stem}:line-{}", row.line),
-        id => format!("{stem}:{id}"),
+        id => super::fields::prefixed_id(stem, id),
     })
 }
 

@@ -82,7 +82,7 @@ pub const SCHEMA: Schema = Schema {
 
 /// The incident id of a row: `gtd:` and its `eventid`.
 fn incident_id(row: &Row<'_>) -> Result<String, RowIssue> {
-    Ok(format!("gtd:{}", row.required("eventid")?))
+    Ok(fields::prefixed_id("gtd", row.required("eventid")?))
 }
 
 fn convert(row: &Row<'_>, citations: &Citations) -> Result<Incident, RowIssue> {

@@ -84,7 +84,7 @@ pub const SCHEMA: Schema = Schema {
 
 /// The incident id of a row: `ucdp:` and its `id`.
 fn incident_id(row: &Row<'_>) -> Result<String, RowIssue> {
-    Ok(format!("ucdp:{}", row.required("id")?))
+    Ok(fields::prefixed_id("ucdp", row.required("id")?))
 }
 
 fn convert(row: &Row<'_>, citations: &Citations) -> Result<Incident, RowIssue> {
