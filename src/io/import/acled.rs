@@ -80,17 +80,14 @@ fn known_country(row: &Row<'_>) -> Option<&'static str> {
 
 /// The incident id of a row: `acled:` and the first of its id columns that is filled.
 fn incident_id(row: &Row<'_>) -> Result<String, RowIssue> {
-    let native_id = [
-        row.get("event_id_cnty")?,
-        row.get("data_id")?,
-        row.get("event_id_no_cnty")?,
-    ]
-    .into_iter()
-    .find(|id| !id.is_empty());
-    Ok(match native_id {
-        Some(native_id) => fields::prefixed_id("acled", native_id),
-        None => format!("acled:line-{}", row.line),
-    })
+    // The next column is read only where the one before is empty: most rows have the first.
+    for column in ["event_id_cnty", "data_id", "event_id_no_cnty"] {
+        let native_id = row.get(column)?;
+        if !native_id.is_empty() {
+            return Ok(fields::prefixed_id("acled", native_id));
+        }
+    }
+    Ok(format!("acled:line-{}", row.line))
 }
 
 fn convert(row: &Row<'_>, citations: &Citations) -> Result<Incident, RowIssue> {

@@ -538,6 +538,24 @@ enum ColumnText<'a> {
 }
 
 impl<'a> ColumnText<'a> {
+    fn is_string(&self) -> bool {
+        matches!(self, Self::Utf8(_) | Self::LargeUtf8(_) | Self::Utf8View(_))
+    }
+
+    /// The value at `row` of a string column (empty for a null); `None` for the others.
+    #[inline]
+    fn string(&self, row: usize) -> Option<&'a str> {
+        fn value<'t>(null: bool, value: impl FnOnce() -> &'t str) -> Option<&'t str> {
+            Some(if null { "" } else { value() })
+        }
+        match self {
+            Self::Utf8(array) => value(array.is_null(row), || array.value(row)),
+            Self::LargeUtf8(array) => value(array.is_null(row), || array.value(row)),
+            Self::Utf8View(array) => value(array.is_null(row), || array.value(row)),
+            Self::Int64(_) | Self::Int32(_) | Self::Date32(..) | Self::Formatted(_) => None,
+        }
+    }
+
     fn of_strings(column: &'a dyn arrow_array::Array) -> Option<Self> {
         let any = column.as_any();
         if let Some(array) = any.downcast_ref() {
@@ -590,11 +608,22 @@ fn text_at<'a>(null: bool, value: impl FnOnce() -> &'a str) -> &'a [u8] {
 }
 
 /// The columns of a batch, formatted as the CSV export would write them, in the order of
-/// `columns` (partition values last).
+/// `columns`.
 struct BatchText<'a> {
-    formatters: Vec<Option<ColumnText<'a>>>,
-    partition: Vec<&'a str>,
+    columns: Vec<BatchColumn<'a>>,
+    /// The positions of the columns written as text for [`BatchText::row`] (not strings, not
+    /// partition values), in order.
+    formatted: Vec<usize>,
+    /// For each position, its place among `formatted` (unused for the other columns).
+    slot: Vec<usize>,
     buffer: std::cell::RefCell<String>,
+}
+
+/// A column of `columns`: in the batch, or a partition value (empty where the folder names
+/// none), the same for every row.
+enum BatchColumn<'a> {
+    InBatch(ColumnText<'a>),
+    Partition(&'a str),
 }
 
 impl<'a> BatchText<'a> {
@@ -608,58 +637,75 @@ impl<'a> BatchText<'a> {
         static OPTIONS: std::sync::LazyLock<FormatOptions<'static>> =
             std::sync::LazyLock::new(|| FormatOptions::default().with_null(""));
         let schema = batch.schema();
-        let mut formatters = Vec::new();
-        let mut partition_values = Vec::new();
-        for name in columns {
-            match schema.index_of(name) {
-                Ok(index) => {
-                    let column = batch.column(index).as_ref();
-                    let formatter = || {
-                        ArrayFormatter::try_new(column, &OPTIONS).map_err(|error| {
-                            not_format(file, container, format!("{name}: {error}"))
-                        })
-                    };
-                    formatters.push(Some(match ColumnText::of_strings(column) {
-                        Some(text) => text,
-                        None => match column.as_any().downcast_ref() {
-                            Some(days) => ColumnText::Date32(days, formatter()?),
-                            None => ColumnText::Formatted(formatter()?),
-                        },
-                    }))
-                }
-                Err(_) => {
-                    formatters.push(None);
-                    partition_values.push(
-                        partition
-                            .iter()
-                            .find(|(key, _)| key == name)
-                            .map_or("", |(_, value)| value.as_str()),
-                    );
-                }
-            }
-        }
-        Ok(Self {
-            formatters,
-            partition: partition_values,
+        let mut texts = Self {
+            columns: Vec::with_capacity(columns.len()),
+            formatted: Vec::new(),
+            slot: vec![0; columns.len()],
             buffer: std::cell::RefCell::new(String::new()),
-        })
+        };
+        for (position, name) in columns.iter().enumerate() {
+            let Ok(index) = schema.index_of(name) else {
+                texts.columns.push(BatchColumn::Partition(
+                    partition
+                        .iter()
+                        .find(|(key, _)| key == name)
+                        .map_or("", |(_, value)| value.as_str()),
+                ));
+                continue;
+            };
+            let column = batch.column(index).as_ref();
+            let formatter = || {
+                ArrayFormatter::try_new(column, &OPTIONS)
+                    .map_err(|error| not_format(file, container, format!("{name}: {error}")))
+            };
+            let text = match ColumnText::of_strings(column) {
+                Some(text) => text,
+                None => match column.as_any().downcast_ref() {
+                    Some(days) => ColumnText::Date32(days, formatter()?),
+                    None => ColumnText::Formatted(formatter()?),
+                },
+            };
+            if !text.is_string() {
+                texts.slot[position] = texts.formatted.len();
+                texts.formatted.push(position);
+            }
+            texts.columns.push(BatchColumn::InBatch(text));
+        }
+        Ok(texts)
     }
 
     /// The row's fields, every one copied into `record` as text.
     fn fill(&self, row: usize, record: &mut Record) {
-        self.fill_only(row, record, None, Strings::Copied);
+        record.clear();
+        for column in &self.columns {
+            match column {
+                BatchColumn::InBatch(text) => match text.string(row) {
+                    Some(value) => record.push_field(value.as_bytes()),
+                    None => self.push_formatted(text, row, record),
+                },
+                BatchColumn::Partition(value) => record.push_field(value.as_bytes()),
+            }
+        }
     }
 
-    /// The row at `index`, read by column name: its string values in place in the batch, the
-    /// others written into `record`; with `only`, the columns it marks, the other values that
-    /// are not strings left empty.
+    /// The row at `index`, read by column name: its strings and partition values where they
+    /// are, the other values written into `record`; with `only`, the columns it marks, the
+    /// other values that are not strings left empty.
     fn row<'r>(
         &'r self,
         index: usize,
         record: &'r mut Record,
         only: Option<&[bool]>,
     ) -> BatchRow<'r, 'a> {
-        self.fill_only(index, record, only, Strings::InPlace);
+        record.clear();
+        for &position in &self.formatted {
+            match &self.columns[position] {
+                BatchColumn::InBatch(text) if only.is_none_or(|only| only[position]) => {
+                    self.push_formatted(text, index, record);
+                }
+                _ => record.push_field(b""),
+            }
+        }
         BatchRow {
             texts: self,
             record,
@@ -667,87 +713,57 @@ impl<'a> BatchText<'a> {
         }
     }
 
-    /// The row's fields into `record`; with `only`, the columns it marks, the others empty.
-    fn fill_only(&self, row: usize, record: &mut Record, only: Option<&[bool]>, strings: Strings) {
+    /// A value that is not a string, as text, into `record`.
+    fn push_formatted(&self, text: &ColumnText<'_>, row: usize, record: &mut Record) {
         use std::fmt::Write as _;
-        record.clear();
-        let mut partition = self.partition.iter();
         let mut buffer = self.buffer.borrow_mut();
-        for (column, formatter) in self.formatters.iter().enumerate() {
-            if only.is_some_and(|only| !only[column]) {
-                if formatter.is_none() {
-                    partition.next();
-                }
-                record.push_field(b"");
-                continue;
+        match text {
+            ColumnText::Int64(array) => {
+                let mut digits = itoa::Buffer::new();
+                record.push_field(text_at(array.is_null(row), || {
+                    digits.format(array.value(row))
+                }));
             }
-            match formatter {
-                Some(ColumnText::Utf8(_) | ColumnText::LargeUtf8(_) | ColumnText::Utf8View(_))
-                    if strings == Strings::InPlace =>
-                {
+            ColumnText::Int32(array) => {
+                let mut digits = itoa::Buffer::new();
+                record.push_field(text_at(array.is_null(row), || {
+                    digits.format(array.value(row))
+                }));
+            }
+            ColumnText::Date32(array, formatter) => {
+                let mut day = [0u8; 10];
+                if array.is_null(row) {
                     record.push_field(b"");
-                }
-                Some(ColumnText::Utf8(array)) => {
-                    record.push_field(text_at(array.is_null(row), || array.value(row)));
-                }
-                Some(ColumnText::LargeUtf8(array)) => {
-                    record.push_field(text_at(array.is_null(row), || array.value(row)));
-                }
-                Some(ColumnText::Utf8View(array)) => {
-                    record.push_field(text_at(array.is_null(row), || array.value(row)));
-                }
-                Some(ColumnText::Int64(array)) => {
-                    let mut digits = itoa::Buffer::new();
-                    record.push_field(text_at(array.is_null(row), || {
-                        digits.format(array.value(row))
-                    }));
-                }
-                Some(ColumnText::Int32(array)) => {
-                    let mut digits = itoa::Buffer::new();
-                    record.push_field(text_at(array.is_null(row), || {
-                        digits.format(array.value(row))
-                    }));
-                }
-                Some(ColumnText::Date32(array, formatter)) => {
-                    let mut day = [0u8; 10];
-                    if array.is_null(row) {
-                        record.push_field(b"");
-                    } else if write_day(array.value(row), &mut day) {
-                        record.push_field(&day);
-                    } else {
-                        buffer.clear();
-                        if write!(buffer, "{}", formatter.value(row)).is_err() {
-                            buffer.clear();
-                        }
-                        record.push_field(buffer.as_bytes());
-                    }
-                }
-                Some(ColumnText::Formatted(formatter)) => {
+                } else if write_day(array.value(row), &mut day) {
+                    record.push_field(&day);
+                } else {
                     buffer.clear();
-                    // Formatting into a String cannot fail but for a value the formatter
-                    // cannot show; that value is then empty, as a missing field is.
                     if write!(buffer, "{}", formatter.value(row)).is_err() {
                         buffer.clear();
                     }
                     record.push_field(buffer.as_bytes());
                 }
-                None => record.push_field(partition.next().copied().unwrap_or("").as_bytes()),
+            }
+            ColumnText::Formatted(formatter) => {
+                buffer.clear();
+                // Formatting into a String cannot fail but for a value the formatter cannot
+                // show; that value is then empty, as a missing field is.
+                if write!(buffer, "{}", formatter.value(row)).is_err() {
+                    buffer.clear();
+                }
+                record.push_field(buffer.as_bytes());
+            }
+            // Strings are not formatted (see `ColumnText::string`).
+            ColumnText::Utf8(_) | ColumnText::LargeUtf8(_) | ColumnText::Utf8View(_) => {
+                record.push_field(b"");
             }
         }
     }
 }
 
-/// Whether a batch's string values are copied into a record or read where they are.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Strings {
-    Copied,
-    /// The conversion reads them from the batch: a row's notes are most of its bytes, and
-    /// copying them was a tenth of a Parquet export.
-    InPlace,
-}
-
-/// A batch's row as [`Fields`]: strings from their arrays, other values from the record
-/// [`BatchText::row`] wrote.
+/// A batch's row as [`Fields`]: strings from their arrays, partition values from the folder
+/// names, other values from the record [`BatchText::row`] wrote (a row's notes are most of
+/// its bytes, and copying them was a tenth of a Parquet export).
 struct BatchRow<'r, 'a> {
     texts: &'r BatchText<'a>,
     record: &'r Record,
@@ -756,15 +772,12 @@ struct BatchRow<'r, 'a> {
 
 impl Fields for BatchRow<'_, '_> {
     fn field(&self, position: usize) -> Option<Field<'_>> {
-        let index = self.index;
-        fn text<'t>(null: bool, value: impl FnOnce() -> &'t str) -> Option<Field<'t>> {
-            Some(Field::Text(if null { "" } else { value() }))
-        }
-        match self.texts.formatters.get(position)? {
-            Some(ColumnText::Utf8(array)) => text(array.is_null(index), || array.value(index)),
-            Some(ColumnText::LargeUtf8(array)) => text(array.is_null(index), || array.value(index)),
-            Some(ColumnText::Utf8View(array)) => text(array.is_null(index), || array.value(index)),
-            _ => self.record.field(position),
+        match self.texts.columns.get(position)? {
+            BatchColumn::InBatch(text) => match text.string(self.index) {
+                Some(value) => Some(Field::Text(value)),
+                None => self.record.field(self.texts.slot[position]),
+            },
+            BatchColumn::Partition(value) => Some(Field::Text(value)),
         }
     }
 }

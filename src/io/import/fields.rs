@@ -1252,6 +1252,10 @@ pub fn parse_day_text(text: &str) -> Result<NaiveDate, String> {
     if text.is_empty() {
         return Err("empty, but a date is required".to_owned());
     }
+    // The common form first, before looking for a time of day.
+    if let Some(date) = iso_day(text) {
+        return check_year(date);
+    }
     // Drop a time of day: "2021-08-26T17:50:00Z", "2021-08-26 17:50".
     let date_part = match text.find(['T', ' ']) {
         Some(index)
