@@ -154,35 +154,47 @@ impl IncidentDate {
     }
 }
 
+/// `YYYY-MM-DD`, `YYYY-MM` or `YYYY` into `out`, with its length; `None` for a year outside
+/// 0 to 9999. Digits written directly, not through the formatter: an export writes a date a
+/// row, and a Parquet load a day a row.
+pub fn write_iso(
+    year: i32,
+    month: Option<u8>,
+    day: Option<u8>,
+    out: &mut [u8; 10],
+) -> Option<usize> {
+    let year = u16::try_from(year).ok().filter(|year| *year <= 9999)?;
+    let mut digits = |at: usize, value: u16, width: usize| {
+        let mut value = value;
+        for slot in out[at..at + width].iter_mut().rev() {
+            *slot = b'0' + (value % 10) as u8;
+            value /= 10;
+        }
+    };
+    digits(0, year, 4);
+    let len = match (month, day) {
+        (Some(month), Some(day)) => {
+            digits(5, u16::from(month), 2);
+            digits(8, u16::from(day), 2);
+            10
+        }
+        (Some(month), None) => {
+            digits(5, u16::from(month), 2);
+            7
+        }
+        _ => 4,
+    };
+    out[4] = b'-';
+    out[7] = b'-';
+    Some(len)
+}
+
 impl fmt::Display for IncidentDate {
     /// ISO form at the date's own precision: `2021-08-26`, `2021-08` or `2021`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Digits written directly for years 0 to 9999 (every valid date): an export writes
-        // one date a row, and three padded numbers through the formatter were most of it.
-        if let Ok(year @ 0..=9999) = u16::try_from(self.year) {
-            let mut text = [0u8; 10];
-            let mut digits = |at: usize, value: u16, width: usize| {
-                let mut value = value;
-                for slot in text[at..at + width].iter_mut().rev() {
-                    *slot = b'0' + (value % 10) as u8;
-                    value /= 10;
-                }
-            };
-            digits(0, year, 4);
-            let len = match (self.month, self.day) {
-                (Some(m), Some(d)) => {
-                    digits(5, u16::from(m), 2);
-                    digits(8, u16::from(d), 2);
-                    10
-                }
-                (Some(m), None) => {
-                    digits(5, u16::from(m), 2);
-                    7
-                }
-                _ => 4,
-            };
-            text[4] = b'-';
-            text[7] = b'-';
+        let mut text = [0u8; 10];
+        if let Some(len) = write_iso(self.year, self.month, self.day, &mut text) {
+            // Only ASCII digits and dashes were written.
             return f.write_str(std::str::from_utf8(&text[..len]).map_err(|_| fmt::Error)?);
         }
         match (self.month, self.day) {

@@ -1,7 +1,8 @@
 //! Column positions by name, for the lookups every field of every row makes: an importer asks
-//! about twenty names a row, and a general-purpose map's hashing and string comparison were
-//! a twentieth of a million-row load. A name of up to 16 bytes is compared as three numbers
-//! (its length, its first and its last eight bytes), which together hold every byte of it.
+//! about twenty names a row, and hashing the name's bytes and comparing the strings were a
+//! twentieth of a million-row load. A name of up to 16 bytes is hashed and compared as three
+//! numbers (its length, its first and its last eight bytes), which together hold every byte
+//! of it; a longer one is compared as text too.
 
 /// A name as the numbers it is hashed and compared by.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -30,11 +31,9 @@ impl Key {
     }
 
     #[inline]
-    fn hash(self) -> usize {
-        let mixed = (self.head ^ self.tail.rotate_left(29) ^ self.len as u64)
-            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        // The high bits are the well-mixed ones.
-        (mixed >> 32) as usize
+    fn hash(self) -> u64 {
+        (self.head ^ self.tail.rotate_left(29) ^ self.len as u64)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
     }
 
     /// Whether the key alone tells the whole name (up to 16 bytes).
@@ -43,63 +42,33 @@ impl Key {
     }
 }
 
-/// A table of names and their positions: open addressing, at most half full.
+/// Names and their positions, found by [`Key`].
 #[derive(Default)]
 pub struct ColumnIndex {
-    slots: Vec<Option<(Key, Box<str>, usize)>>,
-    len: usize,
+    table: hashbrown::HashTable<(Key, Box<str>, usize)>,
 }
 
 impl ColumnIndex {
     /// The position of `name`, compared exactly.
     #[inline]
     pub fn get(&self, name: &str) -> Option<usize> {
-        if self.slots.is_empty() {
-            return None;
-        }
         let key = Key::of(name.as_bytes());
-        let mask = self.slots.len() - 1;
-        let mut slot = key.hash() & mask;
-        loop {
-            match &self.slots[slot] {
-                None => return None,
-                Some((found, text, position))
-                    if *found == key && (key.is_whole() || &**text == name) =>
-                {
-                    return Some(*position);
-                }
-                Some(_) => slot = (slot + 1) & mask,
-            }
-        }
+        self.table
+            .find(key.hash(), |(found, text, _)| {
+                *found == key && (key.is_whole() || &**text == name)
+            })
+            .map(|&(_, _, position)| position)
     }
 
     /// Give `name` `position` unless it has one already (the first column of a name wins).
     pub fn insert_first(&mut self, name: &str, position: usize) {
-        if self.get(name).is_some() {
-            return;
+        if self.get(name).is_none() {
+            let key = Key::of(name.as_bytes());
+            self.table
+                .insert_unique(key.hash(), (key, name.into(), position), |(key, ..)| {
+                    key.hash()
+                });
         }
-        if (self.len + 1) * 2 > self.slots.len() {
-            self.grow();
-        }
-        self.place(Key::of(name.as_bytes()), name.into(), position);
-        self.len += 1;
-    }
-
-    fn grow(&mut self) {
-        let size = (self.slots.len() * 2).max(16);
-        let old = std::mem::replace(&mut self.slots, (0..size).map(|_| None).collect());
-        for (key, name, position) in old.into_iter().flatten() {
-            self.place(key, name, position);
-        }
-    }
-
-    fn place(&mut self, key: Key, name: Box<str>, position: usize) {
-        let mask = self.slots.len() - 1;
-        let mut slot = key.hash() & mask;
-        while self.slots[slot].is_some() {
-            slot = (slot + 1) & mask;
-        }
-        self.slots[slot] = Some((key, name, position));
     }
 }
 

@@ -522,13 +522,43 @@ fn sample_rows(
         .collect())
 }
 
-/// How a column's values become text: strings as they are (most of an ACLED row: formatting
-/// them through `Display` was most of a Parquet load), whole numbers and days written
-/// directly (every row's date is read to pass rows over), anything else as Arrow displays it.
-enum ColumnText<'a> {
+/// A string column, read in place (most of an ACLED row: formatting its strings through
+/// `Display` was most of a Parquet load, and copying them a tenth of a Parquet export).
+enum StringColumn<'a> {
     Utf8(&'a arrow_array::StringArray),
     LargeUtf8(&'a arrow_array::LargeStringArray),
     Utf8View(&'a arrow_array::StringViewArray),
+}
+
+impl<'a> StringColumn<'a> {
+    fn of(column: &'a dyn arrow_array::Array) -> Option<Self> {
+        let any = column.as_any();
+        if let Some(array) = any.downcast_ref() {
+            Some(Self::Utf8(array))
+        } else if let Some(array) = any.downcast_ref() {
+            Some(Self::LargeUtf8(array))
+        } else {
+            any.downcast_ref().map(Self::Utf8View)
+        }
+    }
+
+    /// The value at `row`; empty for a null, as the formatter writes it.
+    #[inline]
+    fn value(&self, row: usize) -> &'a str {
+        fn value<'t>(null: bool, value: impl FnOnce() -> &'t str) -> &'t str {
+            if null { "" } else { value() }
+        }
+        match self {
+            Self::Utf8(array) => value(array.is_null(row), || array.value(row)),
+            Self::LargeUtf8(array) => value(array.is_null(row), || array.value(row)),
+            Self::Utf8View(array) => value(array.is_null(row), || array.value(row)),
+        }
+    }
+}
+
+/// A column of other values, written as text: whole numbers and days directly (every row's
+/// date is read to pass rows over), anything else as Arrow displays it.
+enum ValueColumn<'a> {
     Int64(&'a arrow_array::Int64Array),
     Int32(&'a arrow_array::Int32Array),
     /// Days since 1970, written as Arrow writes them for years 0 to 9999 (the formatter for
@@ -537,37 +567,56 @@ enum ColumnText<'a> {
     Formatted(ArrayFormatter<'a>),
 }
 
-impl<'a> ColumnText<'a> {
-    fn is_string(&self) -> bool {
-        matches!(self, Self::Utf8(_) | Self::LargeUtf8(_) | Self::Utf8View(_))
-    }
-
-    /// The value at `row` of a string column (empty for a null); `None` for the others.
-    #[inline]
-    fn string(&self, row: usize) -> Option<&'a str> {
-        fn value<'t>(null: bool, value: impl FnOnce() -> &'t str) -> Option<&'t str> {
-            Some(if null { "" } else { value() })
-        }
-        match self {
-            Self::Utf8(array) => value(array.is_null(row), || array.value(row)),
-            Self::LargeUtf8(array) => value(array.is_null(row), || array.value(row)),
-            Self::Utf8View(array) => value(array.is_null(row), || array.value(row)),
-            Self::Int64(_) | Self::Int32(_) | Self::Date32(..) | Self::Formatted(_) => None,
-        }
-    }
-
-    fn of_strings(column: &'a dyn arrow_array::Array) -> Option<Self> {
+impl<'a> ValueColumn<'a> {
+    fn of(column: &'a dyn arrow_array::Array, formatter: ArrayFormatter<'a>) -> Self {
         let any = column.as_any();
         if let Some(array) = any.downcast_ref() {
-            Some(Self::Utf8(array))
+            Self::Int64(array)
         } else if let Some(array) = any.downcast_ref() {
-            Some(Self::LargeUtf8(array))
-        } else if let Some(array) = any.downcast_ref() {
-            Some(Self::Utf8View(array))
-        } else if let Some(array) = any.downcast_ref() {
-            Some(Self::Int64(array))
+            Self::Int32(array)
+        } else if let Some(days) = any.downcast_ref() {
+            Self::Date32(days, formatter)
         } else {
-            any.downcast_ref().map(Self::Int32)
+            Self::Formatted(formatter)
+        }
+    }
+
+    /// The value at `row` as text into `record`; `buffer` holds what a formatter writes.
+    fn push(&self, row: usize, record: &mut Record, buffer: &mut String) {
+        use std::fmt::Write as _;
+        let mut formatted = |formatter: &ArrayFormatter<'_>| {
+            buffer.clear();
+            // Formatting into a String cannot fail but for a value the formatter cannot show;
+            // that value is then empty, as a missing field is.
+            if write!(buffer, "{}", formatter.value(row)).is_err() {
+                buffer.clear();
+            }
+            record.push_field(buffer.as_bytes());
+        };
+        match self {
+            Self::Int64(array) => {
+                let mut digits = itoa::Buffer::new();
+                record.push_field(text_at(array.is_null(row), || {
+                    digits.format(array.value(row))
+                }));
+            }
+            Self::Int32(array) => {
+                let mut digits = itoa::Buffer::new();
+                record.push_field(text_at(array.is_null(row), || {
+                    digits.format(array.value(row))
+                }));
+            }
+            Self::Date32(array, formatter) => {
+                let mut day = [0u8; 10];
+                if array.is_null(row) {
+                    record.push_field(b"");
+                } else if write_day(array.value(row), &mut day) {
+                    record.push_field(&day);
+                } else {
+                    formatted(formatter);
+                }
+            }
+            Self::Formatted(formatter) => formatted(formatter),
         }
     }
 }
@@ -581,25 +630,9 @@ fn write_day(day: i32, out: &mut [u8; 10]) -> bool {
     else {
         return false;
     };
-    let Ok(year) = u32::try_from(date.year()) else {
-        return false;
-    };
-    if year > 9999 {
-        return false;
-    }
-    let digits = |value: u32, out: &mut [u8]| {
-        let mut value = value;
-        for slot in out.iter_mut().rev() {
-            *slot = b'0' + (value % 10) as u8;
-            value /= 10;
-        }
-    };
-    digits(year, &mut out[0..4]);
-    out[4] = b'-';
-    digits(date.month(), &mut out[5..7]);
-    out[7] = b'-';
-    digits(date.day(), &mut out[8..10]);
-    true
+    // Month and day always fit a byte.
+    let (month, day) = (date.month() as u8, date.day() as u8);
+    crate::model::date::write_iso(date.year(), Some(month), Some(day), out) == Some(10)
 }
 
 /// A string value's bytes; empty for a null, as the formatter writes it.
@@ -607,22 +640,22 @@ fn text_at<'a>(null: bool, value: impl FnOnce() -> &'a str) -> &'a [u8] {
     if null { b"" } else { value().as_bytes() }
 }
 
-/// The columns of a batch, formatted as the CSV export would write them, in the order of
-/// `columns`.
+/// The columns of a batch, as text in the order of `columns`.
 struct BatchText<'a> {
     columns: Vec<BatchColumn<'a>>,
-    /// The positions of the columns written as text for [`BatchText::row`] (not strings, not
-    /// partition values), in order.
-    formatted: Vec<usize>,
-    /// For each position, its place among `formatted` (unused for the other columns).
-    slot: Vec<usize>,
     buffer: std::cell::RefCell<String>,
 }
 
-/// A column of `columns`: in the batch, or a partition value (empty where the folder names
-/// none), the same for every row.
+/// A column of `columns`.
 enum BatchColumn<'a> {
-    InBatch(ColumnText<'a>),
+    Strings(StringColumn<'a>),
+    /// Written as text by [`BatchText::row`], as its record's field number `slot`.
+    Values {
+        column: ValueColumn<'a>,
+        slot: usize,
+    },
+    /// Not in the batch: the value its partition folder names (empty where none does), the
+    /// same for every row.
     Partition(&'a str),
 }
 
@@ -637,59 +670,50 @@ impl<'a> BatchText<'a> {
         static OPTIONS: std::sync::LazyLock<FormatOptions<'static>> =
             std::sync::LazyLock::new(|| FormatOptions::default().with_null(""));
         let schema = batch.schema();
-        let mut texts = Self {
-            columns: Vec::with_capacity(columns.len()),
-            formatted: Vec::new(),
-            slot: vec![0; columns.len()],
+        let mut slots = 0;
+        let columns = columns
+            .iter()
+            .map(|name| {
+                let Ok(index) = schema.index_of(name) else {
+                    let value = partition.iter().find(|(key, _)| key == name);
+                    return Ok(BatchColumn::Partition(
+                        value.map_or("", |(_, value)| value.as_str()),
+                    ));
+                };
+                let column = batch.column(index).as_ref();
+                if let Some(strings) = StringColumn::of(column) {
+                    return Ok(BatchColumn::Strings(strings));
+                }
+                let formatter = ArrayFormatter::try_new(column, &OPTIONS)
+                    .map_err(|error| not_format(file, container, format!("{name}: {error}")))?;
+                slots += 1;
+                Ok(BatchColumn::Values {
+                    column: ValueColumn::of(column, formatter),
+                    slot: slots - 1,
+                })
+            })
+            .collect::<Result<_, ImportError>>()?;
+        Ok(Self {
+            columns,
             buffer: std::cell::RefCell::new(String::new()),
-        };
-        for (position, name) in columns.iter().enumerate() {
-            let Ok(index) = schema.index_of(name) else {
-                texts.columns.push(BatchColumn::Partition(
-                    partition
-                        .iter()
-                        .find(|(key, _)| key == name)
-                        .map_or("", |(_, value)| value.as_str()),
-                ));
-                continue;
-            };
-            let column = batch.column(index).as_ref();
-            let formatter = || {
-                ArrayFormatter::try_new(column, &OPTIONS)
-                    .map_err(|error| not_format(file, container, format!("{name}: {error}")))
-            };
-            let text = match ColumnText::of_strings(column) {
-                Some(text) => text,
-                None => match column.as_any().downcast_ref() {
-                    Some(days) => ColumnText::Date32(days, formatter()?),
-                    None => ColumnText::Formatted(formatter()?),
-                },
-            };
-            if !text.is_string() {
-                texts.slot[position] = texts.formatted.len();
-                texts.formatted.push(position);
-            }
-            texts.columns.push(BatchColumn::InBatch(text));
-        }
-        Ok(texts)
+        })
     }
 
     /// The row's fields, every one copied into `record` as text.
     fn fill(&self, row: usize, record: &mut Record) {
         record.clear();
+        let mut buffer = self.buffer.borrow_mut();
         for column in &self.columns {
             match column {
-                BatchColumn::InBatch(text) => match text.string(row) {
-                    Some(value) => record.push_field(value.as_bytes()),
-                    None => self.push_formatted(text, row, record),
-                },
+                BatchColumn::Strings(strings) => record.push_field(strings.value(row).as_bytes()),
+                BatchColumn::Values { column, .. } => column.push(row, record, &mut buffer),
                 BatchColumn::Partition(value) => record.push_field(value.as_bytes()),
             }
         }
     }
 
     /// The row at `index`, read by column name: its strings and partition values where they
-    /// are, the other values written into `record`; with `only`, the columns it marks, the
+    /// are, its other values written into `record`; with `only`, the columns it marks, the
     /// other values that are not strings left empty.
     fn row<'r>(
         &'r self,
@@ -698,12 +722,14 @@ impl<'a> BatchText<'a> {
         only: Option<&[bool]>,
     ) -> BatchRow<'r, 'a> {
         record.clear();
-        for &position in &self.formatted {
-            match &self.columns[position] {
-                BatchColumn::InBatch(text) if only.is_none_or(|only| only[position]) => {
-                    self.push_formatted(text, index, record);
+        let mut buffer = self.buffer.borrow_mut();
+        for (position, column) in self.columns.iter().enumerate() {
+            if let BatchColumn::Values { column, .. } = column {
+                if only.is_none_or(|only| only[position]) {
+                    column.push(index, record, &mut buffer);
+                } else {
+                    record.push_field(b"");
                 }
-                _ => record.push_field(b""),
             }
         }
         BatchRow {
@@ -712,58 +738,10 @@ impl<'a> BatchText<'a> {
             index,
         }
     }
-
-    /// A value that is not a string, as text, into `record`.
-    fn push_formatted(&self, text: &ColumnText<'_>, row: usize, record: &mut Record) {
-        use std::fmt::Write as _;
-        let mut buffer = self.buffer.borrow_mut();
-        match text {
-            ColumnText::Int64(array) => {
-                let mut digits = itoa::Buffer::new();
-                record.push_field(text_at(array.is_null(row), || {
-                    digits.format(array.value(row))
-                }));
-            }
-            ColumnText::Int32(array) => {
-                let mut digits = itoa::Buffer::new();
-                record.push_field(text_at(array.is_null(row), || {
-                    digits.format(array.value(row))
-                }));
-            }
-            ColumnText::Date32(array, formatter) => {
-                let mut day = [0u8; 10];
-                if array.is_null(row) {
-                    record.push_field(b"");
-                } else if write_day(array.value(row), &mut day) {
-                    record.push_field(&day);
-                } else {
-                    buffer.clear();
-                    if write!(buffer, "{}", formatter.value(row)).is_err() {
-                        buffer.clear();
-                    }
-                    record.push_field(buffer.as_bytes());
-                }
-            }
-            ColumnText::Formatted(formatter) => {
-                buffer.clear();
-                // Formatting into a String cannot fail but for a value the formatter cannot
-                // show; that value is then empty, as a missing field is.
-                if write!(buffer, "{}", formatter.value(row)).is_err() {
-                    buffer.clear();
-                }
-                record.push_field(buffer.as_bytes());
-            }
-            // Strings are not formatted (see `ColumnText::string`).
-            ColumnText::Utf8(_) | ColumnText::LargeUtf8(_) | ColumnText::Utf8View(_) => {
-                record.push_field(b"");
-            }
-        }
-    }
 }
 
 /// A batch's row as [`Fields`]: strings from their arrays, partition values from the folder
-/// names, other values from the record [`BatchText::row`] wrote (a row's notes are most of
-/// its bytes, and copying them was a tenth of a Parquet export).
+/// names, other values from the record [`BatchText::row`] wrote.
 struct BatchRow<'r, 'a> {
     texts: &'r BatchText<'a>,
     record: &'r Record,
@@ -773,10 +751,8 @@ struct BatchRow<'r, 'a> {
 impl Fields for BatchRow<'_, '_> {
     fn field(&self, position: usize) -> Option<Field<'_>> {
         match self.texts.columns.get(position)? {
-            BatchColumn::InBatch(text) => match text.string(self.index) {
-                Some(value) => Some(Field::Text(value)),
-                None => self.record.field(self.texts.slot[position]),
-            },
+            BatchColumn::Strings(strings) => Some(Field::Text(strings.value(self.index))),
+            BatchColumn::Values { slot, .. } => self.record.field(*slot),
             BatchColumn::Partition(value) => Some(Field::Text(value)),
         }
     }
