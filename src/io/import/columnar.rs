@@ -286,7 +286,10 @@ impl OpenParquet {
                 format!("{}: {error}", part.name()),
             )
         })?;
-        Ok(Self { source, metadata })
+        Ok(Self {
+            source,
+            metadata: with_dictionaries(metadata),
+        })
     }
 
     /// A part opened again, its footer already read: each decoder holds a handle of its own
@@ -337,6 +340,74 @@ impl OpenParquet {
             .build()
             .map_err(|error| not_format(file, Container::Parquet, error))
     }
+}
+
+/// `metadata` with its string columns read as dictionaries (a key per row into the chunk's
+/// distinct values) where every row group's pages are all dictionary-encoded: a row's value
+/// is then found by its key instead of copied out. Copying them was a twentieth of a Parquet
+/// export, and an ACLED file's countries, provinces, actors and event types are a few
+/// thousand names for a million rows. Any other column, or a schema the reader refuses, is
+/// read as before.
+fn with_dictionaries(metadata: ArrowReaderMetadata) -> ArrowReaderMetadata {
+    use arrow_schema::DataType;
+    use parquet::basic::Encoding;
+    use parquet::file::metadata::ColumnChunkMetaData;
+    fn all_dictionary(chunk: &ColumnChunkMetaData) -> bool {
+        chunk.dictionary_page_offset().is_some()
+            && match chunk.page_encoding_stats_mask() {
+                // What the data pages were written in.
+                Some(mask) => {
+                    mask.is_only(Encoding::PLAIN_DICTIONARY)
+                        || mask.is_only(Encoding::RLE_DICTIONARY)
+                }
+                // Every encoding of the chunk, the dictionary page's included: a writer that
+                // lists PLAIN may have fallen back to it for some pages.
+                None => chunk.encodings().all(|encoding| {
+                    matches!(
+                        encoding,
+                        Encoding::PLAIN_DICTIONARY | Encoding::RLE_DICTIONARY | Encoding::RLE
+                    )
+                }),
+            }
+    }
+    let parquet = metadata.metadata();
+    let leaves = metadata.parquet_schema();
+    let schema = metadata.schema();
+    let mut changed = false;
+    let fields: Vec<arrow_schema::FieldRef> = schema
+        .fields()
+        .iter()
+        .map(|field| {
+            let leaf = (field.data_type() == &DataType::Utf8)
+                .then(|| {
+                    (0..leaves.num_columns())
+                        .find(|&leaf| leaves.column(leaf).path().parts() == [field.name().as_str()])
+                })
+                .flatten();
+            let dictionary = leaf.is_some_and(|leaf| {
+                parquet.num_row_groups() > 0
+                    && parquet
+                        .row_groups()
+                        .iter()
+                        .all(|group| all_dictionary(group.column(leaf)))
+            });
+            if !dictionary {
+                return field.clone();
+            }
+            changed = true;
+            std::sync::Arc::new(field.as_ref().clone().with_data_type(DataType::Dictionary(
+                Box::new(DataType::Int32),
+                Box::new(DataType::Utf8),
+            )))
+        })
+        .collect();
+    if !changed {
+        return metadata;
+    }
+    let schema = arrow_schema::Schema::new_with_metadata(fields, schema.metadata().clone());
+    let options = parquet::arrow::arrow_reader::ArrowReaderOptions::new()
+        .with_schema(std::sync::Arc::new(schema));
+    ArrowReaderMetadata::try_new(parquet.clone(), options).unwrap_or(metadata)
 }
 
 fn parquet_builder(part: &Part, file: &str) -> Result<ParquetBuilder, ImportError> {
@@ -528,6 +599,11 @@ enum StringColumn<'a> {
     Utf8(&'a arrow_array::StringArray),
     LargeUtf8(&'a arrow_array::LargeStringArray),
     Utf8View(&'a arrow_array::StringViewArray),
+    /// A Parquet column read as a dictionary (see [`with_dictionaries`]).
+    Dictionary {
+        keys: &'a arrow_array::Int32Array,
+        values: &'a arrow_array::StringArray,
+    },
 }
 
 impl<'a> StringColumn<'a> {
@@ -537,8 +613,14 @@ impl<'a> StringColumn<'a> {
             Some(Self::Utf8(array))
         } else if let Some(array) = any.downcast_ref() {
             Some(Self::LargeUtf8(array))
+        } else if let Some(array) = any.downcast_ref() {
+            Some(Self::Utf8View(array))
         } else {
-            any.downcast_ref().map(Self::Utf8View)
+            let dictionary: &arrow_array::Int32DictionaryArray = any.downcast_ref()?;
+            Some(Self::Dictionary {
+                keys: dictionary.keys(),
+                values: dictionary.values().as_any().downcast_ref()?,
+            })
         }
     }
 
@@ -552,6 +634,15 @@ impl<'a> StringColumn<'a> {
             Self::Utf8(array) => value(array.is_null(row), || array.value(row)),
             Self::LargeUtf8(array) => value(array.is_null(row), || array.value(row)),
             Self::Utf8View(array) => value(array.is_null(row), || array.value(row)),
+            Self::Dictionary { keys, values } => {
+                // (Arrow checks a dictionary's keys when it is built; a key out of range is
+                // still read as a missing value, never a panic.)
+                let key = (!keys.is_null(row))
+                    .then(|| usize::try_from(keys.value(row)).ok())
+                    .flatten()
+                    .filter(|&key| key < values.len() && !values.is_null(key));
+                key.map_or("", |key| values.value(key))
+            }
         }
     }
 }
@@ -559,6 +650,9 @@ impl<'a> StringColumn<'a> {
 /// A column of other values, written as text: whole numbers and days directly (every row's
 /// date is read to pass rows over), anything else as Arrow displays it.
 enum ValueColumn<'a> {
+    /// Written as Arrow's display writes them (ryu's shortest text, which reads back as the
+    /// same number).
+    Float64(&'a arrow_array::Float64Array),
     Int64(&'a arrow_array::Int64Array),
     Int32(&'a arrow_array::Int32Array),
     /// Days since 1970, written as Arrow writes them for years 0 to 9999 (the formatter for
@@ -571,6 +665,8 @@ impl<'a> ValueColumn<'a> {
     fn of(column: &'a dyn arrow_array::Array, formatter: ArrayFormatter<'a>) -> Self {
         let any = column.as_any();
         if let Some(array) = any.downcast_ref() {
+            Self::Float64(array)
+        } else if let Some(array) = any.downcast_ref() {
             Self::Int64(array)
         } else if let Some(array) = any.downcast_ref() {
             Self::Int32(array)
@@ -578,6 +674,22 @@ impl<'a> ValueColumn<'a> {
             Self::Date32(days, formatter)
         } else {
             Self::Formatted(formatter)
+        }
+    }
+
+    /// The day at `row` of a column of days, where its text is `YYYY-MM-DD` (see `day_of`).
+    fn day(&self, row: usize) -> Option<NaiveDate> {
+        match self {
+            Self::Date32(array, _) if !array.is_null(row) => day_of(array.value(row)),
+            _ => None,
+        }
+    }
+
+    /// The number at `row` of a column of 64-bit floats: the number its text reads as.
+    fn number(&self, row: usize) -> Option<f64> {
+        match self {
+            Self::Float64(array) if !array.is_null(row) => Some(array.value(row)),
+            _ => None,
         }
     }
 
@@ -594,6 +706,12 @@ impl<'a> ValueColumn<'a> {
             record.push_field(buffer.as_bytes());
         };
         match self {
+            Self::Float64(array) => {
+                let mut digits = ryu::Buffer::new();
+                record.push_field(text_at(array.is_null(row), || {
+                    digits.format(array.value(row))
+                }));
+            }
             Self::Int64(array) => {
                 let mut digits = itoa::Buffer::new();
                 record.push_field(text_at(array.is_null(row), || {
@@ -621,13 +739,21 @@ impl<'a> ValueColumn<'a> {
     }
 }
 
+/// `day` (days since 1970-01-01) as a date, for years 0 to 9999: those Arrow's display
+/// writes as `YYYY-MM-DD`.
+fn day_of(day: i32) -> Option<NaiveDate> {
+    use chrono::Datelike as _;
+    /// 1970-01-01 as days from 0001-01-01, that day being day 1.
+    const EPOCH_FROM_CE: i32 = 719_163;
+    NaiveDate::from_num_days_from_ce_opt(day.checked_add(EPOCH_FROM_CE)?)
+        .filter(|date| (0..=9999).contains(&date.year()))
+}
+
 /// `day` (days since 1970-01-01) as `YYYY-MM-DD` into `out`, for years 0 to 9999 (as Arrow's
 /// display writes them); `false` for any other day.
 fn write_day(day: i32, out: &mut [u8; 10]) -> bool {
     use chrono::Datelike as _;
-    let Some(date) = NaiveDate::from_ymd_opt(1970, 1, 1)
-        .and_then(|epoch| epoch.checked_add_signed(chrono::TimeDelta::days(i64::from(day))))
-    else {
+    let Some(date) = day_of(day) else {
         return false;
     };
     // Month and day always fit a byte.
@@ -713,22 +839,24 @@ impl<'a> BatchText<'a> {
     }
 
     /// The row at `index`, read by column name: its strings and partition values where they
-    /// are, its other values written into `record`; with `only`, the columns it marks, the
-    /// other values that are not strings left empty.
+    /// are, its other values written into `record`; with `only`, the values it marks (as text,
+    /// or a stored day not as text), the other values that are not strings left empty.
     fn row<'r>(
         &'r self,
         index: usize,
         record: &'r mut Record,
-        only: Option<&[bool]>,
+        only: Option<&[Early]>,
     ) -> BatchRow<'r, 'a> {
         record.clear();
         let mut buffer = self.buffer.borrow_mut();
         for (position, column) in self.columns.iter().enumerate() {
             if let BatchColumn::Values { column, .. } = column {
-                if only.is_none_or(|only| only[position]) {
-                    column.push(index, record, &mut buffer);
-                } else {
-                    record.push_field(b"");
+                match only.map_or(Early::Text, |only| only[position]) {
+                    Early::Text => column.push(index, record, &mut buffer),
+                    Early::Day if column.day(index).is_none() => {
+                        column.push(index, record, &mut buffer);
+                    }
+                    Early::Not | Early::Day => record.push_field(b""),
                 }
             }
         }
@@ -754,6 +882,20 @@ impl Fields for BatchRow<'_, '_> {
             BatchColumn::Strings(strings) => Some(Field::Text(strings.value(self.index))),
             BatchColumn::Values { slot, .. } => self.record.field(*slot),
             BatchColumn::Partition(value) => Some(Field::Text(value)),
+        }
+    }
+
+    fn day(&self, position: usize) -> Option<NaiveDate> {
+        match self.texts.columns.get(position)? {
+            BatchColumn::Values { column, .. } => column.day(self.index),
+            _ => None,
+        }
+    }
+
+    fn number(&self, position: usize) -> Option<f64> {
+        match self.texts.columns.get(position)? {
+            BatchColumn::Values { column, .. } => column.number(self.index),
+            _ => None,
         }
     }
 }
@@ -1107,6 +1249,15 @@ fn import_layout(
     Ok(imported)
 }
 
+/// What a first pass over a row (the one that passes rows over) reads of a column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Early {
+    Not,
+    Text,
+    /// Its day, read as a day where the file stores one (see `Fields::day`), as text else.
+    Day,
+}
+
 /// Rows converted per task on the worker threads.
 const CHUNK_ROWS: usize = 2048;
 /// Rows per Arrow batch read from Parquet.
@@ -1262,15 +1413,24 @@ impl ReadingRows<'_> {
         Ok(chunks.into_iter().flatten().collect())
     }
 
-    /// Which of `columns` a row is passed over by, where rows may be passed over.
-    fn early_marks(&self) -> Option<Vec<bool>> {
+    /// What a first pass reads of each of `columns`, where rows may be passed over.
+    fn early_marks(&self) -> Option<Vec<Early>> {
         self.subset.passes_over_rows().then(|| {
-            let mut early = vec![false; self.columns.len()];
-            for name in self.rule.early_columns() {
-                if let Some(position) = self.header.position(name) {
-                    early[position] = true;
+            let rule = self.rule;
+            let mut early = vec![Early::Not; self.columns.len()];
+            let mut mark = |names: &mut dyn Iterator<Item = &str>, how: Early| {
+                for position in names.filter_map(|name| self.header.position(name)) {
+                    if early[position] == Early::Not {
+                        early[position] = how;
+                    }
                 }
-            }
+            };
+            // A date column that also gives the id or the country is read as text.
+            let mut not_dates = rule
+                .early_columns()
+                .filter(|name| !rule.date_columns.contains(name));
+            mark(&mut not_dates, Early::Text);
+            mark(&mut rule.date_columns.iter().copied(), Early::Day);
             early
         })
     }

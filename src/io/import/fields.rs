@@ -107,6 +107,19 @@ impl HeaderColumns {
 /// A row's fields by position: a CSV record's, or a columnar batch's read in place.
 pub trait Fields {
     fn field(&self, position: usize) -> Option<Field<'_>>;
+
+    /// The field's day where the file stores it as a date (a Parquet `DATE`), read without
+    /// going through text: a subset load tests the date of every row, and most are passed
+    /// over. `None` where the field is text, empty, or a day its text would not give.
+    fn day(&self, _position: usize) -> Option<NaiveDate> {
+        None
+    }
+
+    /// The field's number where the file stores it as a 64-bit float, the number its text
+    /// reads as (every row's coordinates are read). `None` where it is text or empty.
+    fn number(&self, _position: usize) -> Option<f64> {
+        None
+    }
 }
 
 /// A field as its row holds it.
@@ -172,6 +185,16 @@ impl<'a> Row<'a> {
                 ),
             )
         })
+    }
+
+    /// The column's day where the file stores it as a date (see [`Fields::day`]).
+    pub fn stored_day(&self, column: &str) -> Option<NaiveDate> {
+        self.fields.day(self.columns.position(column)?)
+    }
+
+    /// The column's number where the file stores it as such (see [`Fields::number`]).
+    pub fn stored_number(&self, column: &str) -> Option<f64> {
+        self.fields.number(self.columns.position(column)?)
     }
 
     /// Like [`Row::get`], but an empty value is an issue.
@@ -824,7 +847,9 @@ impl<'a> RowRule<'a> {
     fn outside_period(&self, row: &Row<'_>, subset: &Subset) -> bool {
         let mut span: Option<(NaiveDate, NaiveDate)> = None;
         for column in self.date_columns {
-            let Some((first, last)) = row.get(column).ok().and_then(raw_span) else {
+            let stored = row.stored_day(column).map(|day| (day, day));
+            let Some((first, last)) = stored.or_else(|| row.get(column).ok().and_then(raw_span))
+            else {
                 return false;
             };
             span = Some(span.map_or((first, last), |(f, l)| (f.min(first), l.max(last))));
@@ -1413,8 +1438,14 @@ pub fn parse_coordinates(
     lat_column: &str,
     lon_column: &str,
 ) -> Result<(f64, f64), RowIssue> {
-    let lat = row.parse(lat_column, |text| parse_degrees(text, 90.0, "latitude"))?;
-    let lon = row.parse(lon_column, |text| parse_degrees(text, 180.0, "longitude"))?;
+    // A number the file stores is the one its text reads as: only its range is checked.
+    let degrees = |column: &str, limit: f64, what: &str| match row.stored_number(column) {
+        Some(value) => check_degrees(value, limit, what)
+            .map_err(|why| row.issue(column, row.get(column).unwrap_or_default(), why)),
+        None => row.parse(column, |text| parse_degrees(text, limit, what)),
+    };
+    let lat = degrees(lat_column, 90.0, "latitude")?;
+    let lon = degrees(lon_column, 180.0, "longitude")?;
     check_not_null_island(lat, lon)
         .map_err(|why| row.issue(lat_column, &format!("{lat}, {lon}"), why))
 }
@@ -1426,10 +1457,19 @@ pub fn parse_degrees(text: &str, limit: f64, what: &str) -> Result<f64, String> 
             "empty; a {what} is needed to place the incident on the map"
         ));
     }
+    // A decimal comma, as some spreadsheets write it (copied only then: every row has two).
+    let text = if text.contains(',') {
+        std::borrow::Cow::Owned(text.replace(',', "."))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    };
     let value: f64 = text
-        .replace(',', ".")
         .parse()
         .map_err(|_| format!("not a {what} in decimal degrees"))?;
+    check_degrees(value, limit, what)
+}
+
+fn check_degrees(value: f64, limit: f64, what: &str) -> Result<f64, String> {
     if !value.is_finite() || value.abs() > limit {
         return Err(format!("{what} out of range (-{limit} to {limit})"));
     }

@@ -237,24 +237,72 @@ fn a_parquet_file_of_many_row_groups_is_read_in_file_order_by_its_decoders() {
     }
 }
 
-#[test]
-fn a_bad_row_in_parquet_is_reported_by_its_row_number() {
-    let bytes = b"event_id_cnty,event_date,latitude,longitude,country,actor1,fatalities\n\
-        AFG1,2021-08-26,34.5,69.2,Afghanistan,Islamic State (Afghanistan),12\n\
-        AFG2,2021-13-40,34.5,69.2,Afghanistan,Islamic State (Afghanistan),1\n";
-    let data = parquet_bytes(&batch_of(bytes, false), 10);
-    let imported = import_bytes(
+/// `batch` loaded from Parquet, its bad rows reported.
+fn bad_parquet(batch: &RecordBatch) -> Imported {
+    let data = parquet_bytes(batch, 10);
+    import_bytes(
         &data,
         Container::Parquet,
         "bad.parquet",
         None,
         &Progress::default(),
     )
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn a_bad_row_in_parquet_is_reported_by_its_row_number() {
+    let bytes = b"event_id_cnty,event_date,latitude,longitude,country,actor1,fatalities\n\
+        AFG1,2021-08-26,34.5,69.2,Afghanistan,Islamic State (Afghanistan),12\n\
+        AFG2,2021-13-40,34.5,69.2,Afghanistan,Islamic State (Afghanistan),1\n";
+    let imported = bad_parquet(&batch_of(bytes, false));
     assert_eq!(imported.report.loaded, 1);
     assert_eq!(imported.report.issues.len(), 1);
     let issue = &imported.report.issues[0];
     assert_eq!((issue.line, issue.column.as_str()), (2, "event_date"));
+}
+
+#[test]
+fn stored_coordinates_out_of_range_are_issues_naming_the_value() {
+    // Coordinates stored as DOUBLE are read as numbers, not text: the same checks apply.
+    let bytes = b"event_id_cnty,event_date,latitude,longitude,country,actor1,fatalities\n\
+        AFG1,2021-08-26,34.5,69.2,Afghanistan,Islamic State (Afghanistan),12\n\
+        AFG2,2021-08-27,200,69.2,Afghanistan,Islamic State (Afghanistan),1\n\
+        AFG3,2021-08-28,34.5,-180.5,Afghanistan,Islamic State (Afghanistan),1\n\
+        AFG4,2021-08-29,0,0,Afghanistan,Islamic State (Afghanistan),1\n\
+        AFG5,2021-08-30,,69.2,Afghanistan,Islamic State (Afghanistan),1\n";
+    let batch = batch_of(bytes, true);
+    let latitude = batch.schema().index_of("latitude").unwrap();
+    assert_eq!(
+        batch.schema().field(latitude).data_type(),
+        &DataType::Float64
+    );
+    let imported = bad_parquet(&batch);
+    assert_eq!(imported.report.loaded, 1);
+    let issues: Vec<(u64, &str, &str)> = imported
+        .report
+        .issues
+        .iter()
+        .map(|issue| (issue.line, issue.column.as_str(), issue.value.as_str()))
+        .collect();
+    assert_eq!(
+        issues,
+        [
+            (2, "latitude", "200.0"),
+            (3, "longitude", "-180.5"),
+            (4, "latitude", "0, 0"),
+            (5, "latitude", ""),
+        ]
+    );
+    let why: Vec<&str> = imported
+        .report
+        .issues
+        .iter()
+        .map(|issue| issue.why.as_str())
+        .collect();
+    assert!(why[0].contains("latitude out of range"), "{why:?}");
+    assert!(why[1].contains("longitude out of range"), "{why:?}");
+    assert!(why[3].contains("empty"), "{why:?}");
 }
 
 #[test]
@@ -619,8 +667,20 @@ fn numbers_and_days_are_written_as_arrow_displays_them() {
         None,
     ]);
     let small = Int32Array::from(vec![Some(4), Some(-586), Some(i32::MIN), None]);
+    let floats = Float64Array::from(vec![
+        Some(34.5),
+        Some(-0.0),
+        Some(0.1 + 0.2),
+        Some(1e21),
+        Some(1e-7),
+        Some(f64::MAX),
+        Some(f64::NAN),
+        Some(f64::NEG_INFINITY),
+        None,
+    ]);
     let columns: Vec<(&str, ArrayRef)> = vec![
-        ("day", Arc::new(days) as ArrayRef),
+        ("latitude", Arc::new(floats) as ArrayRef),
+        ("day", Arc::new(days)),
         ("count", Arc::new(ints)),
         ("iso", Arc::new(small)),
     ];
@@ -684,4 +744,142 @@ fn a_filtered_load_of_a_dictionary_id_column_keeps_its_ids_across_batches() {
             .all(|incident| incident.id.starts_with("acled:SYN"))
     );
     assert_eq!(resolved(&only), expected);
+}
+
+#[test]
+fn string_columns_dictionary_encoded_throughout_are_read_as_dictionaries() {
+    let mut bytes = Vec::new();
+    crate::synth::write_acled(&mut bytes, 3_000, 5, |_| {}).unwrap();
+    let from_csv = csv_import(&bytes, "events.csv");
+    let batch = batch_of(&bytes, true);
+    let write = |properties: parquet::file::properties::WriterPropertiesBuilder| {
+        let mut out = Vec::new();
+        let properties = properties.set_max_row_group_row_count(Some(700)).build();
+        let mut writer =
+            parquet::arrow::ArrowWriter::try_new(&mut out, batch.schema(), Some(properties))
+                .unwrap();
+        writer.write(&batch).unwrap();
+        writer.close().unwrap();
+        out
+    };
+    let builder = parquet::file::properties::WriterProperties::builder;
+    let files = [
+        ("dictionary-encoded", write(builder())),
+        ("plain", write(builder().set_dictionary_enabled(false))),
+        // A dictionary page this small is full after a few values: the writer goes on in
+        // plain encoding within the same chunk.
+        (
+            "falling back to plain",
+            write(builder().set_dictionary_page_size_limit(64)),
+        ),
+    ];
+    let type_of = |data: &[u8], name: &str| {
+        let part = Part {
+            source: PartSource::Bytes(bytes::Bytes::copy_from_slice(data)),
+            partition: Vec::new(),
+        };
+        let open = OpenParquet::open(&part, "events.parquet").unwrap();
+        open.metadata
+            .schema()
+            .field_with_name(name)
+            .unwrap()
+            .data_type()
+            .clone()
+    };
+    let dictionary = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
+    for (how, data) in &files {
+        let (few_names, notes) = match *how {
+            "dictionary-encoded" => (&dictionary, &dictionary),
+            "plain" => (&DataType::Utf8, &DataType::Utf8),
+            // A few names fit the small dictionary; every row's notes do not.
+            _ => (&dictionary, &DataType::Utf8),
+        };
+        assert_eq!(&type_of(data, "country"), few_names, "country, {how}");
+        assert_eq!(&type_of(data, "notes"), notes, "notes, {how}");
+        let imported = import_bytes(
+            data,
+            Container::Parquet,
+            "events.parquet",
+            None,
+            &Progress::default(),
+        )
+        .unwrap();
+        assert_eq!(resolved(&imported), resolved(&from_csv), "{how}");
+    }
+    // The numbers and days keep their types.
+    assert_eq!(type_of(&files[0].1, "latitude"), DataType::Float64);
+    assert_eq!(type_of(&files[0].1, "event_date"), DataType::Date32);
+}
+
+#[test]
+fn a_first_pass_reads_stored_days_without_text_and_text_days_as_before() {
+    // The same rows with their dates stored as DATE and as text: a filtered load passes over
+    // the same rows and keeps the same incidents either way.
+    let mut bytes = Vec::new();
+    crate::synth::write_acled(&mut bytes, 2_000, 3, |_| {}).unwrap();
+    let typed = batch_of(&bytes, true);
+    let date = typed.schema().index_of("event_date").unwrap();
+    assert_eq!(typed.schema().field(date).data_type(), &DataType::Date32);
+    let texts = batch_of(&bytes, false);
+    let filter = crate::model::Filter {
+        from: NaiveDate::from_ymd_opt(2020, 3, 1),
+        to: NaiveDate::from_ymd_opt(2021, 2, 28),
+        ..crate::model::Filter::default()
+    };
+    let load = |batch: &RecordBatch| {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.parquet");
+        std::fs::write(&path, parquet_bytes(batch, 500)).unwrap();
+        import_path(
+            &path,
+            None,
+            &Subset::only(filter.clone()),
+            &Progress::default(),
+        )
+        .unwrap()
+        .unwrap()
+    };
+    let (from_days, from_text) = (load(&typed), load(&texts));
+    let whole = csv_import(&bytes, "events.csv");
+    let expected: Vec<Incident> = resolved(&whole)
+        .into_iter()
+        .filter(|incident| filter.matches(incident))
+        .collect();
+    assert!(expected.len() > 100, "{}", expected.len());
+    assert_eq!(resolved(&from_days), expected);
+    assert_eq!(resolved(&from_text), expected);
+    assert_eq!(from_days.report.notes, from_text.report.notes);
+    assert!(
+        from_days
+            .report
+            .notes
+            .iter()
+            .any(|note| note.contains("passed over unconverted")),
+        "{:?}",
+        from_days.report.notes
+    );
+
+    // A stored day is a day as its text would be read, for the years that text is written
+    // as YYYY-MM-DD; a null or a day beyond them has none (and is read as text).
+    let days = Date32Array::from(vec![Some(0), Some(18_000), Some(-719_528), Some(2_932_896)]);
+    let days = days
+        .iter()
+        .chain([Some(2_932_897), Some(i32::MIN), None])
+        .collect::<Date32Array>();
+    let column = ValueColumn::of(
+        &days,
+        ArrayFormatter::try_new(&days, &FormatOptions::default()).unwrap(),
+    );
+    let expected_days = [
+        NaiveDate::from_ymd_opt(1970, 1, 1),
+        NaiveDate::from_ymd_opt(2019, 4, 14),
+        NaiveDate::from_ymd_opt(0, 1, 1),
+        NaiveDate::from_ymd_opt(9999, 12, 31),
+        None,
+        None,
+        None,
+    ];
+    for (row, expected) in expected_days.into_iter().enumerate() {
+        assert_eq!(column.day(row), expected, "row {row}");
+    }
 }
