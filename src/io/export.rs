@@ -21,7 +21,7 @@ pub enum ExportFormat {
 pub struct ExportRow<'a> {
     pub id: Cow<'a, str>,
     /// `YYYY-MM-DD`, `YYYY-MM` or `YYYY` by precision.
-    pub date: String,
+    pub date: Cow<'a, str>,
     pub date_precision: &'static str,
     pub country_code: Cow<'a, str>,
     pub country: Cow<'a, str>,
@@ -40,10 +40,10 @@ pub struct ExportRow<'a> {
     pub injured_max: Option<u32>,
     pub summary: Cow<'a, str>,
     /// Each source as a citation, joined with ` | `.
-    pub sources: String,
+    pub sources: Cow<'a, str>,
     /// Every actor as the data names it, with its role: `IS (perpetrator); Civilians
     /// (target)`. Added after `sources`, so that the columns before it keep their places.
-    pub actors: String,
+    pub actors: Cow<'a, str>,
 }
 
 pub const CSV_HEADER: &str = "id,date,date_precision,country_code,country,admin1,place,lat,lon,location_precision,kind,method,target,attribution,killed_min,killed_max,injured_min,injured_max,summary,sources,actors";
@@ -86,11 +86,10 @@ impl ExportRow<'_> {
             &mut self.admin1,
             &mut self.place,
             &mut self.summary,
+            &mut self.sources,
+            &mut self.actors,
         ] {
             *text = neutralise_cow(std::mem::take(text));
-        }
-        for text in [&mut self.sources, &mut self.actors] {
-            *text = neutralise_formula(std::mem::take(text));
         }
         self
     }
@@ -102,13 +101,41 @@ impl<'a> ExportRow<'a> {
     }
 
     pub fn with_sources(sources: &SourceIndex<'_>, incident: &'a Incident) -> Self {
+        let mut text = RowText::default();
+        text.fill(sources, incident);
+        let RowText {
+            date,
+            sources,
+            actors,
+        } = text;
+        Self::of(incident, date.into(), sources.into(), actors.into())
+    }
+
+    /// The row, its text not held by the incident borrowed from `text` (filled for it): a
+    /// big export writes every row through one [`RowText`] a thread, not three new strings.
+    fn with_text(text: &'a RowText, incident: &'a Incident) -> Self {
+        let borrowed = |text: &'a String| Cow::Borrowed(text.as_str());
+        Self::of(
+            incident,
+            borrowed(&text.date),
+            borrowed(&text.sources),
+            borrowed(&text.actors),
+        )
+    }
+
+    fn of(
+        incident: &'a Incident,
+        date: Cow<'a, str>,
+        sources: Cow<'a, str>,
+        actors: Cow<'a, str>,
+    ) -> Self {
         let location = &incident.location;
         let bounds = |count: Count| count.bounds().unzip();
         let (killed_min, killed_max) = bounds(incident.killed);
         let (injured_min, injured_max) = bounds(incident.injured);
         Self {
             id: Cow::Borrowed(&incident.id),
-            date: incident.date.to_string(),
+            date,
             date_precision: incident.date.precision().label(),
             country_code: Cow::Borrowed(location.country_code.as_str()),
             country: Cow::Borrowed(location.country.as_str()),
@@ -126,44 +153,60 @@ impl<'a> ExportRow<'a> {
             injured_min,
             injured_max,
             summary: Cow::Borrowed(&incident.summary),
-            sources: source_citations(sources, incident).join(" | "),
-            actors: actor_list(incident),
+            sources,
+            actors,
         }
     }
 }
 
-/// The incident's actors with their roles; the embedded dataset's incidents name ISK.
-fn actor_list(incident: &Incident) -> String {
-    if incident.actors.is_empty() {
-        return crate::model::actor::actor_name(incident).to_owned();
-    }
-    // Pushed, not formatted: a big export writes it for every row.
-    let mut list = String::new();
-    for (index, actor) in incident.actors.iter().enumerate() {
-        if index > 0 {
-            list.push_str("; ");
-        }
-        list.push_str(&actor.name);
-        list.push_str(" (");
-        list.push_str(actor.role.key());
-        list.push(')');
-    }
-    list
+/// The text of an export row that its incident does not hold as it is written: kept from row
+/// to row, so that each is written over the last one's room.
+#[derive(Default)]
+struct RowText {
+    date: String,
+    sources: String,
+    actors: String,
 }
 
-/// "Publisher, “Title” (date) URL" for each source of an incident; unknown ids stay visible.
-pub fn source_citations<'s>(
-    sources: &'s SourceIndex<'_>,
-    incident: &Incident,
-) -> Vec<Cow<'s, str>> {
-    incident
-        .sources
-        .iter()
-        .map(|id| match sources.get(id) {
-            Some(cited) => Cow::Borrowed(cited),
-            None => Cow::Owned(format!("[unknown source {id}]")),
-        })
-        .collect()
+impl RowText {
+    fn fill(&mut self, sources: &SourceIndex<'_>, incident: &Incident) {
+        use std::fmt::Write as _;
+        let Self {
+            date,
+            sources: cited,
+            actors,
+        } = self;
+        date.clear();
+        // Writing into a String cannot fail.
+        let _ = write!(date, "{}", incident.date);
+        // "Publisher, “Title” (date) URL" for each source, joined; unknown ids stay visible.
+        cited.clear();
+        for (index, id) in incident.sources.iter().enumerate() {
+            if index > 0 {
+                cited.push_str(" | ");
+            }
+            match sources.get(id) {
+                Some(citation) => cited.push_str(citation),
+                None => {
+                    let _ = write!(cited, "[unknown source {id}]");
+                }
+            }
+        }
+        // The incident's actors with their roles; the embedded dataset's incidents name ISK.
+        actors.clear();
+        if incident.actors.is_empty() {
+            actors.push_str(crate::model::actor::actor_name(incident));
+        }
+        for (index, actor) in incident.actors.iter().enumerate() {
+            if index > 0 {
+                actors.push_str("; ");
+            }
+            actors.push_str(&actor.name);
+            actors.push_str(" (");
+            actors.push_str(actor.role.key());
+            actors.push(')');
+        }
+    }
 }
 
 /// The incidents as CSV, with formula-like text cells neutralised.
@@ -190,35 +233,61 @@ pub fn write_csv_with<'a>(
     let mut out = writer.into_inner().map_err(|error| error.into_error())?;
     let sources = SourceIndex::new(dataset);
     // Rows are written on every core, a batch at a time, and put out in order: the bytes are
-    // those of one writer, as each record is written on its own.
+    // those of one writer, as each record is written on its own. A thread of its own makes
+    // the batches while this one writes the one before (the writes were a tenth of a big
+    // export, with the cores idle).
     let incidents: Vec<&Incident> = incidents.into_iter().collect();
-    for batch in incidents.chunks(EXPORT_BATCH_ROWS) {
-        use rayon::prelude::*;
-        let parts: Vec<Vec<u8>> = batch
-            .par_chunks(EXPORT_BATCH_ROWS / 16)
-            .map(|part| {
-                // About what a row takes, so that the buffer is not grown row by row.
-                let mut writer = csv::WriterBuilder::new()
-                    .has_headers(false)
-                    .from_writer(Vec::with_capacity(part.len() * 768));
-                for incident in part {
-                    let row = ExportRow::with_sources(&sources, incident);
-                    writer.serialize(match formulas {
-                        FormulaCells::Neutralised => row.neutralised(),
-                        FormulaCells::Raw => row,
-                    })?;
+    std::thread::scope(|scope| {
+        let (send, made) = std::sync::mpsc::sync_channel(1);
+        let sources = &sources;
+        scope.spawn(move || {
+            for batch in incidents.chunks(EXPORT_BATCH_ROWS) {
+                let parts = csv_batch(batch, sources, formulas);
+                let failed = parts.is_err();
+                // Sending fails when the writing has stopped on an error of its own.
+                if send.send(parts).is_err() || failed {
+                    return;
                 }
-                writer
-                    .into_inner()
-                    .map_err(|error| error.into_error().into())
-            })
-            .collect::<Result<_, csv::Error>>()?;
-        for part in parts {
-            out.write_all(&part)?;
+            }
+        });
+        for parts in made {
+            for part in parts? {
+                out.write_all(&part)?;
+            }
         }
-    }
-    out.flush()?;
-    Ok(())
+        out.flush()?;
+        Ok(())
+    })
+}
+
+/// `batch` as CSV rows, in parts made on every core (in order).
+fn csv_batch(
+    batch: &[&Incident],
+    sources: &SourceIndex<'_>,
+    formulas: FormulaCells,
+) -> Result<Vec<Vec<u8>>, csv::Error> {
+    use rayon::prelude::*;
+    batch
+        .par_chunks(EXPORT_BATCH_ROWS / 16)
+        .map(|part| {
+            // About what a row takes, so that the buffer is not grown row by row.
+            let mut writer = csv::WriterBuilder::new()
+                .has_headers(false)
+                .from_writer(Vec::with_capacity(part.len() * 768));
+            let mut text = RowText::default();
+            for incident in part {
+                text.fill(sources, incident);
+                let row = ExportRow::with_text(&text, incident);
+                writer.serialize(match formulas {
+                    FormulaCells::Neutralised => row.neutralised(),
+                    FormulaCells::Raw => row,
+                })?;
+            }
+            writer
+                .into_inner()
+                .map_err(|error| error.into_error().into())
+        })
+        .collect()
 }
 
 /// Rows formatted at a time across the cores.
@@ -372,6 +441,77 @@ mod tests {
         let raw = read(FormulaCells::Raw);
         assert_eq!(raw("summary"), "=HYPERLINK(\"http://x.example\",\"click\")");
         assert_eq!(raw("place"), "+1 town");
+    }
+
+    #[test]
+    fn a_big_export_is_its_rows_in_order_each_written_on_its_own() {
+        // More rows than a batch, each with text of its own: written on every core and by a
+        // thread of their own, the bytes are those of one writer writing row after row.
+        let mut data = dataset();
+        let first = data.incidents[0].clone();
+        data.incidents = (0..EXPORT_BATCH_ROWS * 2 + 77)
+            .map(|index| Incident {
+                id: format!("row{index}"),
+                summary: format!("{index} {}", "x".repeat(index % 50)),
+                sources: if index % 3 == 0 {
+                    vec!["s1".into(), format!("gone{index}").into()]
+                } else {
+                    first.sources.clone()
+                },
+                actors: (0..index % 3)
+                    .map(|n| {
+                        crate::model::Actor::new(
+                            &format!("=actor {n}"),
+                            crate::model::ActorRole::Target,
+                        )
+                    })
+                    .collect(),
+                ..first.clone()
+            })
+            .collect();
+        for formulas in [FormulaCells::Neutralised, FormulaCells::Raw] {
+            let mut out = Vec::new();
+            write_csv_with(&mut out, &data, &data.incidents, formulas).unwrap();
+            let mut writer = csv::WriterBuilder::new()
+                .has_headers(false)
+                .from_writer(Vec::new());
+            writer.write_record(CSV_HEADER.split(',')).unwrap();
+            let sources = SourceIndex::new(&data);
+            for incident in &data.incidents {
+                let row = ExportRow::with_sources(&sources, incident);
+                writer
+                    .serialize(match formulas {
+                        FormulaCells::Neutralised => row.neutralised(),
+                        FormulaCells::Raw => row,
+                    })
+                    .unwrap();
+            }
+            let expected = writer.into_inner().unwrap();
+            assert_eq!(out.len(), expected.len(), "{formulas:?}");
+            assert!(out == expected, "{formulas:?}");
+        }
+    }
+
+    #[test]
+    fn a_write_failing_midway_is_an_error_not_a_hang() {
+        /// Takes a few bytes, then fails as a full disk does.
+        struct Full(usize);
+        impl Write for Full {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                if self.0 < bytes.len() {
+                    return Err(std::io::Error::other("no space left on device"));
+                }
+                self.0 -= bytes.len();
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut data = dataset();
+        data.incidents = vec![data.incidents[0].clone(); EXPORT_BATCH_ROWS * 3];
+        let error = write_csv(Full(100_000), &data, &data.incidents).unwrap_err();
+        assert!(error.to_string().contains("no space left"), "{error}");
     }
 
     #[test]

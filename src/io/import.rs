@@ -316,6 +316,12 @@ fn import_file_once(
     progress: &Progress,
 ) -> Result<Imported, ImportError> {
     use std::io::{Seek as _, SeekFrom};
+    // Rows are placed by the basemap, parsed on first use; the converting threads would wait
+    // for it together (tens of milliseconds), so it is parsed here while the file is opened
+    // and its first rows decoded (without a thread to spare, the first row parses it).
+    let _ = std::thread::Builder::new()
+        .name("basemap".into())
+        .spawn(crate::basemap::Basemap::shared);
     // Parquet and Arrow files, and folders of Parquet, say what they are in their first bytes
     // (or by being a folder) and are read by column.
     if let Some(imported) = columnar::import_path(path, mapping, subset, progress)? {
