@@ -218,38 +218,59 @@ fn actors<'a>(row: &Row<'a>, main: &str, associated: &str) -> Result<Vec<&'a str
 
 /// ACLED's event types and sub-event types in our vocabulary.
 pub fn kind_and_method(event_type: &str, sub_event_type: &str) -> (Kind, Method) {
-    let mut event = event_type.trim().to_ascii_lowercase();
-    let mut sub = sub_event_type.trim().to_ascii_lowercase();
+    // Compared without case and without lower-case copies: every row is read so.
+    let is = |text: &str, name: &str| text.eq_ignore_ascii_case(name);
+    let (mut event, mut sub) = (event_type.trim(), sub_event_type.trim());
     // Exports before 2019 wrote "Remote violence" and "Battle-No change of territory".
-    if event == "remote violence" {
-        event = "explosions/remote violence".to_owned();
-    } else if let Some(kind) = event.strip_prefix("battle-") {
-        sub = match kind {
-            "government regains territory" => kind.to_owned(),
-            _ => "armed clash".to_owned(),
+    if is(event, "remote violence") {
+        event = "explosions/remote violence";
+    } else if let Some(kind) = event
+        .get(..7)
+        .filter(|prefix| is(prefix, "battle-"))
+        .and(event.get(7..))
+    {
+        sub = if is(kind, "government regains territory") {
+            kind
+        } else {
+            "armed clash"
         };
-        event = "battles".to_owned();
+        event = "battles";
     }
-    match (event.as_str(), sub.as_str()) {
-        ("explosions/remote violence", "suicide bomb") => (Kind::Attack, Method::SuicideBombing),
-        ("explosions/remote violence", "remote explosive/landmine/ied" | "grenade") => {
-            (Kind::Attack, Method::Bombing)
-        }
-        ("explosions/remote violence", "shelling/artillery/missile attack") => {
-            (Kind::Attack, Method::Rocket)
-        }
-        ("explosions/remote violence", "air/drone strike") => (Kind::Attack, Method::Airstrike),
-        ("explosions/remote violence", _) => (Kind::Attack, Method::Other),
-        ("violence against civilians", "abduction/forced disappearance") => {
-            (Kind::Attack, Method::Kidnapping)
-        }
-        ("violence against civilians", "attack") => (Kind::Attack, Method::ArmedAssault),
-        ("violence against civilians", _) => (Kind::Attack, Method::Other),
-        ("battles", "armed clash") => (Kind::Fighting, Method::ArmedAssault),
-        ("battles", _) => (Kind::Fighting, Method::Other),
-        ("strategic developments", "arrests") => (Kind::Arrest, Method::Raid),
-        ("strategic developments", "disrupted weapons use") => (Kind::FoiledPlot, Method::Plot),
-        _ => (Kind::Other, Method::Unknown),
+    if is(event, "explosions/remote violence") {
+        let method = if is(sub, "suicide bomb") {
+            Method::SuicideBombing
+        } else if is(sub, "remote explosive/landmine/ied") || is(sub, "grenade") {
+            Method::Bombing
+        } else if is(sub, "shelling/artillery/missile attack") {
+            Method::Rocket
+        } else if is(sub, "air/drone strike") {
+            Method::Airstrike
+        } else {
+            Method::Other
+        };
+        (Kind::Attack, method)
+    } else if is(event, "violence against civilians") {
+        let method = if is(sub, "abduction/forced disappearance") {
+            Method::Kidnapping
+        } else if is(sub, "attack") {
+            Method::ArmedAssault
+        } else {
+            Method::Other
+        };
+        (Kind::Attack, method)
+    } else if is(event, "battles") {
+        let method = if is(sub, "armed clash") {
+            Method::ArmedAssault
+        } else {
+            Method::Other
+        };
+        (Kind::Fighting, method)
+    } else if is(event, "strategic developments") && is(sub, "arrests") {
+        (Kind::Arrest, Method::Raid)
+    } else if is(event, "strategic developments") && is(sub, "disrupted weapons use") {
+        (Kind::FoiledPlot, Method::Plot)
+    } else {
+        (Kind::Other, Method::Unknown)
     }
 }
 
@@ -373,6 +394,51 @@ mod tests {
             imported.dataset.incidents[0].attribution,
             Attribution::NotIsk
         );
+    }
+
+    #[test]
+    fn event_types_are_read_whatever_their_case_and_spaces() {
+        for (event, sub, expected) in [
+            (
+                "EXPLOSIONS/REMOTE VIOLENCE",
+                "Suicide Bomb",
+                (Kind::Attack, Method::SuicideBombing),
+            ),
+            (
+                " Explosions/Remote violence ",
+                "Grenade ",
+                (Kind::Attack, Method::Bombing),
+            ),
+            (
+                "Violence against civilians",
+                "Abduction/forced disappearance",
+                (Kind::Attack, Method::Kidnapping),
+            ),
+            (
+                "battles",
+                "ARMED CLASH",
+                (Kind::Fighting, Method::ArmedAssault),
+            ),
+            (
+                "Battles",
+                "Non-state actor overtakes territory",
+                (Kind::Fighting, Method::Other),
+            ),
+            (
+                "Strategic developments",
+                "Arrests",
+                (Kind::Arrest, Method::Raid),
+            ),
+            (
+                "Strategic developments",
+                "Looting/property destruction",
+                (Kind::Other, Method::Unknown),
+            ),
+            // Not "battle-" spelled otherwise: a prefix of other letters is no battle.
+            ("Battlé-x", "", (Kind::Other, Method::Unknown)),
+        ] {
+            assert_eq!(kind_and_method(event, sub), expected, "{event} / {sub}");
+        }
     }
 
     #[test]

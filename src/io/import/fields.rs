@@ -1485,15 +1485,6 @@ pub fn check_not_null_island(lat: f64, lon: f64) -> Result<(f64, f64), String> {
     }
 }
 
-/// Country name and ISO alpha-2 code from a name or code as written; an unknown name is
-/// kept as written, without a code.
-pub fn country(text: &str) -> (String, String) {
-    match countries::find(text) {
-        Some(country) => (country.name.clone(), country.alpha2.clone()),
-        None => (text.trim().to_owned(), String::new()),
-    }
-}
-
 /// A row's place. Where the file gives no country, it is read from the offline basemap at
 /// the coordinates (inside its extent); the province is resolved to the basemap's name (see
 /// [`super::provinces`]); where the row gives no place name, the province or the coordinates
@@ -1505,28 +1496,34 @@ pub fn location(
     (lat, lon): (f64, f64),
     precision: LocationPrecision,
 ) -> Location {
-    let (mut country, mut country_code) = country(country_text);
+    // The country's name and ISO alpha-2 code from its name or code as written (an unknown
+    // name kept as written, without a code), borrowed until the incident's own copies are
+    // made: a copy of each was made and copied again.
+    let (mut country, mut country_code) = match countries::find(country_text) {
+        Some(found) => (found.name.as_str(), found.alpha2.as_str()),
+        None => (country_text.trim(), ""),
+    };
     let point = crate::basemap::Mercator::from_lon_lat(lon, lat);
     if country.is_empty()
         && let Some(area) = crate::basemap::Basemap::shared().and_then(|b| b.country_at(point))
     {
-        (country, country_code) = (area.name.clone(), area.country_code.clone());
+        (country, country_code) = (area.name.as_str(), area.country_code.as_str());
     }
     // A point placed only to the country says nothing of the province.
     let placed = (precision != LocationPrecision::Country).then_some(point);
-    let province = super::provinces::resolve(admin1, &country_code, placed);
-    let admin1 = province.name;
+    let province = super::provinces::resolve(admin1, country_code, placed);
+    let admin1 = crate::model::SharedStr::from(province.name);
     if country.is_empty() {
-        country = "Unknown country".to_owned();
+        country = "Unknown country";
     }
     let place = match (place.trim(), admin1.is_empty()) {
         ("", false) => admin1.clone(),
-        ("", true) => format!("{lat:.4}, {lon:.4}"),
-        (place, _) => place.to_owned(),
+        ("", true) => format!("{lat:.4}, {lon:.4}").into(),
+        (place, _) => place.into(),
     };
     Location {
-        place: place.into(),
-        admin1: admin1.into(),
+        place,
+        admin1,
         admin1_as_written: province.as_written.map(Into::into),
         country: country.into(),
         country_code: country_code.into(),
