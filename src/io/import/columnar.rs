@@ -4,7 +4,9 @@
 //!
 //! Every value is turned into the text the same export would hold as CSV and read by the
 //! same row conversion (ACLED, GTD and UCDP columns found by name, anything else through a
-//! field mapping), so a Parquet file gives exactly the incidents its CSV gives. Only the
+//! field mapping), so a Parquet file gives exactly the incidents its CSV gives; a stored day or
+//! 64-bit float may also be read as itself (`Fields::day`, `Fields::number`), the value its
+//! text reads as. Only the
 //! columns the conversion reads are decoded; with a period (the command line's `--from` and
 //! `--to`), partitions and row groups whose dates fall outside it are not read at all.
 
