@@ -234,8 +234,8 @@ pub fn write_csv_with<'a>(
     let sources = SourceIndex::new(dataset);
     // Rows are written on every core, a batch at a time, and put out in order: the bytes are
     // those of one writer, as each record is written on its own. A thread of its own makes
-    // the batches while this one writes the one before (the writes were a tenth of a big
-    // export, with the cores idle).
+    // the batches while this one writes the one before (the cores were idle while a batch
+    // of a big export was written).
     let incidents: Vec<&Incident> = incidents.into_iter().collect();
     std::thread::scope(|scope| {
         let (send, made) = std::sync::mpsc::sync_channel(1);
