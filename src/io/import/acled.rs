@@ -211,9 +211,11 @@ fn acled_actors(side_one: &[&str], side_two: &[&str], battle: bool) -> Vec<Actor
 
 /// An actor and its associated actors (";"-separated in ACLED).
 fn actors<'a>(row: &Row<'a>, main: &str, associated: &str) -> Result<Vec<&'a str>, RowIssue> {
-    let mut names = vec![row.get(main)?];
-    names.extend(row.get(associated)?.split(';').map(str::trim));
-    Ok(names.into_iter().filter(|n| !n.is_empty()).collect())
+    // One list, not one list filtered into another.
+    Ok(std::iter::once(row.get(main)?)
+        .chain(row.get(associated)?.split(';').map(str::trim))
+        .filter(|name| !name.is_empty())
+        .collect())
 }
 
 /// ACLED's event types and sub-event types in our vocabulary.

@@ -1540,23 +1540,18 @@ pub fn attribution<'t>(
     actors: impl IntoIterator<Item = &'t str>,
     country_code: &str,
 ) -> (Attribution, String) {
-    let actors: Vec<&str> = actors
-        .into_iter()
-        .map(str::trim)
-        .filter(|a| !a.is_empty())
-        .collect();
-    match actors
-        .iter()
-        .find(|name| actor::is_isk_name(name, country_code))
-    {
-        Some(name) => (Attribution::NamedInData, (*name).to_owned()),
-        None => (
-            Attribution::NotIsk,
-            actors
-                .first()
-                .map_or_else(|| UNNAMED_ACTOR.to_owned(), |a| (*a).to_owned()),
-        ),
+    // One pass, nothing collected: every row of a file is graded.
+    let mut first = None;
+    for name in actors.into_iter().map(str::trim).filter(|a| !a.is_empty()) {
+        if actor::is_isk_name(name, country_code) {
+            return (Attribution::NamedInData, name.to_owned());
+        }
+        first.get_or_insert(name);
     }
+    (
+        Attribution::NotIsk,
+        first.map_or_else(|| UNNAMED_ACTOR.to_owned(), str::to_owned),
+    )
 }
 
 #[cfg(test)]
